@@ -1,0 +1,44 @@
+"""The plugin's settings: one dict in Horizon's local_settings, with defaults.
+
+    LIGHTBITS_DASHBOARD = {
+        "STORE_VOLUME_TYPES": {"lightbits": ["lightbits"]},
+        "CLUSTERS": {"lightbits": {"api_endpoints": ["10.0.0.5:443"],
+                                   "jwt_file": "/etc/lightbits/admin.jwt",
+                                   "ca_file": "/etc/lightbits/ca.pem"}},
+    }
+
+Only the keys given are overridden; see DEFAULTS for what each one means.
+"""
+
+import copy
+
+DEFAULTS = {
+    # Glance store id -> the Cinder volume types whose backend is the
+    # Lightbits cluster holding that store's image volumes. A boot volume of
+    # one of these types is a block-level clone of the image volume.
+    "STORE_VOLUME_TYPES": {"lightbits": ["lightbits"]},
+    # Launch workflow.
+    "LAUNCH_MAX_COUNT": 10,  # instances one launch may create
+    "LAUNCH_CLONE_TIMEOUT": 300,  # seconds a boot volume may take to become available
+    "LAUNCH_BOOT_TIMEOUT": 600,  # seconds a server may take to become ACTIVE
+    "LAUNCH_POLL_INTERVAL": 2,  # seconds between status polls
+    "DELETE_ON_TERMINATE_DEFAULT": True,
+    # Cinder volume_backend_name -> Lightbits cluster. Each cluster:
+    #   api_endpoints: ["host:port", ...] tried in order (failover)
+    #   jwt or jwt_file: the cluster-admin JWT (never shown anywhere)
+    #   ca_file: CA bundle for TLS verification; verify: False turns it off
+    #   timeout: seconds per HTTP request
+    "CLUSTERS": {},
+    # Seconds the admin panel keeps a cluster's volume list.
+    "CLUSTER_CACHE_SECONDS": 15,
+}
+
+
+def get(name):
+    """The value of one plugin setting, from Django settings or DEFAULTS."""
+    from django.conf import settings
+
+    configured = getattr(settings, "LIGHTBITS_DASHBOARD", {}) or {}
+    if name in configured:
+        return configured[name]
+    return copy.deepcopy(DEFAULTS[name])
