@@ -1,0 +1,304 @@
+"""Lightbits cluster REST API v2: a small client and a request-level layer.
+
+`Client` speaks to one cluster: several API endpoints tried in order, the
+next one only when an endpoint gives no HTTP answer (connection refused,
+TLS failure, timeout), as Cinder's LightOS driver does. An HTTP answer,
+even an error, is the cluster's answer and is not retried elsewhere.
+
+The JWT is sent only in the Authorization header. No exception text and no
+log line built here contains it: messages are composed from our own words,
+the endpoint and a short, redacted excerpt of the server's reply.
+
+The module-level functions (`cluster_state`, `backends`) take the Django
+request like openstack_dashboard.api modules do; they build clients from the
+plugin settings (conf CLUSTERS) and cache each cluster's lists briefly in
+Django's cache so one page view costs one list call per cluster.
+"""
+
+import hashlib
+import json
+import logging
+
+import requests
+
+LOG = logging.getLogger(__name__)
+
+API_PREFIX = "/api/v2"
+DEFAULT_TIMEOUT = 10
+_EXCERPT = 200
+_REDACTED = "<redacted>"
+
+
+class LightbitsError(Exception):
+    """A Lightbits API call failed; the text is safe to show an admin."""
+
+    def __init__(self, message, status=None, endpoint=None):
+        super().__init__(message)
+        self.status = status
+        self.endpoint = endpoint
+
+
+class LightbitsUnreachable(LightbitsError):
+    """No endpoint of the cluster gave an HTTP answer."""
+
+
+class LightbitsAuthError(LightbitsError):
+    """401/403: the token is missing, expired, forged or lacks the right."""
+
+
+class LightbitsNotFound(LightbitsError):
+    """404."""
+
+
+class LightbitsConfigError(LightbitsError):
+    """The cluster's settings are unusable (no endpoint, unreadable JWT file)."""
+
+
+def _base_url(endpoint):
+    endpoint = endpoint.strip().rstrip("/")
+    if endpoint.startswith(("https://", "http://")):
+        return endpoint
+    return "https://" + endpoint
+
+
+class Client:
+    """One Lightbits cluster, reached through one of several API endpoints."""
+
+    def __init__(
+        self,
+        api_endpoints,
+        jwt=None,
+        jwt_file=None,
+        ca_file=None,
+        verify=True,
+        timeout=DEFAULT_TIMEOUT,
+        name="",
+        session=None,
+    ):
+        if isinstance(api_endpoints, str):
+            api_endpoints = [api_endpoints]
+        self.endpoints = [_base_url(e) for e in api_endpoints or [] if e and e.strip()]
+        self.name = name
+        self.timeout = timeout or DEFAULT_TIMEOUT
+        self._jwt = jwt
+        self._jwt_file = jwt_file
+        # verify=False turns TLS verification off explicitly; otherwise the CA
+        # file when given, else the system/certifi bundle.
+        self.verify = False if verify is False else (ca_file or True)
+        self._session = session or requests.Session()
+        self._preferred = 0
+
+    def __repr__(self):
+        return f"<lightbits.Client {self.name!r} {self.endpoints}>"
+
+    # -- secrets -----------------------------------------------------------
+
+    def _token(self):
+        if self._jwt:
+            return self._jwt.strip()
+        if self._jwt_file:
+            try:
+                with open(self._jwt_file, encoding="utf-8") as f:
+                    token = f.read().strip()
+            except OSError as exc:
+                raise LightbitsConfigError(
+                    self._say(f"cannot read the JWT file ({exc.strerror or type(exc).__name__})")
+                ) from None
+            if token:
+                return token
+        raise LightbitsConfigError(self._say("no JWT configured (jwt or jwt_file)"))
+
+    def _redact(self, text):
+        """Remove the token from a text that may echo request data."""
+        text = str(text)
+        for secret in (self._jwt, self._cached_file_token()):
+            if secret and secret.strip():
+                text = text.replace(secret.strip(), _REDACTED)
+        return text
+
+    def _cached_file_token(self):
+        if not self._jwt_file:
+            return None
+        try:
+            with open(self._jwt_file, encoding="utf-8") as f:
+                return f.read().strip()
+        except OSError:
+            return None
+
+    def _say(self, what):
+        return f"Lightbits cluster {self.name or '(unnamed)'}: {what}"
+
+    # -- transport ---------------------------------------------------------
+
+    def request(self, method, path, params=None, body=None, headers=None):
+        """One API call with failover; returns the decoded JSON (or {})."""
+        if not self.endpoints:
+            raise LightbitsConfigError(self._say("no API endpoint configured"))
+        token = self._token()
+        all_headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+        all_headers.update(headers or {})
+        order = self.endpoints[self._preferred :] + self.endpoints[: self._preferred]
+        failures = []
+        for base in order:
+            url = base + API_PREFIX + path
+            try:
+                resp = self._session.request(
+                    method,
+                    url,
+                    params=params,
+                    json=body,
+                    headers=all_headers,
+                    verify=self.verify,
+                    timeout=self.timeout,
+                )
+            except requests.RequestException as exc:
+                # No HTTP answer from this endpoint: try the next one.
+                reason = _no_answer_reason(exc)
+                failures.append(f"{base} ({reason})")
+                LOG.warning(
+                    "Lightbits cluster %s: endpoint %s gave no answer (%s)",
+                    self.name,
+                    base,
+                    reason,
+                )
+                continue
+            self._preferred = self.endpoints.index(base)
+            return self._decode(method, path, base, resp)
+        raise LightbitsUnreachable(
+            self._say("no API endpoint answered: " + "; ".join(failures)),
+        )
+
+    def _decode(self, method, path, base, resp):
+        if resp.status_code < 400:
+            if not resp.content:
+                return {}
+            try:
+                return resp.json()
+            except ValueError:
+                raise LightbitsError(
+                    self._say(f"{method} {path} at {base}: the answer is not JSON"),
+                    status=resp.status_code,
+                    endpoint=base,
+                ) from None
+        detail = self._redact(_error_detail(resp))[:_EXCERPT]
+        message = self._say(f"{method} {path} at {base}: HTTP {resp.status_code} {detail}".strip())
+        cls = LightbitsError
+        if resp.status_code in (401, 403):
+            cls = LightbitsAuthError
+        elif resp.status_code == 404:
+            cls = LightbitsNotFound
+        raise cls(message, status=resp.status_code, endpoint=base)
+
+    # -- API calls ---------------------------------------------------------
+
+    def cluster_info(self):
+        return self.request("GET", "/clusterinfo")
+
+    def cluster(self):
+        return self.request("GET", "/cluster")
+
+    def nodes(self):
+        return self.request("GET", "/nodes").get("nodes", [])
+
+    def list_volumes(self, project=None):
+        """All volumes (all projects with a cluster-admin token), one call."""
+        if project:
+            return self.request("GET", f"/projects/{project}/volumes").get("volumes", [])
+        return self.request("GET", "/volumes").get("volumes", [])
+
+    def get_volume_by_name(self, project, name):
+        return self.request("GET", f"/projects/{project}/volumes/", params={"name": name})
+
+
+def _no_answer_reason(exc):
+    """A short reason without the exception text (it may quote the URL)."""
+    if isinstance(exc, requests.exceptions.SSLError):
+        return "TLS verification failed"
+    if isinstance(exc, requests.exceptions.Timeout):
+        return "timed out"
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        return "connection failed"
+    return type(exc).__name__
+
+
+def _error_detail(resp):
+    try:
+        data = resp.json()
+    except ValueError:
+        return (resp.text or "").strip().replace("\n", " ")
+    if isinstance(data, dict):
+        for key in ("message", "error", "detail"):
+            if data.get(key):
+                return str(data[key])
+    return json.dumps(data)[:_EXCERPT]
+
+
+# -- request-level layer (shaped like openstack_dashboard.api modules) ------
+
+
+def backends():
+    """Configured Cinder volume_backend_name -> cluster settings."""
+    from lightbits_dashboard import conf
+
+    return conf.get("CLUSTERS") or {}
+
+
+def client_for(backend):
+    settings = backends().get(backend)
+    if settings is None:
+        raise LightbitsConfigError(f"Lightbits cluster {backend}: not configured")
+    return Client(
+        settings.get("api_endpoints") or [],
+        jwt=settings.get("jwt"),
+        jwt_file=settings.get("jwt_file"),
+        ca_file=settings.get("ca_file"),
+        verify=settings.get("verify", True),
+        timeout=settings.get("timeout", DEFAULT_TIMEOUT),
+        name=backend,
+    )
+
+
+def _cache_key(backend, settings):
+    # The endpoints are part of the key so a settings change is seen at once;
+    # the JWT is not (it must never reach any storage, even hashed).
+    digest = hashlib.sha256(
+        json.dumps([backend, settings.get("api_endpoints")], sort_keys=True).encode()
+    ).hexdigest()[:16]
+    return f"lightbits_dashboard:cluster:{digest}"
+
+
+def cluster_state(request, backend, refresh=False):
+    """One cluster's info, nodes and volumes, cached briefly.
+
+    Returns {"info": {...}, "nodes": [...], "volumes": [...]}; raises
+    LightbitsError when the cluster cannot be read (failures are not cached).
+    """
+    from django.core.cache import cache
+
+    from lightbits_dashboard import conf
+
+    settings = backends().get(backend)
+    if settings is None:
+        raise LightbitsConfigError(f"Lightbits cluster {backend}: not configured")
+    key = _cache_key(backend, settings)
+    if not refresh:
+        cached = cache.get(key)
+        if cached is not None:
+            return cached
+    client = client_for(backend)
+    state = {
+        "info": client.cluster_info(),
+        "nodes": client.nodes(),
+        "volumes": client.list_volumes(),
+    }
+    cache.set(key, state, conf.get("CLUSTER_CACHE_SECONDS"))
+    return state
+
+
+def forget_cluster_state(backend):
+    """Drop one cluster's cached lists (after an action changed it)."""
+    from django.core.cache import cache
+
+    settings = backends().get(backend)
+    if settings is not None:
+        cache.delete(_cache_key(backend, settings))

@@ -1,0 +1,201 @@
+"""The Lightbits client against a fake transport: failover, errors, secrecy."""
+
+import json
+import logging
+
+import pytest
+import requests
+from django.core.cache import cache
+from django.test import override_settings
+
+from lightbits_dashboard.api import lightbits
+
+TOKEN = "eyJhbGciOi.SECRET-TOKEN-VALUE.sig"
+
+
+def _response(status, body=None, text=None):
+    resp = requests.Response()
+    resp.status_code = status
+    if body is not None:
+        resp._content = json.dumps(body).encode()
+    else:
+        resp._content = (text or "").encode()
+    return resp
+
+
+class FakeSession:
+    """Answers by endpoint: an exception instance, or a Response."""
+
+    def __init__(self, answers):
+        self.answers = answers
+        self.calls = []
+
+    def request(self, method, url, **kwargs):
+        self.calls.append((method, url, kwargs))
+        for prefix, answer in self.answers.items():
+            if url.startswith(prefix):
+                if isinstance(answer, Exception):
+                    raise answer
+                return answer(method, url, kwargs) if callable(answer) else answer
+        raise requests.exceptions.ConnectionError(f"nothing at {url}")
+
+
+def _client(session, **kw):
+    return lightbits.Client(
+        ["10.0.0.1:443", "10.0.0.2:443"], jwt=TOKEN, name="lb1", session=session, **kw
+    )
+
+
+def test_fails_over_only_when_no_http_answer():
+    session = FakeSession(
+        {
+            "https://10.0.0.1:443": requests.exceptions.ConnectionError("refused"),
+            "https://10.0.0.2:443": _response(200, {"volumes": [{"name": "volume-1"}]}),
+        }
+    )
+    assert _client(session).list_volumes() == [{"name": "volume-1"}]
+    assert [c[1] for c in session.calls] == [
+        "https://10.0.0.1:443/api/v2/volumes",
+        "https://10.0.0.2:443/api/v2/volumes",
+    ]
+
+
+def test_http_error_is_not_retried_on_another_endpoint():
+    session = FakeSession({"https://10.0.0.1:443": _response(500, {"message": "boom"})})
+    with pytest.raises(lightbits.LightbitsError) as err:
+        _client(session).cluster_info()
+    assert err.value.status == 500
+    assert "boom" in str(err.value)
+    assert len(session.calls) == 1
+
+
+def test_sends_bearer_token_verification_and_timeout():
+    session = FakeSession({"https://10.0.0.1:443": _response(200, {"UUID": "c1"})})
+    _client(session, ca_file="/etc/ca.pem", timeout=3).cluster_info()
+    kwargs = session.calls[0][2]
+    assert kwargs["headers"]["Authorization"] == f"Bearer {TOKEN}"
+    assert kwargs["verify"] == "/etc/ca.pem"
+    assert kwargs["timeout"] == 3
+
+
+def test_verification_on_by_default_and_off_only_when_asked():
+    assert lightbits.Client(["a:1"], jwt="x").verify is True
+    assert lightbits.Client(["a:1"], jwt="x", verify=False, ca_file="/c").verify is False
+
+
+def test_remembers_the_endpoint_that_answered():
+    session = FakeSession(
+        {
+            "https://10.0.0.1:443": requests.exceptions.ConnectTimeout("slow"),
+            "https://10.0.0.2:443": _response(200, {"nodes": []}),
+        }
+    )
+    client = _client(session)
+    client.nodes()
+    client.nodes()
+    assert [c[1].split("/api")[0] for c in session.calls] == [
+        "https://10.0.0.1:443",
+        "https://10.0.0.2:443",
+        "https://10.0.0.2:443",
+    ]
+
+
+@pytest.mark.parametrize(
+    "status, exc",
+    [
+        (401, lightbits.LightbitsAuthError),
+        (403, lightbits.LightbitsAuthError),
+        (404, lightbits.LightbitsNotFound),
+    ],
+)
+def test_status_maps_to_exception(status, exc):
+    session = FakeSession({"https://10.0.0.1:443": _response(status, {"message": "no"})})
+    with pytest.raises(exc):
+        _client(session).cluster_info()
+
+
+def test_unreachable_when_every_endpoint_is_silent(caplog):
+    session = FakeSession(
+        {
+            "https://10.0.0.1:443": requests.exceptions.SSLError(f"bad cert {TOKEN}"),
+            "https://10.0.0.2:443": requests.exceptions.ReadTimeout(f"late {TOKEN}"),
+        }
+    )
+    caplog.set_level(logging.DEBUG)
+    with pytest.raises(lightbits.LightbitsUnreachable) as err:
+        _client(session).cluster_info()
+    text = str(err.value)
+    assert "TLS verification failed" in text and "timed out" in text
+    assert TOKEN not in text
+    assert TOKEN not in caplog.text
+    assert err.value.__cause__ is None and err.value.__context__ is None
+
+
+def test_server_echoing_the_token_is_redacted():
+    session = FakeSession(
+        {"https://10.0.0.1:443": _response(401, text=f"invalid token Bearer {TOKEN}")}
+    )
+    with pytest.raises(lightbits.LightbitsAuthError) as err:
+        _client(session).cluster_info()
+    assert TOKEN not in str(err.value)
+    assert "<redacted>" in str(err.value)
+
+
+def test_jwt_file_is_read_and_its_errors_do_not_leak(tmp_path):
+    jwt_file = tmp_path / "admin.jwt"
+    jwt_file.write_text(TOKEN + "\n")
+    session = FakeSession({"https://10.0.0.1:443": _response(200, {})})
+    client = lightbits.Client(["10.0.0.1:443"], jwt_file=str(jwt_file), session=session)
+    client.cluster_info()
+    assert session.calls[0][2]["headers"]["Authorization"] == f"Bearer {TOKEN}"
+    missing = lightbits.Client(["10.0.0.1:443"], jwt_file=str(tmp_path / "nope"))
+    with pytest.raises(lightbits.LightbitsConfigError):
+        missing.cluster_info()
+
+
+def test_no_endpoint_or_no_token_is_a_config_error():
+    with pytest.raises(lightbits.LightbitsConfigError):
+        lightbits.Client([], jwt="x").cluster_info()
+    with pytest.raises(lightbits.LightbitsConfigError):
+        lightbits.Client(["a:1"]).cluster_info()
+
+
+def test_repr_does_not_show_the_token():
+    assert TOKEN not in repr(_client(FakeSession({})))
+
+
+CLUSTERS = {"lb-backend": {"api_endpoints": ["10.9.9.9:443"], "jwt": TOKEN}}
+
+
+@override_settings(LIGHTBITS_DASHBOARD={"CLUSTERS": CLUSTERS, "CLUSTER_CACHE_SECONDS": 60})
+def test_cluster_state_is_cached(monkeypatch):
+    cache.clear()
+    session = FakeSession(
+        {
+            "https://10.9.9.9:443/api/v2/clusterinfo": _response(200, {"UUID": "c"}),
+            "https://10.9.9.9:443/api/v2/nodes": _response(200, {"nodes": [{"name": "n1"}]}),
+            "https://10.9.9.9:443/api/v2/volumes": _response(200, {"volumes": [{"name": "v"}]}),
+        }
+    )
+    monkeypatch.setattr(lightbits.requests, "Session", lambda: session)
+    first = lightbits.cluster_state(None, "lb-backend")
+    second = lightbits.cluster_state(None, "lb-backend")
+    assert (
+        first
+        == second
+        == {
+            "info": {"UUID": "c"},
+            "nodes": [{"name": "n1"}],
+            "volumes": [{"name": "v"}],
+        }
+    )
+    assert len(session.calls) == 3
+    lightbits.forget_cluster_state("lb-backend")
+    lightbits.cluster_state(None, "lb-backend")
+    assert len(session.calls) == 6
+
+
+@override_settings(LIGHTBITS_DASHBOARD={"CLUSTERS": {}})
+def test_unknown_backend_is_a_config_error():
+    with pytest.raises(lightbits.LightbitsConfigError):
+        lightbits.cluster_state(None, "nope")
