@@ -1,0 +1,41 @@
+"""An emulator of the Lightbits cluster REST API v2, for development and tests.
+
+Not part of the shipped plugin. Start it with::
+
+    python -m lightbits_emulator serve --state-dir DIR [--port 28443]
+        [--http-port N] [--discovery-port N] [--memory] [--nodes 3]
+        [--create-delay 0.2] [--delete-delay 0.2]
+
+First start writes DIR/ca.pem (clients verify the server with it), the server
+certificate and key, a JWT signing key, and DIR/admin.jwt (cluster-admin).
+``python -m lightbits_emulator token --state-dir DIR --project P`` mints a
+project token. Tests use ``lightbits_emulator.testing.run_emulator()``.
+
+REST API (``Authorization: Bearer <JWT>`` on every call): see ``api.ROUTES``.
+JSON as grpc-gateway renders it: uint64 values (``size``, statistics) are
+strings of bytes, uint32 values (``nsid``, ``replicaCount``) are numbers,
+``compression`` is "true"/"false". Errors are ``{"code", "message",
+"details"}``. ``connectedHosts`` of a volume are the host NQNs in its ACL
+(the emulator sees no NVMe traffic: an ACL entry counts as a connection).
+
+Emulator admin endpoints (cluster-admin JWT required, not under /api/v2):
+
+``POST /_emulator/faults`` adds one rule, returns it with its ``id``::
+
+    {"kind": "status", "method": "POST", "path": "/projects/.*/volumes$",
+     "status": 503, "message": "busy", "times": 2}
+    {"kind": "latency", "path": "/api/v2/nodes", "seconds": 1.5}
+    {"kind": "drop", "path": ".*", "times": 1}     # close without answering
+    {"kind": "fail_create", "name": "^volume-", "times": 1}  # ends Failed
+
+``method`` is a regex matched against the whole method (default ".*"),
+``path`` a regex searched in the request target (path and query); ``times``
+is how many requests the rule hits (null or absent: until cleared). Faults
+never apply to /_emulator. ``GET /_emulator/faults`` lists the rules,
+``DELETE /_emulator/faults`` clears them all.
+
+``POST /_emulator/nodes/{name or UUID}/down`` and ``.../up`` change a node's
+health; volumes with a replica there become Degraded (NotAvailable when no
+replica is up). ``POST /_emulator/volumes/{UUID}/write {"bytes": N}``
+pretends a host wrote N bytes (physical use grows; a clone starts at zero).
+"""

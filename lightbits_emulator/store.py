@@ -1,0 +1,608 @@
+"""The cluster's state: nodes, volumes, snapshots, and their rules.
+
+Objects are kept as ready-to-serve dicts in the JSON shape of the REST API v2
+(uint64 values such as sizes are JSON strings, as grpc-gateway renders them;
+uint32 values such as nsid and replicaCount are numbers), indexed by UUID and
+by (project, name), so lists and look-ups stay fast with many thousands of
+volumes. Internal bookkeeping (written bytes, owning project order) lives
+beside them. Every mutation is written through to SQLite unless in memory.
+
+Asynchronous transitions (Creating -> Available/Failed, Updating -> Available,
+Deleting -> gone) are due at a time; ``advance()`` applies the due ones and is
+called before every request, so no background thread is needed.
+"""
+
+import datetime
+import heapq
+import itertools
+import json
+import re
+import sqlite3
+import threading
+import time
+import uuid
+
+GIB = 1024**3
+NODE_CAPACITY = 4 * 1024 * GIB  # managed physical storage per node
+ACL_MARKERS = ("ALLOW_NONE", "ALLOW_ANY")
+NAME_RE = re.compile(r"^[A-Za-z0-9_.:-]{1,253}$")
+_SIZE_RE = re.compile(r"^\s*(\d+)\s*(b|[kmgtp]i?b?)?\s*$", re.IGNORECASE)
+_UNITS = {"k": 1, "m": 2, "g": 3, "t": 4, "p": 5}
+
+
+class ApiError(Exception):
+    """An error answer: HTTP status, grpc code, message."""
+
+    GRPC = {400: 3, 401: 16, 403: 7, 404: 5, 409: 6, 412: 9, 500: 13, 503: 14}
+
+    def __init__(self, status, message):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+    def body(self):
+        return {"code": self.GRPC.get(self.status, 2), "message": self.message, "details": []}
+
+
+def parse_size(value):
+    """Bytes from an int, a digit string or "<N> gib"-style strings."""
+    if isinstance(value, bool):
+        raise ApiError(400, "invalid size")
+    if isinstance(value, int):
+        size = value
+    elif isinstance(value, str):
+        m = _SIZE_RE.match(value)
+        if not m:
+            raise ApiError(400, f"invalid size {value!r}")
+        size, unit = int(m.group(1)), (m.group(2) or "b").lower()
+        if unit != "b":
+            # "gib"/"g" are binary units; "gb" is decimal, as lbcli reads them.
+            base = 1000 if unit.endswith("b") and "i" not in unit else 1024
+            size *= base ** _UNITS[unit[0]]
+    else:
+        raise ApiError(400, "invalid size")
+    if size <= 0:
+        raise ApiError(400, "size must be positive")
+    return size
+
+
+def parse_bool(value, field):
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    raise ApiError(400, f"{field} must be true or false")
+
+
+def parse_acl(value, field, default):
+    if value is None:
+        return list(default)
+    if not isinstance(value, dict):
+        raise ApiError(400, f"{field} must be an object with 'values'")
+    values = value.get("values")
+    if values is None:
+        return list(default)
+    if not isinstance(values, list) or not all(isinstance(v, str) and v for v in values):
+        raise ApiError(400, f"{field}.values must be a list of strings")
+    markers = [v for v in values if v in ACL_MARKERS]
+    if markers and len(values) > 1:
+        raise ApiError(400, f"{field}: {markers[0]} cannot be combined with other entries")
+    return list(dict.fromkeys(values)) or list(default)
+
+
+def _now_iso():
+    return datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _etag():
+    return uuid.uuid4().hex[:16]
+
+
+class Store:
+    def __init__(self, db_path=None, nodes=3, create_delay=0.2, delete_delay=0.2, port=None):
+        self.lock = threading.RLock()
+        self.create_delay = create_delay
+        self.delete_delay = delete_delay
+        self.volumes = {}  # uuid -> api dict
+        self.vol_names = {}  # (project, name) -> uuid
+        self.proj_vols = {}  # project -> {uuid: None} in creation order
+        self.extra = {}  # uuid -> internal data: {"written", "inherited"} or {"data"}
+        self.snapshots = {}
+        self.snap_names = {}
+        self.proj_snaps = {}
+        self.fail_create = []  # [{"name": regex, "times": n or None}]
+        self._pending = []  # heap of (due, seq, kind, uuid)
+        self._seq = itertools.count()
+        self.api_endpoints = [f"127.0.0.1:{port}"] if port else []
+        self._db = None
+        if db_path:
+            self._db = sqlite3.connect(db_path, check_same_thread=False, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=OFF")
+            self._db.execute(
+                "CREATE TABLE IF NOT EXISTS objects (uuid TEXT PRIMARY KEY, kind TEXT,"
+                " seq INTEGER, body TEXT)"
+            )
+            self._db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+        self.meta = self._load_meta()
+        self.meta.setdefault("clusterUUID", str(uuid.uuid4()))
+        self.meta.setdefault("nextNSID", 1)
+        self.meta.setdefault("seq", 0)
+        if "nodes" not in self.meta:
+            self.meta["nodes"] = [self._new_node(i) for i in range(nodes)]
+        self._save_meta()
+        self.nodes = self.meta["nodes"]
+        self._load_objects()
+
+    # ----------------------------------------------------------- persistence
+    def _load_meta(self):
+        if not self._db:
+            return {}
+        return {k: json.loads(v) for k, v in self._db.execute("SELECT key, value FROM meta")}
+
+    def _save_meta(self):
+        if self._db:
+            self._db.executemany(
+                "INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                [(k, json.dumps(v)) for k, v in self.meta.items()],
+            )
+
+    def _persist(self, kind, obj):
+        if self._db:
+            extra = self.extra.get(obj["UUID"], {})
+            self._db.execute(
+                "INSERT OR REPLACE INTO objects VALUES (?, ?, ?, ?)",
+                (obj["UUID"], kind, self._next_seq(), json.dumps([obj, extra])),
+            )
+
+    def _unpersist(self, uid):
+        if self._db:
+            self._db.execute("DELETE FROM objects WHERE uuid = ?", (uid,))
+
+    def _next_seq(self):
+        self.meta["seq"] += 1
+        return self.meta["seq"]
+
+    def _load_objects(self):
+        if not self._db:
+            return
+        rows = self._db.execute("SELECT kind, body FROM objects ORDER BY rowid")
+        for kind, body in rows:
+            obj, extra = json.loads(body)
+            self.extra[obj["UUID"]] = extra
+            if kind == "volume":
+                self._index_volume(obj)
+            else:
+                self._index_snapshot(obj)
+        # Transitions that were in flight when the emulator stopped complete now.
+        for vol in list(self.volumes.values()):
+            self._finish(vol, "volume")
+        for snap in list(self.snapshots.values()):
+            self._finish(snap, "snapshot")
+        self.refresh_protection()
+
+    def _finish(self, obj, kind):
+        if obj["state"] in ("Creating", "Updating"):
+            obj["state"] = "Available"
+            self._persist(kind, obj)
+        elif obj["state"] == "Deleting":
+            (self._drop_volume if kind == "volume" else self._drop_snapshot)(obj["UUID"])
+
+    # ----------------------------------------------------------------- nodes
+    def _new_node(self, i):
+        return {
+            "name": f"server{i:02d}-0",
+            "UUID": str(uuid.uuid4()),
+            "serverUUID": str(uuid.uuid4()),
+            "hostname": f"server{i:02d}",
+            "state": "Active",
+            "nvmeEndpoint": f"127.0.0.{i + 1}:4420",
+            "dataEndpoint": f"127.0.0.{i + 1}:4420",
+            "failureDomains": [f"server{i:02d}"],
+            "localRebuildProgress": "None",
+        }
+
+    def node(self, key):
+        for node in self.nodes:
+            if key in (node["name"], node["UUID"]):
+                return node
+        raise ApiError(404, f"node {key!r} not found")
+
+    def set_node_state(self, key, up):
+        with self.lock:
+            node = self.node(key)
+            node["state"] = "Active" if up else "Inactive"
+            self._save_meta()
+            self.refresh_protection()
+            return node
+
+    def _up_nodes(self):
+        return {n["UUID"] for n in self.nodes if n["state"] == "Active"}
+
+    def protection_of(self, node_list, up):
+        alive = sum(1 for n in node_list if n in up)
+        if alive == len(node_list):
+            return "FullyProtected"
+        return "NotAvailable" if alive == 0 else "Degraded"
+
+    def refresh_protection(self):
+        up = self._up_nodes()
+        for vol in self.volumes.values():
+            state = self.protection_of(vol["nodeList"], up)
+            if state != vol["protectionState"]:
+                vol["protectionState"] = state
+                vol["rebuildProgress"] = "None" if state == "FullyProtected" else "0"
+                vol["ETag"] = _etag()
+                self._persist("volume", vol)
+
+    def _place(self, count):
+        if count > len(self.nodes):
+            raise ApiError(400, f"replicaCount {count} exceeds the {len(self.nodes)} nodes")
+        load = {n["UUID"]: 0 for n in self.nodes}
+        for vol in self.volumes.values():
+            for n in vol["nodeList"]:
+                if n in load:
+                    load[n] += 1
+        up = self._up_nodes()
+        order = sorted(self.nodes, key=lambda n: (n["UUID"] not in up, load[n["UUID"]]))
+        return [n["UUID"] for n in order[:count]]
+
+    # ----------------------------------------------------------- transitions
+    def _schedule(self, delay, kind, uid):
+        heapq.heappush(self._pending, (time.monotonic() + delay, next(self._seq), kind, uid))
+
+    def advance(self):
+        """Apply every transition whose time has come."""
+        now = time.monotonic()
+        while self._pending and self._pending[0][0] <= now:
+            _, _, kind, uid = heapq.heappop(self._pending)
+            if kind in ("vol_ready", "vol_failed", "vol_updated"):
+                vol = self.volumes.get(uid)
+                if vol and vol["state"] in ("Creating", "Updating"):
+                    vol["state"] = "Failed" if kind == "vol_failed" else "Available"
+                    vol["ETag"] = _etag()
+                    self._persist("volume", vol)
+            elif kind == "vol_gone":
+                self._drop_volume(uid)
+            elif kind == "snap_ready":
+                snap = self.snapshots.get(uid)
+                if snap and snap["state"] == "Creating":
+                    snap["state"] = "Available"
+                    snap["ETag"] = _etag()
+                    self._persist("snapshot", snap)
+            elif kind == "snap_gone":
+                self._drop_snapshot(uid)
+
+    # --------------------------------------------------------------- volumes
+    def _index_volume(self, vol):
+        self.volumes[vol["UUID"]] = vol
+        self.vol_names[(vol["projectName"], vol["name"])] = vol["UUID"]
+        self.proj_vols.setdefault(vol["projectName"], {})[vol["UUID"]] = None
+
+    def _drop_volume(self, uid):
+        vol = self.volumes.pop(uid, None)
+        if vol:
+            self.vol_names.pop((vol["projectName"], vol["name"]), None)
+            self.proj_vols.get(vol["projectName"], {}).pop(uid, None)
+            self.extra.pop(uid, None)
+            self._unpersist(uid)
+
+    def get_volume(self, project, uid=None, name=None):
+        if name is not None:
+            uid = self.vol_names.get((project, name))
+        vol = self.volumes.get(uid) if uid else None
+        if vol is None or (project is not None and vol["projectName"] != project):
+            what = f"name {name!r}" if name is not None else f"UUID {uid!r}"
+            raise ApiError(404, f"volume with {what} not found")
+        return vol
+
+    def list_volumes(self, project=None, limit=None, offset_uuid=None, snapshot_uuid=None):
+        if project is None:
+            items = self.volumes.values()
+        else:
+            items = (self.volumes[u] for u in self.proj_vols.get(project, ()))
+        if snapshot_uuid:
+            items = (v for v in items if v["sourceSnapshotUUID"] == snapshot_uuid)
+        return _page(items, limit, offset_uuid)
+
+    def _take_fail_create(self, name):
+        for rule in self.fail_create:
+            if re.search(rule["name"], name):
+                if rule["times"] is not None:
+                    rule["times"] -= 1
+                    if rule["times"] <= 0:
+                        self.fail_create.remove(rule)
+                return True
+        return False
+
+    def create_volume(self, project, body):
+        name = body.get("name")
+        if not isinstance(name, str) or not NAME_RE.match(name):
+            raise ApiError(400, "name is required: 1-253 of letters, digits, '_.:-'")
+        if "size" not in body or body["size"] in (None, ""):
+            raise ApiError(400, "size is required")
+        size = parse_size(body["size"])
+        replicas = body.get("replicaCount", 3)
+        try:
+            replicas = int(replicas)
+        except (TypeError, ValueError):
+            raise ApiError(400, "replicaCount must be an integer")
+        if not 1 <= replicas <= 3:
+            raise ApiError(400, "replicaCount must be 1, 2 or 3")
+        compression = parse_bool(body.get("compression", False), "compression")
+        acl = parse_acl(body.get("acl"), "acl", ["ALLOW_NONE"])
+        ipacl = parse_acl(body.get("IPAcl"), "IPAcl", ["ALLOW_ANY"])
+        qos = body.get("qosPolicyUUID")
+        if qos is not None and not isinstance(qos, str):
+            raise ApiError(400, "qosPolicyUUID must be a string")
+        source = None
+        snap_uuid, snap_name = body.get("sourceSnapshotUUID"), body.get("sourceSnapshotName")
+        if snap_uuid or snap_name:
+            try:
+                source = self.get_snapshot(project, uid=snap_uuid or None, name=snap_name)
+            except ApiError:
+                raise ApiError(400, "source snapshot not found")
+            if snap_uuid and snap_name and source["name"] != snap_name:
+                raise ApiError(400, "sourceSnapshotUUID and sourceSnapshotName disagree")
+            if source["state"] != "Available":
+                raise ApiError(400, f"source snapshot is {source['state']}")
+            if size < int(source["size"]):
+                raise ApiError(400, "a clone cannot be smaller than its source snapshot")
+        if (project, name) in self.vol_names:
+            raise ApiError(409, f"volume {name!r} already exists in project {project!r}")
+        uid = str(uuid.uuid4())
+        node_list = self._place(replicas)
+        nsid = self.meta["nextNSID"]
+        self.meta["nextNSID"] = nsid + 1
+        self._save_meta()
+        vol = {
+            "UUID": uid,
+            "name": name,
+            "projectName": project,
+            "state": "Creating",
+            "protectionState": self.protection_of(node_list, self._up_nodes()),
+            "replicaCount": replicas,
+            "nodeList": node_list,
+            "nsid": nsid,
+            "size": str(size),
+            "compression": "true" if compression else "false",
+            "acl": {"values": acl},
+            "IPAcl": {"values": ipacl},
+            "connectedHosts": [],
+            "rebuildProgress": "None",
+            "sourceSnapshotUUID": source["UUID"] if source else "",
+            "sourceSnapshotName": source["name"] if source else "",
+            "qosPolicyUUID": qos or "",
+            "labels": [],
+            "creationTime": _now_iso(),
+            "ETag": _etag(),
+            "statistics": {},
+        }
+        # A clone shares its source's blocks: nothing written of its own yet.
+        inherited = self.extra.get(source["UUID"], {}).get("data", 0) if source else 0
+        self.extra[uid] = {"written": 0, "inherited": inherited}
+        self._set_statistics(vol)
+        self._index_volume(vol)
+        self._sync_connected(vol)
+        self._persist("volume", vol)
+        failed = self._take_fail_create(name)
+        self._schedule(self.create_delay, "vol_failed" if failed else "vol_ready", uid)
+        return vol
+
+    def _set_statistics(self, vol):
+        extra = self.extra.get(vol["UUID"], {})
+        own = extra.get("written", 0)
+        logical = min(int(vol["size"]), own + extra.get("inherited", 0))
+        vol["statistics"] = {
+            "logicalUsedStorage": str(logical),
+            "physicalUsedStorage": str(own),
+            "compressionRatio": 1.0,
+        }
+
+    def _sync_connected(self, vol):
+        vol["connectedHosts"] = [v for v in vol["acl"]["values"] if v not in ACL_MARKERS]
+
+    def update_volume(self, project, uid, body, if_match):
+        vol = self.get_volume(project, uid)
+        if if_match and if_match not in ("*", vol["ETag"]):
+            raise ApiError(412, "ETag mismatch: the volume changed since it was read")
+        if vol["state"] not in ("Available", "Updating"):
+            raise ApiError(409, f"volume is {vol['state']}")
+        if body.get("UUID") not in (None, "", uid):
+            raise ApiError(400, "UUID in the body does not match the URL")
+        unknown = set(body) - {"UUID", "size", "acl", "IPAcl", "qosPolicyUUID", "ETag"}
+        if unknown:
+            raise ApiError(400, f"fields cannot be updated: {', '.join(sorted(unknown))}")
+        changes = {}
+        if body.get("size") not in (None, ""):
+            size = parse_size(body["size"])
+            if size < int(vol["size"]):
+                raise ApiError(400, "a volume cannot shrink")
+            changes["size"] = str(size)
+        if body.get("acl") is not None:
+            changes["acl"] = {"values": parse_acl(body["acl"], "acl", ["ALLOW_NONE"])}
+        if body.get("IPAcl") is not None:
+            changes["IPAcl"] = {"values": parse_acl(body["IPAcl"], "IPAcl", ["ALLOW_ANY"])}
+        if body.get("qosPolicyUUID") is not None:
+            if not isinstance(body["qosPolicyUUID"], str):
+                raise ApiError(400, "qosPolicyUUID must be a string")
+            changes["qosPolicyUUID"] = body["qosPolicyUUID"]
+        if not changes:
+            raise ApiError(400, "nothing to update")
+        vol.update(changes)
+        self._sync_connected(vol)
+        self._set_statistics(vol)
+        vol["state"] = "Updating"
+        vol["ETag"] = _etag()
+        self._persist("volume", vol)
+        self._schedule(self.create_delay / 2, "vol_updated", uid)
+        return vol
+
+    def delete_volume(self, project, uid):
+        vol = self.get_volume(project, uid)
+        if vol["state"] != "Deleting":
+            vol["state"] = "Deleting"
+            vol["ETag"] = _etag()
+            self._persist("volume", vol)
+            self._schedule(self.delete_delay, "vol_gone", uid)
+        return vol
+
+    def write(self, uid, nbytes):
+        """Pretend a host wrote ``nbytes`` of new data into the volume."""
+        vol = self.get_volume(None, uid)
+        extra = self.extra.setdefault(uid, {"written": 0, "inherited": 0})
+        room = int(vol["size"]) - extra.get("inherited", 0)
+        extra["written"] = max(0, min(room, extra.get("written", 0) + int(nbytes)))
+        self._set_statistics(vol)
+        vol["ETag"] = _etag()
+        self._persist("volume", vol)
+        return vol
+
+    # ------------------------------------------------------------- snapshots
+    def _index_snapshot(self, snap):
+        self.snapshots[snap["UUID"]] = snap
+        self.snap_names[(snap["projectName"], snap["name"])] = snap["UUID"]
+        self.proj_snaps.setdefault(snap["projectName"], {})[snap["UUID"]] = None
+
+    def _drop_snapshot(self, uid):
+        snap = self.snapshots.pop(uid, None)
+        if snap:
+            self.snap_names.pop((snap["projectName"], snap["name"]), None)
+            self.proj_snaps.get(snap["projectName"], {}).pop(uid, None)
+            self._unpersist(uid)
+
+    def get_snapshot(self, project, uid=None, name=None):
+        if name is not None and not uid:
+            uid = self.snap_names.get((project, name))
+        snap = self.snapshots.get(uid) if uid else None
+        if snap is None or (project is not None and snap["projectName"] != project):
+            what = f"name {name!r}" if name is not None else f"UUID {uid!r}"
+            raise ApiError(404, f"snapshot with {what} not found")
+        return snap
+
+    def list_snapshots(self, project=None, limit=None, offset_uuid=None, volume_uuid=None):
+        if project is None:
+            items = self.snapshots.values()
+        else:
+            items = (self.snapshots[u] for u in self.proj_snaps.get(project, ()))
+        if volume_uuid:
+            items = (s for s in items if s["sourceVolumeUUID"] == volume_uuid)
+        return _page(items, limit, offset_uuid)
+
+    def create_snapshot(self, project, body):
+        name = body.get("name")
+        if not isinstance(name, str) or not NAME_RE.match(name):
+            raise ApiError(400, "name is required: 1-253 of letters, digits, '_.:-'")
+        vol_uuid, vol_name = body.get("sourceVolumeUUID"), body.get("sourceVolumeName")
+        if not (vol_uuid or vol_name):
+            raise ApiError(400, "sourceVolumeUUID or sourceVolumeName is required")
+        try:
+            vol = self.get_volume(project, uid=vol_uuid or None, name=vol_name or None)
+        except ApiError:
+            raise ApiError(400, "source volume not found")
+        if vol["state"] not in ("Available", "Updating"):
+            raise ApiError(400, f"source volume is {vol['state']}")
+        if (project, name) in self.snap_names:
+            raise ApiError(409, f"snapshot {name!r} already exists in project {project!r}")
+        uid = str(uuid.uuid4())
+        snap = {
+            "UUID": uid,
+            "name": name,
+            "projectName": project,
+            "state": "Creating",
+            "sourceVolumeUUID": vol["UUID"],
+            "sourceVolumeName": vol["name"],
+            "size": vol["size"],
+            "replicaCount": vol["replicaCount"],
+            "nodeList": list(vol["nodeList"]),
+            "compression": vol["compression"],
+            "creationTime": _now_iso(),
+            "description": str(body.get("description") or ""),
+            "ETag": _etag(),
+        }
+        self.extra[uid] = {"data": int(vol["statistics"]["logicalUsedStorage"])}
+        self._index_snapshot(snap)
+        self._persist("snapshot", snap)
+        self._schedule(self.create_delay, "snap_ready", uid)
+        return snap
+
+    def delete_snapshot(self, project, uid):
+        snap = self.get_snapshot(project, uid)
+        if snap["state"] != "Deleting":
+            snap["state"] = "Deleting"
+            snap["ETag"] = _etag()
+            self._persist("snapshot", snap)
+            self._schedule(self.delete_delay, "snap_gone", uid)
+        return snap
+
+    # --------------------------------------------------------------- cluster
+    def cluster_info(self):
+        return {
+            "UUID": self.meta["clusterUUID"],
+            "subsystemNQN": "nqn.2016-01.com.lightbitslabs:uuid:" + self.meta["clusterUUID"],
+            "currentMaxReplicas": min(3, len(self.nodes)),
+            "supportedMaxReplicas": 3,
+            "minVersionInCluster": "3.12.1-emulator",
+            "minAllowedVersion": "3.12.1-emulator",
+            "maxAllowedVersion": "3.12.1-emulator",
+            "apiEndpoints": self.api_endpoints,
+            "discoveryEndpoints": [n["nvmeEndpoint"].split(":")[0] + ":8009" for n in self.nodes],
+        }
+
+    def cluster(self):
+        info = self.cluster_info()
+        counts = {"Degraded": 0, "NotAvailable": 0, "ReadOnly": 0}
+        logical = logical_used = physical = 0
+        for vol in self.volumes.values():
+            counts[vol["protectionState"]] = counts.get(vol["protectionState"], 0) + 1
+            logical += int(vol["size"])
+            logical_used += int(vol["statistics"]["logicalUsedStorage"])
+            physical += int(vol["statistics"]["physicalUsedStorage"]) * vol["replicaCount"]
+        inactive = sum(1 for n in self.nodes if n["state"] != "Active")
+        managed = NODE_CAPACITY * len(self.nodes)
+        free = max(0, managed - physical)
+        ratio = round(logical_used / physical, 3) if physical else 1.0
+        info["health"] = {
+            "state": "OK" if not inactive and not counts["NotAvailable"] else "Degraded",
+            "numDegradedVolumes": counts["Degraded"],
+            "numNotAvailableVolumes": counts["NotAvailable"],
+            "numReadOnlyVolumes": counts["ReadOnly"],
+            "numInactiveNodes": inactive,
+        }
+        info["statistics"] = {
+            "installedPhysicalStorage": str(managed * 10 // 9),
+            "managedPhysicalStorage": str(managed),
+            "effectivePhysicalStorage": str(managed),
+            "logicalStorage": str(logical),
+            "logicalUsedStorage": str(logical_used),
+            "physicalUsedStorage": str(physical),
+            "physicalUsedStorageIncludingParity": str(physical),
+            "freePhysicalStorage": str(free),
+            "estimatedFreeLogicalStorage": str(free),
+            "estimatedLogicalStorage": str(managed),
+            "compressionRatio": ratio,
+        }
+        return info
+
+    def connected_hosts(self):
+        hosts = {}
+        for vol in self.volumes.values():
+            for nqn in vol["connectedHosts"]:
+                hosts.setdefault(nqn, []).append(vol["UUID"])
+        return [
+            {"hostNQN": nqn, "volumes": vols, "connectionsCount": len(vols)}
+            for nqn, vols in sorted(hosts.items())
+        ]
+
+
+def _page(items, limit, offset_uuid):
+    items = iter(items)
+    if offset_uuid:
+        for item in items:
+            if item["UUID"] == offset_uuid:
+                break
+        else:
+            return []
+    if limit:
+        return list(itertools.islice(items, limit))
+    return list(items)
