@@ -1,0 +1,43 @@
+"""Cinder calls Horizon's openstack_dashboard.api.cinder lacks."""
+
+from openstack_dashboard.api import cinder as horizon_cinder
+
+MESSAGES_MICROVERSION = "3.3"
+
+
+def quota_usage(request):
+    """Quota name -> (limit, in use) for the project, per-volume-type keys included.
+
+    One call (``GET os-quota-sets/<project>?usage=True``); Horizon's quota
+    helpers drop the ``volumes_<type>``/``gigabytes_<type>`` entries.
+    """
+    quota_set = horizon_cinder.cinderclient(request).quotas.get(
+        request.user.project_id, usage=True
+    )
+    usage = {}
+    for name, value in quota_set.to_dict().items():
+        if isinstance(value, dict) and "limit" in value:
+            used = int(value.get("in_use", 0)) + int(value.get("reserved", 0))
+            usage[name] = (value["limit"], used)
+    return usage
+
+
+def volume_get_raw(request, volume_id):
+    """The volume as Cinder returns it (no per-attachment Nova calls), or None if gone."""
+    try:
+        return horizon_cinder.cinderclient(request).volumes.get(volume_id)
+    except Exception as exc:
+        if getattr(exc, "code", None) == 404:
+            return None
+        raise
+
+
+def volume_error_message(request, volume_id):
+    """Cinder's own user message for a failed volume (newest), or ""."""
+    try:
+        client = horizon_cinder.cinderclient(request, version=MESSAGES_MICROVERSION)
+        found = client.messages.list(search_opts={"resource_uuid": volume_id})
+    except Exception:
+        return ""
+    found = sorted(found, key=lambda m: getattr(m, "created_at", "") or "", reverse=True)
+    return getattr(found[0], "user_message", "") if found else ""

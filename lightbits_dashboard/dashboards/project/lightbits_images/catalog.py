@@ -1,0 +1,73 @@
+"""Which images live on a Lightbits-backed Glance store (plain Python).
+
+An image is a Lightbits image when its ``stores`` field names a Lightbits
+store, or when a visible location is ``cinder://<store>/<volume id>`` of one
+(``cinder://<volume id>`` without a store counts only when exactly one
+Lightbits store is configured).
+"""
+
+from lightbits_dashboard.clone_path import field
+
+CINDER_SCHEME = "cinder://"
+
+
+def _cinder_locations(image):
+    """(store or None, volume id) for each visible cinder:// location."""
+    urls = [field(loc, "url", "") for loc in field(image, "locations", []) or []]
+    direct = field(image, "direct_url")
+    if direct:
+        urls.append(direct)
+    found = []
+    for url in urls:
+        if not url.startswith(CINDER_SCHEME):
+            continue
+        parts = url[len(CINDER_SCHEME) :].strip("/").split("/")
+        if len(parts) == 1 and parts[0]:
+            found.append((None, parts[0]))
+        elif len(parts) == 2 and all(parts):
+            found.append((parts[0], parts[1]))
+    return found
+
+
+def image_store(image, lightbits_stores):
+    """The Lightbits store holding ``image``, or None."""
+    stores = [s.strip() for s in str(field(image, "stores", "")).split(",") if s.strip()]
+    for store in stores:
+        if store in lightbits_stores:
+            return store
+    only = next(iter(lightbits_stores)) if len(lightbits_stores) == 1 else None
+    for store, _volume_id in _cinder_locations(image):
+        if store in lightbits_stores:
+            return store
+        if store is None and only:
+            return only
+    return None
+
+
+def image_volume_id(image):
+    """The image volume's id from a visible cinder:// location, or None."""
+    locations = _cinder_locations(image)
+    return locations[0][1] if locations else None
+
+
+def find_image_volume(image, volumes):
+    """The image volume among ``volumes``: by location id, else by name."""
+    wanted_id = image_volume_id(image)
+    wanted_name = "image-{}".format(field(image, "id"))
+    by_name = None
+    for volume in volumes:
+        if wanted_id and field(volume, "id") == wanted_id:
+            return volume
+        if field(volume, "name") == wanted_name and by_name is None:
+            by_name = volume
+    return by_name
+
+
+def lightbits_images(images, lightbits_stores):
+    """[(image, store)] for the images that live on a Lightbits store."""
+    result = []
+    for image in images:
+        store = image_store(image, lightbits_stores)
+        if store:
+            result.append((image, store))
+    return result

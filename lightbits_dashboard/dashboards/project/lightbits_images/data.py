@@ -1,0 +1,108 @@
+"""The Lightbits images of the project, with their clone path, from bulk API lists.
+
+A page calls: one Glance image list, one Cinder volume type list, one Cinder
+volume list (to find image volumes the project can see) and, for admins
+only, one volume type encryption list: a constant number whatever the
+number of images.
+"""
+
+import logging
+
+from django.http import Http404
+from django.urls import reverse_lazy
+from django.utils.translation import gettext_lazy as _
+from horizon import exceptions
+from horizon.utils import memoized
+from openstack_dashboard import api
+
+from lightbits_dashboard import clone_path, conf
+from lightbits_dashboard.dashboards.project.lightbits_images import catalog
+
+LOG = logging.getLogger(__name__)
+
+
+def store_volume_types():
+    """Glance store id -> [Lightbits volume type names], from settings."""
+    return {store: list(types or []) for store, types in conf.get("STORE_VOLUME_TYPES").items()}
+
+
+class CloneFacts:
+    """What the clone rules need to know about the cloud, fetched once per page."""
+
+    def __init__(self, request):
+        self.project_id = request.user.project_id
+        types = api.cinder.volume_type_list(request)
+        self.type_names = {t.name for t in types}
+        self.encrypted_type_names = self._encrypted(request, {t.id: t.name for t in types})
+        try:
+            self.volumes = api.cinder.volume_list(request)
+        except Exception:
+            LOG.info("Volume list unavailable: image volumes are not looked up.")
+            self.volumes = []
+
+    @staticmethod
+    def _encrypted(request, type_names_by_id):
+        """Encrypted volume type names, or None when the user cannot see them.
+
+        Cinder shows volume type encryption to admins only (by default).
+        """
+        if not getattr(request.user, "is_superuser", False):
+            return None
+        try:
+            encryptions = api.cinder.volume_encryption_type_list(request)
+        except Exception:
+            return None
+        ids = {getattr(e, "volume_type_id", None) for e in encryptions}
+        return {name for type_id, name in type_names_by_id.items() if type_id in ids}
+
+    def usable_types(self, store):
+        """The Lightbits volume types of ``store`` that exist in this cloud."""
+        return [t for t in store_volume_types().get(store, []) if t in self.type_names]
+
+
+def annotate(image, store, facts):
+    """Set the panel's computed fields on an image object and return it."""
+    image.store = store
+    image.image_volume = catalog.find_image_volume(image, facts.volumes)
+    image.clone_verdict, image.clone_reasons = clone_path.clone_path(
+        image,
+        store=store,
+        mapped_types=store_volume_types().get(store, []),
+        existing_type_names=facts.type_names,
+        project_id=facts.project_id,
+        encrypted_type_names=facts.encrypted_type_names,
+        image_volume=image.image_volume,
+    )
+    return image
+
+
+def lightbits_images(request, images, facts=None):
+    """The Lightbits images among ``images``, annotated."""
+    found = catalog.lightbits_images(images, store_volume_types())
+    if not found:
+        return []
+    facts = facts or CloneFacts(request)
+    return [annotate(image, store, facts) for image, store in found]
+
+
+@memoized.memoized
+def get_lightbits_image(request, image_id):
+    """The Lightbits image ``image_id``, annotated; Http404 when unknown or not Lightbits."""
+    try:
+        image = api.glance.image_get(request, image_id)
+    except Exception as exc:
+        if _is_not_found(exc):
+            raise Http404(_("No such image."))
+        exceptions.handle(
+            request,
+            _("Unable to retrieve image."),
+            redirect=reverse_lazy("horizon:project:lightbits_images:index"),
+        )
+    found = lightbits_images(request, [image])
+    if not found:
+        raise Http404(_("Not a Lightbits image."))
+    return found[0]
+
+
+def _is_not_found(exc):
+    return getattr(exc, "code", None) == 404 or getattr(exc, "status_code", None) == 404

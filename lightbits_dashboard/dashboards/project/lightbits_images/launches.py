@@ -1,0 +1,314 @@
+"""Horizon side of launches: the cloud operations over openstack_dashboard.api,
+the background driver, and the rows of the Launches table.
+
+The Launches table comes from ONE volume list and ONE server list of the
+project (plus cache reads): the launch record lives in the boot volumes'
+metadata, liveness in Django's cache. Instances whose boot volume was rolled
+back are remembered in the cache (FailureLog) so their error stays visible.
+"""
+
+import logging
+import threading
+import time
+import uuid
+
+from django.core.cache import cache
+from openstack_dashboard import api
+
+from lightbits_dashboard import conf
+from lightbits_dashboard.api import cinder as lb_cinder
+from lightbits_dashboard.api import nova as lb_nova
+from lightbits_dashboard.launch import progress, record, runner
+from lightbits_dashboard.launch.orchestrator import Launcher, ServerState, VolumeState
+
+LOG = logging.getLogger(__name__)
+FAILED_PREFIX = "failed-"
+
+
+def _not_found(exc):
+    return getattr(exc, "code", None) == 404 or getattr(exc, "status_code", None) == 404
+
+
+class HorizonCloudOps:
+    """orchestrator.CloudOps over Horizon's api modules, as the user of ``request``."""
+
+    def __init__(self, request):
+        self.request = request
+
+    def quota_usage(self, volume_type):
+        limits = api.nova.tenant_absolute_limits(self.request, reserved=True)
+        usage = lb_cinder.quota_usage(self.request)
+        for name, limit_key, used_key in (
+            ("instances", "maxTotalInstances", "totalInstancesUsed"),
+            ("cores", "maxTotalCores", "totalCoresUsed"),
+            ("ram", "maxTotalRAMSize", "totalRAMUsed"),
+        ):
+            if limit_key in limits:
+                usage[name] = (limits[limit_key], limits.get(used_key, 0))
+        return usage
+
+    def create_volume(self, name, size, volume_type, image_id, metadata):
+        volume = api.cinder.volume_create(
+            self.request, size, name, "", volume_type, metadata=metadata, image_id=image_id
+        )
+        return volume.id
+
+    def get_volume(self, volume_id):
+        volume = lb_cinder.volume_get_raw(self.request, volume_id)
+        if volume is None:
+            return None
+        error = ""
+        if volume.status == "error":
+            error = lb_cinder.volume_error_message(self.request, volume_id)
+        return VolumeState(volume.status, error, dict(getattr(volume, "metadata", {}) or {}))
+
+    def delete_volume(self, volume_id):
+        api.cinder.volume_delete(self.request, volume_id)
+
+    def set_metadata(self, volume_id, metadata):
+        api.cinder.volume_set_metadata(self.request, volume_id, metadata)
+
+    def delete_metadata(self, volume_id, keys):
+        api.cinder.volume_delete_metadata(self.request, volume_id, keys)
+
+    def boot_server(self, name, spec, volume_id):
+        return lb_nova.boot_from_volume(
+            self.request,
+            name,
+            spec.flavor,
+            volume_id,
+            network_ids=spec.networks,
+            key_name=spec.key_name,
+            security_groups=spec.security_groups,
+            availability_zone=spec.availability_zone,
+            delete_on_termination=spec.delete_on_terminate,
+            user_data=spec.user_data,
+        )
+
+    def get_server(self, server_id):
+        try:
+            server = api.nova.server_get(self.request, server_id)
+        except Exception as exc:
+            if _not_found(exc):
+                return None
+            raise
+        return ServerState(server.status, _fault(server))
+
+    def delete_server(self, server_id):
+        lb_nova.server_delete(self.request, server_id)
+
+    def server_for_volume(self, volume_id):
+        volume = lb_cinder.volume_get_raw(self.request, volume_id)
+        for attachment in getattr(volume, "attachments", None) or []:
+            if attachment.get("server_id"):
+                return attachment["server_id"]
+        return None
+
+
+def _fault(server):
+    fault = getattr(server, "fault", None) or {}
+    return fault.get("message", "") if isinstance(fault, dict) else str(fault)
+
+
+class FailureLog:
+    """Rolled-back instances per project, kept a day in the cache for the table."""
+
+    TTL = 24 * 3600
+    _lock = threading.Lock()
+
+    @staticmethod
+    def _key(project_id):
+        return f"lightbits-launch-failed:{project_id}"
+
+    def entries(self, project_id):
+        return cache.get(self._key(project_id)) or {}
+
+    def add(self, project_id, outcome, summary):
+        rec = outcome.record
+        row_id = f"{FAILED_PREFIX}{rec.launch_id}-{rec.index}"
+        entry = {
+            "launch_name": rec.name,
+            "server_name": rec.server_name,
+            "image_id": rec.image_id,
+            "message": summary if rec.count > 1 else outcome.error,
+            "time": time.time(),
+        }
+        with self._lock:
+            entries = self.entries(project_id)
+            entries[row_id] = entry
+            cache.set(self._key(project_id), entries, self.TTL)
+
+    def remove(self, project_id, row_id):
+        with self._lock:
+            entries = self.entries(project_id)
+            entries.pop(row_id, None)
+            cache.set(self._key(project_id), entries, self.TTL)
+
+
+def heartbeat():
+    ttl = max(60, 10 * conf.get("LAUNCH_POLL_INTERVAL"))
+    return runner.Heartbeat(cache, ttl)
+
+
+def make_launcher(request, key):
+    beat = heartbeat()
+    project_id = request.user.project_id
+
+    def on_outcome(outcome, summary):
+        if not outcome.ok and outcome.volume_id not in outcome.left_behind:
+            FailureLog().add(project_id, outcome, summary)
+
+    return Launcher(
+        HorizonCloudOps(request),
+        clone_timeout=conf.get("LAUNCH_CLONE_TIMEOUT"),
+        boot_timeout=conf.get("LAUNCH_BOOT_TIMEOUT"),
+        cleanup_timeout=conf.get("LAUNCH_CLEANUP_TIMEOUT"),
+        poll_interval=conf.get("LAUNCH_POLL_INTERVAL"),
+        heartbeat=lambda: beat.beat(key),
+        on_outcome=on_outcome,
+    )
+
+
+def new_launch_id():
+    return str(uuid.uuid4())
+
+
+def start_launch(request, plan):
+    """Start driving ``plan`` in the background; returns at once."""
+    launcher = make_launcher(request, plan.launch_id)
+    return runner.start(heartbeat(), plan.launch_id, launcher.run, plan)
+
+
+# -- the Launches table ------------------------------------------------------
+
+
+class LaunchRow:
+    def __init__(self, row_id, **fields):
+        self.id = row_id
+        self.launch_name = fields.get("launch_name", "")
+        self.server_name = fields.get("server_name", "")
+        self.state = fields.get("state", record.ERROR)
+        self.message = fields.get("message", "")
+        self.image_id = fields.get("image_id", "")
+        self.volume_id = fields.get("volume_id")
+        self.volume_status = fields.get("volume_status")
+        self.server_id = fields.get("server_id")
+        self.server_status = fields.get("server_status")
+        self.record = fields.get("record")
+        self.metadata = fields.get("metadata") or {}
+        self.created = fields.get("created", 0)
+
+
+def _volume_row(volume, rec, servers_by_id, alive):
+    server_id = rec.server_id
+    if not server_id:
+        for attachment in getattr(volume, "attachments", None) or []:
+            server_id = attachment.get("server_id") or server_id
+    server = servers_by_id.get(server_id) if server_id else None
+    state, message = progress.instance_state(
+        rec,
+        alive=rec.launch_id in alive or volume.id in alive,
+        volume_status=volume.status,
+        server_status=getattr(server, "status", None),
+        server_fault=_fault(server) if server else "",
+    )
+    return LaunchRow(
+        volume.id,
+        launch_name=rec.name,
+        server_name=rec.server_name,
+        state=state,
+        message=message,
+        image_id=rec.image_id,
+        volume_id=volume.id,
+        volume_status=volume.status,
+        server_id=server_id,
+        server_status=getattr(server, "status", None),
+        record=rec,
+        metadata=dict(volume.metadata or {}),
+        created=getattr(volume, "created_at", "") or "",
+    )
+
+
+def _failure_rows(project_id):
+    return [
+        LaunchRow(row_id, state=record.ERROR, **entry, created=str(entry.get("time", "")))
+        for row_id, entry in FailureLog().entries(project_id).items()
+    ]
+
+
+def _rows_from(volumes, servers, project_id):
+    launch_volumes = [(v, record.decode(getattr(v, "metadata", None))) for v in volumes]
+    launch_volumes = [(v, rec) for v, rec in launch_volumes if rec]
+    keys = {rec.launch_id for _v, rec in launch_volumes} | {v.id for v, _rec in launch_volumes}
+    alive = heartbeat().alive(sorted(keys)) if keys else set()
+    servers_by_id = {s.id: s for s in servers}
+    rows = [_volume_row(v, rec, servers_by_id, alive) for v, rec in launch_volumes]
+    rows.sort(key=lambda r: (r.launch_name, r.record.launch_id, r.record.index))
+    return rows + _failure_rows(project_id)
+
+
+def launch_rows(request):
+    """Every launch instance of the project: one volume list, one server list."""
+    volumes = api.cinder.volume_list(request)
+    servers, _more = api.nova.server_list(request)
+    return _rows_from(volumes, servers, request.user.project_id)
+
+
+def launch_row(request, row_id):
+    """One row, for the table's ajax updates (one volume get, one server get)."""
+    project_id = request.user.project_id
+    if row_id.startswith(FAILED_PREFIX):
+        for row in _failure_rows(project_id):
+            if row.id == row_id:
+                return row
+        return None
+    volume = lb_cinder.volume_get_raw(request, row_id)
+    rec = record.decode(getattr(volume, "metadata", None)) if volume else None
+    if rec is None:
+        return None
+    servers = []
+    server_id = rec.server_id or HorizonCloudOps(request).server_for_volume(row_id)
+    if server_id:
+        try:
+            servers = [api.nova.server_get(request, server_id)]
+        except Exception as exc:
+            if not _not_found(exc):
+                raise
+    return _rows_from([volume], servers, project_id)[0]
+
+
+def finish(request, row_id):
+    """Re-drive an interrupted instance in the background."""
+    row = launch_row(request, row_id)
+    if row is None or row.state != record.INTERRUPTED:
+        raise ValueError("Only an interrupted launch can be finished.")
+    launcher = make_launcher(request, row.volume_id)
+    runner.start(heartbeat(), row.volume_id, launcher.finish, row.record, row.volume_id)
+
+
+def clean_up(request, row_id):
+    """Delete the server and boot volume of an interrupted or failed instance."""
+    row = launch_row(request, row_id)
+    if (
+        row is None
+        or row.volume_id is None
+        or row.state
+        not in (
+            record.INTERRUPTED,
+            record.ERROR,
+        )
+    ):
+        raise ValueError("Only an interrupted or failed launch can be cleaned up.")
+    launcher = make_launcher(request, row.volume_id)
+    runner.start(heartbeat(), row.volume_id, launcher.clean_up, row.record, row.volume_id)
+
+
+def dismiss(request, row_id):
+    """Forget a finished instance: drop its launch metadata, keep server and volume."""
+    if row_id.startswith(FAILED_PREFIX):
+        FailureLog().remove(request.user.project_id, row_id)
+        return
+    row = launch_row(request, row_id)
+    if row is None or row.state not in (record.ACTIVE, record.ERROR):
+        raise ValueError("Only a finished launch can be dismissed.")
+    api.cinder.volume_delete_metadata(request, row_id, record.all_keys(row.metadata))

@@ -1,0 +1,127 @@
+"""The Launches table: one row per instance of a launch, updated by ajax
+(Horizon's UpdateRow) while it is cloning or booting."""
+
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy, pgettext_lazy
+from horizon import exceptions, tables
+
+from lightbits_dashboard.dashboards.project.lightbits_images import launches
+from lightbits_dashboard.launch import record
+
+STATE_CHOICES = (
+    (record.CLONING, None),
+    (record.BOOTING, None),
+    (record.ACTIVE, True),
+    (record.ERROR, False),
+    (record.INTERRUPTED, False),
+)
+STATE_DISPLAY = (
+    (record.CLONING, pgettext_lazy("Launch state", "Cloning boot volume")),
+    (record.BOOTING, pgettext_lazy("Launch state", "Booting")),
+    (record.ACTIVE, pgettext_lazy("Launch state", "Active")),
+    (record.ERROR, pgettext_lazy("Launch state", "Error")),
+    (record.INTERRUPTED, pgettext_lazy("Launch state", "Interrupted")),
+)
+
+
+class _RowAction(tables.BatchAction):
+    """A one-row action calling ``launches.<operation>(request, row id)``."""
+
+    operation = None
+    states = ()
+
+    def allowed(self, request, row=None):
+        return row is None or row.state in self.states
+
+    def action(self, request, obj_id):
+        try:
+            getattr(launches, self.operation)(request, obj_id)
+        except ValueError as exc:
+            raise exceptions.BadRequest(str(exc))
+
+
+class FinishLaunch(_RowAction):
+    name = "finish"
+    operation = "finish"
+    states = (record.INTERRUPTED,)
+    icon = "play"
+
+    @staticmethod
+    def action_present(count):
+        return ngettext_lazy("Finish Launch", "Finish Launches", count)
+
+    @staticmethod
+    def action_past(count):
+        return ngettext_lazy("Resumed Launch", "Resumed Launches", count)
+
+
+class CleanUpLaunch(_RowAction):
+    name = "clean_up"
+    operation = "clean_up"
+    classes = ("btn-danger",)
+    icon = "trash"
+    help_text = _("Deletes the server and boot volume this launch created.")
+
+    def allowed(self, request, row=None):
+        if row is None:
+            return True
+        return row.volume_id is not None and row.state in (record.INTERRUPTED, record.ERROR)
+
+    @staticmethod
+    def action_present(count):
+        return ngettext_lazy("Clean Up", "Clean Up", count)
+
+    @staticmethod
+    def action_past(count):
+        return ngettext_lazy("Cleaning up", "Cleaning up", count)
+
+
+class DismissLaunch(_RowAction):
+    name = "dismiss"
+    operation = "dismiss"
+    states = (record.ACTIVE, record.ERROR)
+    icon = "check"
+    help_text = _("Removes the row; the server and its volume stay.")
+
+    @staticmethod
+    def action_present(count):
+        return ngettext_lazy("Dismiss", "Dismiss", count)
+
+    @staticmethod
+    def action_past(count):
+        return ngettext_lazy("Dismissed", "Dismissed", count)
+
+
+class UpdateRow(tables.Row):
+    ajax = True
+
+    def get_data(self, request, row_id):
+        row = launches.launch_row(request, row_id)
+        if row is None:
+            raise exceptions.NotFound()
+        return row
+
+
+class LaunchesTable(tables.DataTable):
+    server_name = tables.WrappingColumn("server_name", verbose_name=_("Instance"))
+    launch_name = tables.Column("launch_name", verbose_name=_("Launch"))
+    state = tables.Column(
+        "state",
+        verbose_name=_("State"),
+        status=True,
+        status_choices=STATE_CHOICES,
+        display_choices=STATE_DISPLAY,
+    )
+    volume_status = tables.Column(
+        "volume_status", verbose_name=_("Boot Volume"), empty_value=_("Deleted")
+    )
+    server_status = tables.Column("server_status", verbose_name=_("Server"), empty_value="-")
+    message = tables.WrappingColumn("message", verbose_name=_("Message"), empty_value="")
+
+    class Meta:
+        name = "launches"
+        verbose_name = _("Launches")
+        status_columns = ("state",)
+        row_class = UpdateRow
+        row_actions = (FinishLaunch, CleanUpLaunch, DismissLaunch)
+        table_actions = ()

@@ -1,0 +1,94 @@
+from django.template import defaultfilters as filters
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from horizon import tables
+from openstack_dashboard import api
+
+LAUNCH_POLICY = (("compute", "os_compute_api:servers:create"),)
+
+
+class LaunchFromImage(tables.LinkAction):
+    """Row action (image fixed) and table action (image chosen in the form)."""
+
+    name = "launch"
+    verbose_name = _("Launch from Lightbits image")
+    url = "horizon:project:lightbits_images:launch"
+    classes = ("ajax-modal", "btn-launch")
+    icon = "cloud-upload"
+    policy_rules = LAUNCH_POLICY
+
+    def get_link_url(self, datum=None):
+        if datum is None:
+            return reverse("horizon:project:lightbits_images:launch_any")
+        return reverse(self.url, args=[self.table.get_object_id(datum)])
+
+    def allowed(self, request, image=None):
+        if not api.base.is_service_enabled(request, "compute"):
+            return False
+        return image is None or image.status == "active"
+
+
+class ViewLaunches(tables.LinkAction):
+    name = "launches"
+    verbose_name = _("Launches")
+    url = "horizon:project:lightbits_images:launches"
+    icon = "tasks"
+
+
+class ImageFilterAction(tables.FilterAction):
+    """Server-side filters, passed to Glance as Horizon's Images table does."""
+
+    filter_type = "server"
+    filter_choices = (
+        ("name", _("Image Name ="), True),
+        ("disk_format", _("Format ="), True),
+        ("visibility", _("Visibility ="), True),
+    )
+
+
+def get_format(image):
+    disk, container = image.disk_format or "", image.container_format or ""
+    return f"{disk.upper()}/{container.upper()}" if disk or container else ""
+
+
+def get_virtual_size(image):
+    return getattr(image, "virtual_size", None)
+
+
+def get_clone_path(image):
+    reasons = "; ".join(str(r) for r in image.clone_reasons)
+    return f"{image.clone_verdict} ({reasons})" if reasons else image.clone_verdict
+
+
+class LightbitsImagesTable(tables.DataTable):
+    name = tables.WrappingColumn(
+        lambda image: image.name or image.id,
+        link="horizon:project:lightbits_images:detail",
+        verbose_name=_("Image Name"),
+    )
+    image_format = tables.Column(get_format, verbose_name=_("Format"))
+    size = tables.Column(
+        "size",
+        filters=(filters.filesizeformat,),
+        verbose_name=_("Size"),
+        attrs={"data-type": "size"},
+    )
+    virtual_size = tables.Column(
+        get_virtual_size,
+        filters=(filters.filesizeformat,),
+        verbose_name=_("Virtual Size"),
+        attrs={"data-type": "size"},
+        empty_value=_("Unknown"),
+    )
+    min_disk = tables.Column("min_disk", verbose_name=_("Min. Disk (GiB)"))
+    visibility = tables.Column("visibility", verbose_name=_("Visibility"))
+    store = tables.Column("store", verbose_name=_("Store"))
+    clone_path = tables.Column(get_clone_path, verbose_name=_("Clone Path"))
+
+    class Meta:
+        name = "lightbits_images"
+        verbose_name = _("Lightbits Images")
+        pagination_param = "image_marker"
+        prev_pagination_param = "prev_image_marker"
+        table_actions = (ImageFilterAction, LaunchFromImage, ViewLaunches)
+        row_actions = (LaunchFromImage,)

@@ -1,0 +1,108 @@
+import logging
+
+from django.urls import reverse_lazy
+from django.utils.translation import gettext_lazy as _
+from horizon import exceptions, tables, views
+from horizon import workflows as horizon_workflows
+from openstack_dashboard import api, policy
+
+from lightbits_dashboard.dashboards.project.lightbits_images import (
+    data,
+    launches_tables,
+    workflows,
+)
+from lightbits_dashboard.dashboards.project.lightbits_images import launches as launch_data
+from lightbits_dashboard.dashboards.project.lightbits_images import tables as images_tables
+
+LOG = logging.getLogger(__name__)
+INDEX_URL = "horizon:project:lightbits_images:index"
+
+
+class IndexView(tables.DataTableView):
+    """Glance pagination as in Horizon's Images panel; Lightbits images only.
+
+    A page shows the Lightbits images among one page of Glance's list, so it
+    may hold fewer rows than the page size: the markers stay Glance's.
+    """
+
+    table_class = images_tables.LightbitsImagesTable
+    page_title = _("Lightbits Images")
+
+    def has_prev_data(self, table):
+        return getattr(self, "_prev", False)
+
+    def has_more_data(self, table):
+        return getattr(self, "_more", False)
+
+    def get_filters(self):
+        field = self.table.get_filter_field()
+        value = self.table.get_filter_string()
+        action = self.table._meta._filter_action
+        if field and value and action and action.is_api_filter(field):
+            return {field: value}
+        return {}
+
+    def get_data(self):
+        if not policy.check((("image", "get_images"),), self.request):
+            return []
+        meta = self.table_class._meta
+        prev_marker = self.request.GET.get(meta.prev_pagination_param)
+        marker = prev_marker or self.request.GET.get(meta.pagination_param)
+        try:
+            images, self._more, self._prev = api.glance.image_list_detailed(
+                self.request,
+                marker=marker,
+                paginate=True,
+                filters=self.get_filters(),
+                sort_dir="asc",
+                sort_key="name",
+                reversed_order=prev_marker is not None,
+            )
+        except Exception:
+            self._more = self._prev = False
+            exceptions.handle(self.request, _("Unable to retrieve images."))
+            return []
+        try:
+            return data.lightbits_images(self.request, images)
+        except Exception:
+            exceptions.handle(self.request, _("Unable to retrieve volume types."))
+            return []
+
+
+class DetailView(views.HorizonTemplateView):
+    template_name = "lightbits_images/detail.html"
+    page_title = "{{ image.name|default:image.id }}"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        image = data.get_lightbits_image(self.request, kwargs["image_id"])
+        context["image"] = image
+        context["properties"] = sorted(image.properties.items())
+        context["stores"] = [s for s in str(getattr(image, "stores", "") or "").split(",") if s]
+        context["url"] = reverse_lazy(INDEX_URL)
+        return context
+
+
+class LaunchView(horizon_workflows.WorkflowView):
+    workflow_class = workflows.LaunchFromImage
+
+    def get_initial(self):
+        initial = super().get_initial()
+        initial["project_id"] = self.request.user.project_id
+        initial["user_id"] = self.request.user.id
+        image_id = self.kwargs.get("image_id")
+        if image_id:
+            initial["image_id"] = data.get_lightbits_image(self.request, image_id).id
+        return initial
+
+
+class LaunchesView(tables.DataTableView):
+    table_class = launches_tables.LaunchesTable
+    page_title = _("Lightbits Launches")
+
+    def get_data(self):
+        try:
+            return launch_data.launch_rows(self.request)
+        except Exception:
+            exceptions.handle(self.request, _("Unable to retrieve launches."))
+            return []

@@ -1,0 +1,413 @@
+"""The "Launch from Lightbits image" workflow.
+
+Each step's action validates its own fields in clean(); later steps see the
+cleaned values of earlier ones in their initial context (Horizon builds the
+actions in order on POST), which is how the Flavor step checks the boot
+volume size against the flavor's disk. Workflow.validate() checks the quotas
+of the whole launch before anything is created; handle() only starts the
+background driver, so the request returns at once.
+"""
+
+import logging
+
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.debug import sensitive_variables
+from horizon import exceptions, forms, workflows
+from openstack_dashboard import api
+
+from lightbits_dashboard import conf
+from lightbits_dashboard.dashboards.project.lightbits_images import catalog, data, launches
+from lightbits_dashboard.launch import orchestrator, record, sizing
+
+LOG = logging.getLogger(__name__)
+USER_DATA_MAX = 16384  # characters; kept in the boot volume's metadata until boot
+NAME_MAX = 200  # leaves room for "-10-boot" within Cinder's and Nova's 255
+
+
+def _choices_or_error(request, call, message):
+    try:
+        return call()
+    except Exception:
+        exceptions.handle(request, message)
+        return []
+
+
+# -- Details -------------------------------------------------------------------
+
+
+class SetDetailsAction(workflows.Action):
+    name = forms.CharField(label=_("Instance Name"), max_length=NAME_MAX)
+    availability_zone = forms.ThemableChoiceField(label=_("Availability Zone"), required=False)
+    count = forms.IntegerField(label=_("Count"), initial=1)
+
+    class Meta:
+        name = _("Details")
+        slug = "set_details"
+        help_text = _(
+            "With a count above one the servers are named name-1, name-2, ... "
+            "and their boot volumes are cloned at the same time."
+        )
+
+    def __init__(self, request, context, *args, **kwargs):
+        super().__init__(request, context, *args, **kwargs)
+        maximum = conf.get("LAUNCH_MAX_COUNT")
+        self.fields["count"].help_text = _("1 to %s instances") % maximum
+
+    def populate_availability_zone_choices(self, request, context):
+        zones = _choices_or_error(
+            request,
+            lambda: api.nova.availability_zone_list(request),
+            _("Unable to retrieve availability zones."),
+        )
+        choices = [
+            (z.zoneName, z.zoneName)
+            for z in zones
+            if getattr(z, "zoneState", {}).get("available", True)
+        ]
+        return [("", _("Any Availability Zone"))] + sorted(choices)
+
+    def clean_count(self):
+        count = self.cleaned_data["count"]
+        maximum = conf.get("LAUNCH_MAX_COUNT")
+        if count < 1 or count > maximum:
+            raise forms.ValidationError(_("Count must be between 1 and %s.") % maximum)
+        return count
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise forms.ValidationError(_("Enter a name."))
+        return name
+
+
+class SetDetails(workflows.Step):
+    action_class = SetDetailsAction
+    contributes = ("name", "availability_zone", "count")
+
+
+# -- Source --------------------------------------------------------------------
+
+
+class SetSourceAction(workflows.Action):
+    image_id = forms.ThemableChoiceField(label=_("Lightbits Image"))
+    volume_size = forms.IntegerField(
+        label=_("Boot Volume Size (GiB)"),
+        required=False,
+        min_value=1,
+        help_text=_("Empty: the smallest size that works for the image and flavor."),
+    )
+    volume_type = forms.ThemableChoiceField(label=_("Volume Type"))
+    delete_on_terminate = forms.BooleanField(
+        label=_("Delete Volume on Instance Delete"), required=False
+    )
+
+    class Meta:
+        name = _("Source")
+        slug = "set_source"
+        help_text = _(
+            "The boot volume is a clone of the image volume on Lightbits, of a "
+            "volume type on the same backend as the image's store."
+        )
+
+    def __init__(self, request, context, *args, **kwargs):
+        self._images = self._load_images(request, context)
+        super().__init__(request, context, *args, **kwargs)
+        self.fields["delete_on_terminate"].initial = conf.get("DELETE_ON_TERMINATE_DEFAULT")
+        if context.get("image_id") and len(self._images) == 1:
+            image = self._images[0][0]
+            self.fields["volume_size"].initial = self.image_min_gib(image)
+            self.fields["image_id"].widget.attrs["readonly"] = True
+
+    @staticmethod
+    def _load_images(request, context):
+        """[(image, store)]: the fixed image, or the active Lightbits images."""
+        if context.get("image_id"):
+            image = data.get_lightbits_image(request, context["image_id"])
+            return [(image, image.store)]
+        images = _choices_or_error(
+            request,
+            lambda: api.glance.image_list_detailed(request, filters={"status": "active"})[0],
+            _("Unable to retrieve images."),
+        )
+        return catalog.lightbits_images(images, data.store_volume_types())
+
+    def populate_image_id_choices(self, request, context):
+        choices = [(image.id, image.name or image.id) for image, _store in self._images]
+        if not context.get("image_id"):
+            choices.insert(0, ("", _("Select a Lightbits image")))
+        return choices
+
+    def populate_volume_type_choices(self, request, context):
+        types = _choices_or_error(
+            request,
+            lambda: api.cinder.volume_type_list(request),
+            _("Unable to retrieve volume types."),
+        )
+        self._existing_types = {t.name for t in types}
+        stores = {store for _image, store in self._images}
+        mapped = data.store_volume_types()
+        names = sorted(
+            {t for store in stores for t in mapped.get(store, []) if t in self._existing_types}
+        )
+        return [(name, name) for name in names]
+
+    @staticmethod
+    def image_min_gib(image):
+        return sizing.min_boot_volume_gib(
+            size=image.size,
+            virtual_size=getattr(image, "virtual_size", None),
+            min_disk=image.min_disk,
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        image = next((i for i, _s in self._images if i.id == cleaned.get("image_id")), None)
+        if image is None:
+            return cleaned
+        minimum = self.image_min_gib(image)
+        cleaned["image_min_gib"] = minimum
+        cleaned["image_name"] = image.name or image.id
+        size = cleaned.get("volume_size")
+        if size is not None and size < minimum:
+            self.add_error(
+                "volume_size",
+                _("The boot volume must be at least %(min)s GiB for this image.")
+                % {"min": minimum},
+            )
+        volume_type = cleaned.get("volume_type")
+        allowed = [t for t in data.store_volume_types().get(image.store, [])]
+        if volume_type and volume_type not in allowed:
+            self.add_error(
+                "volume_type",
+                _("Volume type %(type)s does not clone from store %(store)s.")
+                % {"type": volume_type, "store": image.store},
+            )
+        return cleaned
+
+
+class SetSource(workflows.Step):
+    action_class = SetSourceAction
+    contributes = (
+        "image_id",
+        "image_name",
+        "image_min_gib",
+        "volume_size",
+        "volume_type",
+        "delete_on_terminate",
+    )
+
+
+# -- Flavor --------------------------------------------------------------------
+
+
+class SetFlavorAction(workflows.Action):
+    flavor = forms.ThemableChoiceField(label=_("Flavor"))
+
+    class Meta:
+        name = _("Flavor")
+        slug = "set_flavor"
+        help_text = _("The boot volume is never smaller than the flavor's root disk.")
+
+    def populate_flavor_choices(self, request, context):
+        flavors = _choices_or_error(
+            request, lambda: api.nova.flavor_list(request), _("Unable to retrieve flavors.")
+        )
+        self._flavors = {f.id: f for f in flavors}
+        choices = sorted(
+            (
+                (f.id, f"{f.name} ({f.vcpus} VCPU, {f.ram} MB RAM, {f.disk} GiB disk)")
+                for f in flavors
+            ),
+            key=lambda c: c[1],
+        )
+        return [("", _("Select a flavor"))] + choices
+
+    def clean(self):
+        cleaned = super().clean()
+        flavor = self._flavors.get(cleaned.get("flavor"))
+        if flavor is None:
+            return cleaned
+        cleaned["flavor_vcpus"], cleaned["flavor_ram"] = flavor.vcpus, flavor.ram
+        image_min = self.initial.get("image_min_gib")
+        if image_min is None:  # the Source step is invalid: it reports why
+            return cleaned
+        minimum = max(int(image_min), int(flavor.disk or 0))
+        size = self.initial.get("volume_size")
+        if size is not None and int(size) < minimum:
+            raise forms.ValidationError(
+                _(
+                    "The boot volume (%(size)s GiB) is below the minimum of %(min)s GiB "
+                    "for this image and flavor %(flavor)s."
+                )
+                % {"size": size, "min": minimum, "flavor": flavor.name}
+            )
+        cleaned["boot_volume_gib"] = size if size is not None else minimum
+        return cleaned
+
+
+class SetFlavor(workflows.Step):
+    action_class = SetFlavorAction
+    contributes = ("flavor", "flavor_vcpus", "flavor_ram", "boot_volume_gib")
+
+
+# -- Networks ------------------------------------------------------------------
+
+
+def has_network_service(request):
+    return api.base.is_service_enabled(request, "network")
+
+
+class SetNetworksAction(workflows.Action):
+    networks = forms.MultipleChoiceField(
+        label=_("Networks"),
+        widget=forms.ThemableCheckboxSelectMultiple(),
+        error_messages={"required": _("Choose at least one network.")},
+    )
+
+    class Meta:
+        name = _("Networks")
+        slug = "set_networks"
+        help_text = _("The project's own networks and the shared networks.")
+
+    def populate_networks_choices(self, request, context):
+        """One network list, filtered here to own and shared networks."""
+        networks = _choices_or_error(
+            request, lambda: api.neutron.network_list(request), _("Unable to retrieve networks.")
+        )
+        project_id = request.user.project_id
+        usable = [
+            n
+            for n in networks
+            if getattr(n, "shared", False) or getattr(n, "tenant_id", None) == project_id
+        ]
+        return sorted(((n.id, n.name_or_id) for n in usable), key=lambda c: c[1])
+
+
+class SetNetworks(workflows.Step):
+    action_class = SetNetworksAction
+    contributes = ("networks",)
+
+    def allowed(self, request):
+        return has_network_service(request)
+
+    def contribute(self, data, context):
+        context["networks"] = list(data.get("networks") or []) if data else []
+        return context
+
+
+# -- Access --------------------------------------------------------------------
+
+
+class SetAccessAction(workflows.Action):
+    key_name = forms.ThemableChoiceField(label=_("Key Pair"), required=False)
+    security_groups = forms.MultipleChoiceField(
+        label=_("Security Groups"),
+        required=False,
+        widget=forms.ThemableCheckboxSelectMultiple(),
+    )
+
+    class Meta:
+        name = _("Access")
+        slug = "set_access"
+
+    def populate_key_name_choices(self, request, context):
+        keypairs = _choices_or_error(
+            request, lambda: api.nova.keypair_list(request), _("Unable to retrieve key pairs.")
+        )
+        return [("", _("No key pair"))] + sorted((k.name, k.name) for k in keypairs)
+
+    def populate_security_groups_choices(self, request, context):
+        if not has_network_service(request):
+            return []
+        groups = _choices_or_error(
+            request,
+            lambda: api.neutron.security_group_list(request),
+            _("Unable to retrieve security groups."),
+        )
+        return sorted((g.id, g.name) for g in groups)
+
+
+class SetAccess(workflows.Step):
+    action_class = SetAccessAction
+    contributes = ("key_name", "security_groups")
+
+
+# -- User data -----------------------------------------------------------------
+
+
+class SetUserDataAction(workflows.Action):
+    user_data = forms.CharField(
+        label=_("User Data"),
+        required=False,
+        max_length=USER_DATA_MAX,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("Optional cloud-init user data (up to %s characters).") % USER_DATA_MAX,
+    )
+
+    class Meta:
+        name = _("User Data")
+        slug = "set_user_data"
+
+
+class SetUserData(workflows.Step):
+    action_class = SetUserDataAction
+    contributes = ("user_data",)
+
+
+# -- the workflow ----------------------------------------------------------------
+
+
+class LaunchFromImage(workflows.Workflow):
+    slug = "launch_from_lightbits_image"
+    name = _("Launch from Lightbits image")
+    finalize_button_name = _("Launch")
+    success_message = _('Launch of "%s" started: follow it under Launches.')
+    failure_message = _('Unable to launch "%s".')
+    success_url = "horizon:project:lightbits_images:launches"
+    default_steps = (SetDetails, SetSource, SetFlavor, SetNetworks, SetAccess, SetUserData)
+
+    def format_status_message(self, message):
+        return message % self.context.get("name", "")
+
+    def plan(self, context):
+        spec = record.ServerSpec(
+            flavor=context["flavor"],
+            networks=tuple(context.get("networks") or ()),
+            key_name=context.get("key_name") or None,
+            security_groups=tuple(context.get("security_groups") or ()),
+            availability_zone=context.get("availability_zone") or None,
+            delete_on_terminate=bool(context.get("delete_on_terminate")),
+            user_data=context.get("user_data") or None,
+        )
+        return orchestrator.LaunchPlan(
+            name=context["name"],
+            count=int(context["count"]),
+            image_id=context["image_id"],
+            volume_size=int(context["boot_volume_gib"]),
+            volume_type=context["volume_type"],
+            spec=spec,
+            vcpus=int(context.get("flavor_vcpus") or 0),
+            ram_mb=int(context.get("flavor_ram") or 0),
+            launch_id=launches.new_launch_id(),
+        )
+
+    def validate(self, context):
+        """Quotas for the whole count, before anything is created."""
+        plan = self.plan(context)
+        try:
+            launches.make_launcher(self.request, plan.launch_id).check_quotas(plan)
+        except orchestrator.QuotaRefused as refused:
+            self.add_error_to_step(str(refused), "set_details")
+            return False
+        except Exception:
+            exceptions.handle(self.request, _("Unable to check quotas."))
+            self.add_error_to_step(_("Unable to check quotas."), "set_details")
+            return False
+        self._plan = plan
+        return True
+
+    @sensitive_variables("context")
+    def handle(self, request, context):
+        plan = getattr(self, "_plan", None) or self.plan(context)
+        launches.start_launch(request, plan)
+        return True

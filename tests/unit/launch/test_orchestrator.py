@@ -1,0 +1,226 @@
+"""Every branch of the launch orchestrator, against an in-memory cloud."""
+
+import threading
+
+import pytest
+
+from lightbits_dashboard.launch import record
+from lightbits_dashboard.launch.orchestrator import Launcher, LaunchPlan, QuotaRefused, summarize
+from tests.unit.launch.fake_cloud import FakeClock, FakeCloud
+
+
+def make_plan(count=1, name="vm", delete_on_terminate=True, user_data=None):
+    spec = record.ServerSpec(
+        flavor="m1.small",
+        networks=("net-1",),
+        key_name="kp",
+        security_groups=("web",),
+        delete_on_terminate=delete_on_terminate,
+        user_data=user_data,
+    )
+    return LaunchPlan(
+        name=name,
+        count=count,
+        image_id="img-1",
+        volume_size=20,
+        volume_type="lightbits",
+        spec=spec,
+        vcpus=2,
+        ram_mb=2048,
+    )
+
+
+def make_launcher(cloud, **kwargs):
+    clock = FakeClock()
+    kwargs.setdefault("clone_timeout", 30)
+    kwargs.setdefault("boot_timeout", 60)
+    kwargs.setdefault("cleanup_timeout", 10)
+    return Launcher(cloud, poll_interval=1, clock=clock, sleep=clock.sleep, **kwargs)
+
+
+def test_success_boots_from_the_cloned_volume_and_keeps_it():
+    cloud = FakeCloud()
+    outcomes = make_launcher(cloud).run(make_plan(user_data="#cloud-config\n" + "x" * 600))
+    (outcome,) = outcomes
+    assert outcome.ok and outcome.error == ""
+    assert cloud.called("create_volume") == [
+        ("create_volume", "vm-boot", 20, "lightbits", "img-1")
+    ]
+    (boot,) = cloud.called("boot_server")
+    assert boot[1:3] == ("vm", outcome.volume_id)
+    assert cloud.servers[outcome.server_id]["status"] == "ACTIVE"
+    metadata = cloud.volumes[outcome.volume_id]["metadata"]
+    assert metadata["lightbits_launch_state"] == "active"
+    assert metadata["lightbits_launch_server_id"] == outcome.server_id
+    # spec and user data are dropped once the server exists
+    assert not record.boot_only_keys(metadata)
+    assert not cloud.called("delete_volume") and not cloud.called("delete_server")
+
+
+def test_clone_error_reports_cinders_message_and_deletes_the_volume():
+    cloud = FakeCloud(clone={"vm": "error:No valid backend was found."})
+    (outcome,) = make_launcher(cloud).run(make_plan())
+    assert not outcome.ok
+    assert outcome.error == "boot volume vm-boot went to error: No valid backend was found."
+    assert cloud.volumes == {} and cloud.servers == {}
+    assert not cloud.called("boot_server")
+    assert outcome.left_behind == ()
+
+
+def test_clone_refused_by_cinder_creates_nothing():
+    cloud = FakeCloud(clone={"vm": "refuse:VolumeLimitExceeded"})
+    (outcome,) = make_launcher(cloud).run(make_plan())
+    assert (
+        not outcome.ok and "Cinder refused the boot volume: VolumeLimitExceeded" in outcome.error
+    )
+    assert cloud.volumes == {}
+
+
+def test_clone_timeout_waits_for_a_deletable_volume_and_leaves_it_marked():
+    cloud = FakeCloud(clone={"vm": "stuck"})
+    (outcome,) = make_launcher(cloud, clone_timeout=5).run(make_plan())
+    assert not outcome.ok
+    assert outcome.error == "boot volume vm-boot not available after 5 s"
+    # Cinder refuses to delete a volume still creating: it stays, marked error
+    assert outcome.left_behind == (outcome.volume_id,)
+    metadata = cloud.volumes[outcome.volume_id]["metadata"]
+    assert metadata["lightbits_launch_state"] == "error"
+    assert "not available after 5 s" in metadata["lightbits_launch_message"]
+    assert not cloud.called("boot_server")
+
+
+def test_clone_timeout_deletes_the_volume_once_cinder_allows_it():
+    cloud = FakeCloud(clone={"vm": "stuck"})
+    launcher = make_launcher(cloud, clone_timeout=3)
+    real_get = cloud.get_volume
+
+    def get_volume(volume_id):
+        state = real_get(volume_id)
+        if state and cloud.called("get_volume")[5:]:  # finishes late, during rollback
+            cloud.volumes[volume_id]["status"] = "available"
+        return state
+
+    cloud.get_volume = get_volume
+    (outcome,) = launcher.run(make_plan())
+    assert not outcome.ok and outcome.left_behind == ()
+    assert cloud.volumes == {}
+
+
+def test_boot_refused_by_nova_rolls_back_the_volume():
+    cloud = FakeCloud(boot={"vm": "refuse:Flavor's disk is too small for requested image."})
+    (outcome,) = make_launcher(cloud).run(make_plan())
+    assert not outcome.ok
+    assert (
+        outcome.error == "Nova refused the server: Flavor's disk is too small for requested image."
+    )
+    assert cloud.volumes == {} and cloud.servers == {}
+
+
+def test_boot_error_deletes_server_then_volume():
+    cloud = FakeCloud(boot={"vm": "ERROR:No valid host was found."})
+    (outcome,) = make_launcher(cloud).run(make_plan(delete_on_terminate=False))
+    assert not outcome.ok
+    assert outcome.error == "the server went to ERROR: No valid host was found."
+    names = [c[0] for c in cloud.calls]
+    assert names.index("delete_server") < names.index("delete_volume")
+    assert cloud.volumes == {} and cloud.servers == {}
+
+
+def test_boot_timeout_rolls_back():
+    cloud = FakeCloud(boot={"vm": "stuck"})
+    (outcome,) = make_launcher(cloud, boot_timeout=4).run(make_plan())
+    assert outcome.error == "the server was not ACTIVE after 4 s"
+    assert cloud.volumes == {} and cloud.servers == {}
+
+
+def test_partial_failure_keeps_active_instances_and_says_so():
+    cloud = FakeCloud(boot={"vm-3": "ERROR:No valid host was found."})
+    outcomes = make_launcher(cloud).run(make_plan(count=3))
+    assert [o.record.server_name for o in outcomes] == ["vm-1", "vm-2", "vm-3"]
+    assert [o.ok for o in outcomes] == [True, True, False]
+    summary = summarize(outcomes)
+    assert (
+        summary
+        == "2 of 3 launched; vm-3 failed: the server went to ERROR: No valid host was found."
+    )
+    kept = {v["name"] for v in cloud.volumes.values()}
+    assert kept == {"vm-1-boot", "vm-2-boot"}
+    assert {s["name"] for s in cloud.servers.values()} == {"vm-1", "vm-2"}
+    for volume in cloud.volumes.values():
+        assert volume["metadata"]["lightbits_launch_message"] == summary
+
+
+def test_volume_creates_are_concurrent():
+    cloud = FakeCloud()
+    # Each create waits until all three are in flight: a sequential launcher breaks it.
+    cloud.create_barrier = threading.Barrier(3)
+    outcomes = make_launcher(cloud).run(make_plan(count=3))
+    assert all(o.ok for o in outcomes), [o.error for o in outcomes]
+
+
+def test_quota_refusal_names_the_quota_and_creates_nothing():
+    cloud = FakeCloud(usage={"cores": (10, 6), "gigabytes_lightbits": (100, 50)})
+    launcher = make_launcher(cloud)
+    with pytest.raises(QuotaRefused) as refused:
+        launcher.check_quotas(make_plan(count=3))
+    message = str(refused.value)
+    assert "cores: this launch needs 6, 6 of 10 in use (4 available)" in message
+    assert "gigabytes_lightbits: this launch needs 60, 50 of 100 in use (50 available)" in message
+    assert cloud.called("create_volume") == []
+
+
+def test_quota_that_fits_passes():
+    cloud = FakeCloud(usage={"cores": (10, 4), "instances": (-1, 50)})
+    make_launcher(cloud).check_quotas(make_plan(count=3))
+
+
+def _interrupt_after_clone(cloud, plan):
+    """A launch whose driver died after creating the volume (Horizon restarted)."""
+    (rec,) = plan.records()
+    volume_id = cloud.create_volume("vm-boot", 20, "lightbits", "img-1", record.encode(rec))
+    return record.decode(cloud.volumes[volume_id]["metadata"]), volume_id
+
+
+def test_interrupted_launch_can_be_finished():
+    cloud = FakeCloud()
+    plan = make_plan()
+    rec, volume_id = _interrupt_after_clone(cloud, plan)
+    outcome = make_launcher(cloud).finish(rec, volume_id)
+    assert outcome.ok
+    assert cloud.volumes[volume_id]["metadata"]["lightbits_launch_state"] == "active"
+    (boot,) = cloud.called("boot_server")
+    assert boot[3] == plan.spec
+
+
+def test_interrupted_after_boot_is_finished_without_booting_twice():
+    cloud = FakeCloud()
+    rec, volume_id = _interrupt_after_clone(cloud, make_plan())
+    cloud.get_volume(volume_id), cloud.get_volume(volume_id)
+    cloud.boot_server("vm", rec.spec, volume_id)  # booted, but the id was never recorded
+    outcome = make_launcher(cloud).finish(rec.with_(state=record.BOOTING), volume_id)
+    assert outcome.ok
+    assert len(cloud.called("boot_server")) == 1
+
+
+def test_interrupted_launch_can_be_cleaned_up():
+    cloud = FakeCloud()
+    rec, volume_id = _interrupt_after_clone(cloud, make_plan(delete_on_terminate=False))
+    cloud.get_volume(volume_id), cloud.get_volume(volume_id)
+    server_id = cloud.boot_server("vm", rec.spec, volume_id)
+    cloud.volumes["vol-other"] = {
+        "name": "keep-me",
+        "status": "available",
+        "polls": 0,
+        "metadata": {},
+        "behaviour": "available",
+    }
+    left = make_launcher(cloud).clean_up(rec, volume_id)
+    assert left == []
+    assert server_id not in cloud.servers and volume_id not in cloud.volumes
+    assert "vol-other" in cloud.volumes
+
+
+def test_summary_single_instance():
+    cloud = FakeCloud(boot={"vm": "ERROR:boom"})
+    outcomes = make_launcher(cloud).run(make_plan())
+    assert summarize(outcomes) == "vm failed: the server went to ERROR: boom"

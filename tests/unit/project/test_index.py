@@ -1,0 +1,155 @@
+"""Project > Compute > Lightbits Images: the table and its API call budget."""
+
+from unittest import mock
+
+from django.urls import reverse
+from openstack_dashboard import api
+from openstack_dashboard.test import helpers as test
+
+from tests.unit.project import factories
+
+INDEX_URL = reverse("horizon:project:lightbits_images:index")
+MOCKS = {
+    api.glance: ("image_list_detailed",),
+    api.cinder: ("volume_type_list", "volume_list"),
+}
+
+
+class LightbitsImagesIndexTests(test.TestCase):
+    def _images(self, count):
+        return [factories.image(name=f"img-{i:04d}") for i in range(count)]
+
+    def _setup(self, images, more=False, prev=False):
+        self.mock_image_list_detailed.return_value = (images, more, prev)
+        self.mock_volume_type_list.return_value = [
+            factories.volume_type("lightbits"),
+            factories.volume_type("ceph"),
+        ]
+        self.mock_volume_list.return_value = []
+
+    def _api_calls(self):
+        return sum(
+            m.call_count
+            for m in (
+                self.mock_image_list_detailed,
+                self.mock_volume_type_list,
+                self.mock_volume_list,
+            )
+        )
+
+    @test.create_mocks(MOCKS)
+    def test_only_lightbits_images_are_listed(self):
+        on_lightbits = factories.image(name="on-lb")
+        on_ssd = factories.image(name="on-ssd", store="file,lightbits-ssd")
+        by_location = factories.image(
+            name="by-location",
+            store=None,
+            locations=[{"url": "cinder://lightbits/0b2f", "metadata": {}}],
+        )
+        on_file = factories.image(name="on-file", store="file")
+        self._setup([on_lightbits, on_ssd, by_location, on_file])
+        res = self.client.get(INDEX_URL)
+        self.assertTemplateUsed(res, "horizon/common/_data_table_view.html")
+        rows = res.context["table"].data
+        self.assertEqual(["on-lb", "on-ssd", "by-location"], [r.name for r in rows])
+        self.assertEqual(["lightbits", "lightbits-ssd", "lightbits"], [r.store for r in rows])
+        self.mock_image_list_detailed.assert_called_once_with(
+            test.IsHttpRequest(),
+            marker=None,
+            paginate=True,
+            filters={},
+            sort_dir="asc",
+            sort_key="name",
+            reversed_order=False,
+        )
+
+    @test.create_mocks(MOCKS)
+    def test_clone_path_column(self):
+        fast = factories.image(name="fast")
+        qcow = factories.image(name="qcow", disk_format="qcow2")
+        # lightbits-ssd maps to a type this cloud does not have
+        no_type = factories.image(name="notype", store="lightbits-ssd")
+        self._setup([fast, qcow, no_type])
+        res = self.client.get(INDEX_URL)
+        content = res.content.decode()
+        self.assertIn("Fast clone", content)
+        self.assertIn("Copy (image is qcow2/bare, not raw/bare)", content)
+        self.assertIn(
+            "Copy (no Lightbits volume type for store lightbits-ssd exists in this cloud", content
+        )
+
+    @test.create_mocks(MOCKS)
+    def test_markup_in_names_is_escaped(self):
+        self._setup([factories.image(name="<script>alert(1)</script>")])
+        res = self.client.get(INDEX_URL)
+        self.assertNotContains(res, "<script>alert(1)</script>")
+        self.assertContains(res, "&lt;script&gt;alert(1)&lt;/script&gt;")
+
+    @test.create_mocks(MOCKS)
+    def test_api_calls_do_not_grow_with_the_number_of_images(self):
+        counts = {}
+        for n in (5, 500):
+            for m in (
+                self.mock_image_list_detailed,
+                self.mock_volume_type_list,
+                self.mock_volume_list,
+            ):
+                m.reset_mock()
+            self._setup(self._images(n))
+            with (
+                mock.patch.object(api.glance, "image_get") as image_get,
+                mock.patch.object(api.cinder, "volume_get") as volume_get,
+            ):
+                res = self.client.get(INDEX_URL)
+                self.assertEqual(0, image_get.call_count + volume_get.call_count)
+            self.assertEqual(n, len(res.context["table"].data))
+            counts[n] = self._api_calls()
+        self.assertEqual(counts[5], counts[500])
+        self.assertEqual(3, counts[500])
+
+    @test.create_mocks(MOCKS)
+    def test_pagination_markers_go_to_glance(self):
+        images = self._images(3)
+        self._setup(images, more=True, prev=True)
+        res = self.client.get(INDEX_URL + "?image_marker=abc")
+        self.mock_image_list_detailed.assert_called_once_with(
+            test.IsHttpRequest(),
+            marker="abc",
+            paginate=True,
+            filters={},
+            sort_dir="asc",
+            sort_key="name",
+            reversed_order=False,
+        )
+        self.assertContains(res, "image_marker=" + images[-1].id)
+        self.assertContains(res, "prev_image_marker=" + images[0].id)
+
+    @test.create_mocks(MOCKS)
+    def test_previous_page_reverses_glance_order(self):
+        self._setup(self._images(2))
+        self.client.get(INDEX_URL + "?prev_image_marker=xyz")
+        self.assertEqual("xyz", self.mock_image_list_detailed.call_args.kwargs["marker"])
+        self.assertTrue(self.mock_image_list_detailed.call_args.kwargs["reversed_order"])
+
+    @test.create_mocks(MOCKS)
+    def test_server_side_filter_on_format(self):
+        self._setup([])
+        self.client.post(
+            INDEX_URL,
+            {
+                "lightbits_images__filter__q": "qcow2",
+                "lightbits_images__filter__q_field": "disk_format",
+            },
+        )
+        self.client.get(INDEX_URL)
+        self.assertEqual(
+            {"disk_format": "qcow2"}, self.mock_image_list_detailed.call_args.kwargs["filters"]
+        )
+
+    @test.create_mocks(MOCKS)
+    def test_glance_failure_is_handled(self):
+        self.mock_image_list_detailed.side_effect = self.exceptions.glance
+        res = self.client.get(INDEX_URL)
+        self.assertEqual(200, res.status_code)
+        self.assertEqual([], res.context["table"].data)
+        self.assertMessageCount(res, error=1)

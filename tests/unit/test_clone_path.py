@@ -1,0 +1,89 @@
+"""One test per Cinder clone rule (lightbits_dashboard.clone_path)."""
+
+from lightbits_dashboard import clone_path as cp
+
+PROJECT = "p1"
+
+
+def image(**fields):
+    base = {"status": "active", "disk_format": "raw", "container_format": "bare", "owner": PROJECT}
+    base.update(fields)
+    return base
+
+
+def verdict(img, **kwargs):
+    args = {
+        "store": "lightbits",
+        "mapped_types": ["lightbits"],
+        "existing_type_names": ["lightbits", "ceph"],
+        "project_id": PROJECT,
+        "encrypted_type_names": set(),
+    }
+    args.update(kwargs)
+    return cp.clone_path(img, **args)
+
+
+def test_all_rules_hold_is_fast_clone():
+    assert verdict(image()) == (cp.FAST_CLONE, [])
+
+
+def test_rule_active():
+    assert cp.check_active(image()).ok is True
+    check = cp.check_active(image(status="queued"))
+    assert check.ok is False and "not active (status queued)" in check.reason
+    assert verdict(image(status="queued"))[0] == cp.COPY
+
+
+def test_rule_raw_and_bare():
+    assert cp.check_raw_bare(image()).ok is True
+    assert (
+        cp.check_raw_bare(image(disk_format="qcow2")).reason == "image is qcow2/bare, not raw/bare"
+    )
+    assert cp.check_raw_bare(image(container_format="ovf")).ok is False
+    assert verdict(image(disk_format="qcow2")) == (cp.COPY, ["image is qcow2/bare, not raw/bare"])
+
+
+def test_rule_volume_type_for_the_store_exists():
+    assert cp.check_volume_type("lightbits", ["lightbits"], {"lightbits"}).ok is True
+    missing = cp.check_volume_type("lightbits", ["lightbits"], {"ceph"})
+    assert missing.ok is False and "exists in this cloud (lightbits)" in missing.reason
+    unmapped = cp.check_volume_type("other", [], {"lightbits"})
+    assert unmapped.ok is False and "no Lightbits volume type is configured for store other" in (
+        unmapped.reason
+    )
+    assert verdict(image(), existing_type_names=["ceph"])[0] == cp.COPY
+
+
+def test_rule_not_encrypted():
+    assert cp.check_not_encrypted(["lightbits"], set()).ok is True
+    assert cp.check_not_encrypted(["lightbits"], {"lightbits"}).ok is False
+    # one plain type among the mapped ones is enough
+    assert cp.check_not_encrypted(["lb", "lb-enc"], {"lb-enc"}).ok is True
+    unknown = cp.check_not_encrypted(["lightbits"], None)
+    assert unknown.ok is None and "cannot check" in unknown.reason
+    assert verdict(image(), encrypted_type_names={"lightbits"}) == (
+        cp.COPY,
+        ["the Lightbits volume type is encrypted"],
+    )
+    fast, reasons = verdict(image(), encrypted_type_names=None)
+    assert fast == cp.FAST_CLONE and "cannot check" in reasons[0]
+
+
+def test_rule_owner():
+    assert cp.check_owner(image(), PROJECT, None).ok is True
+    other = image(owner="p2")
+    # the image volume is not visible: not decidable
+    unknown = cp.check_owner(other, PROJECT, None)
+    assert unknown.ok is None and "cannot check from this project's view" in unknown.reason
+    # visible image volume recording the image's owner: Cinder clones
+    good_volume = {"metadata": {"image_owner": "p2"}}
+    assert cp.check_owner(other, PROJECT, good_volume).ok is True
+    # visible image volume recording someone else: Cinder copies
+    bad_volume = {"metadata": {"image_owner": "p3"}}
+    assert cp.check_owner(other, PROJECT, bad_volume).reason == "image owned by another project"
+    assert verdict(other, image_volume=bad_volume) == (cp.COPY, ["image owned by another project"])
+
+
+def test_several_failures_are_all_reported():
+    kind, reasons = verdict(image(disk_format="qcow2", status="saving"), existing_type_names=[])
+    assert kind == cp.COPY and len(reasons) == 3
