@@ -70,7 +70,7 @@ class IndexView(tables.DataTableView):
 
 
 class DetailView(views.HorizonTemplateView):
-    template_name = "lightbits_images/detail.html"
+    template_name = "project/lightbits_images/detail.html"
     page_title = "{{ image.name|default:image.id }}"
 
     def get_context_data(self, **kwargs):

@@ -59,11 +59,14 @@ class SetDetailsAction(workflows.Action):
             lambda: api.nova.availability_zone_list(request),
             _("Unable to retrieve availability zones."),
         )
-        choices = [
-            (z.zoneName, z.zoneName)
-            for z in zones
-            if getattr(z, "zoneState", {}).get("available", True)
-        ]
+        choices = []
+        for (
+            zone
+        ) in zones:  # openstacksdk objects (name, state); novaclient's (zoneName, zoneState)
+            name = getattr(zone, "name", None) or getattr(zone, "zoneName", None)
+            state = getattr(zone, "state", None) or getattr(zone, "zoneState", None) or {}
+            if name and state.get("available", True):
+                choices.append((name, name))
         return [("", _("Any Availability Zone"))] + sorted(choices)
 
     def clean_count(self):
@@ -161,9 +164,10 @@ class SetSourceAction(workflows.Action):
 
     def clean(self):
         cleaned = super().clean()
-        image = next((i for i, _s in self._images if i.id == cleaned.get("image_id")), None)
-        if image is None:
+        found = [(i, s) for i, s in self._images if i.id == cleaned.get("image_id")]
+        if not found:
             return cleaned
+        image, store = found[0]
         minimum = self.image_min_gib(image)
         cleaned["image_min_gib"] = minimum
         cleaned["image_name"] = image.name or image.id
@@ -175,12 +179,12 @@ class SetSourceAction(workflows.Action):
                 % {"min": minimum},
             )
         volume_type = cleaned.get("volume_type")
-        allowed = [t for t in data.store_volume_types().get(image.store, [])]
+        allowed = data.store_volume_types().get(store, [])
         if volume_type and volume_type not in allowed:
             self.add_error(
                 "volume_type",
                 _("Volume type %(type)s does not clone from store %(store)s.")
-                % {"type": volume_type, "store": image.store},
+                % {"type": volume_type, "store": store},
             )
         return cleaned
 
@@ -339,6 +343,7 @@ class SetUserDataAction(workflows.Action):
     user_data = forms.CharField(
         label=_("User Data"),
         required=False,
+        strip=False,
         max_length=USER_DATA_MAX,
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("Optional cloud-init user data (up to %s characters).") % USER_DATA_MAX,

@@ -1,0 +1,288 @@
+"""The "Launch from Lightbits image" workflow: GET, validation and POST."""
+
+from unittest import mock
+
+from django.test import override_settings
+from django.urls import reverse
+from glanceclient import exc as glance_exc
+from openstack_dashboard import api
+from openstack_dashboard.test import helpers as test
+
+from lightbits_dashboard.api import cinder as lb_cinder
+from lightbits_dashboard.dashboards.project.lightbits_images import launches, workflows
+from tests.unit.project import factories
+
+GIB = factories.GIB
+MOCKS = {
+    api.glance: ("image_get", "image_list_detailed"),
+    api.cinder: ("volume_type_list", "volume_list"),
+    api.nova: ("availability_zone_list", "flavor_list", "keypair_list", "tenant_absolute_limits"),
+    api.neutron: ("network_list", "security_group_list"),
+    lb_cinder: ("quota_usage",),
+    launches: ("start_launch",),
+}
+WORKFLOW = workflows.LaunchFromImage
+
+
+def launch_url(image_id=None):
+    if image_id is None:
+        return reverse("horizon:project:lightbits_images:launch_any")
+    return reverse("horizon:project:lightbits_images:launch", args=[image_id])
+
+
+class LaunchWorkflowTests(test.TestCase):
+    def setUp(self):
+        super().setUp()
+        self.image = factories.image(name="ubuntu", virtual_size=10 * GIB, size=1 * GIB)
+        self.tiny = self.flavors.list()[0]  # disk 0
+        self.massive = self.flavors.list()[1]  # disk 1024
+        own, shared, foreign = self.networks.list()[:3]
+        self.assertEqual((own.tenant_id, shared.shared, foreign.tenant_id), ("1", True, "3"))
+        self.own_net, self.shared_net, self.foreign_net = own, shared, foreign
+
+    def _setup(self):
+        self.mock_image_get.return_value = self.image
+        self.mock_image_list_detailed.return_value = (
+            [self.image, factories.image(name="on-file", store="file")],
+            False,
+            False,
+        )
+        self.mock_volume_type_list.return_value = [
+            factories.volume_type("lightbits"),
+            factories.volume_type("lightbits-ssd"),
+            factories.volume_type("ceph"),
+        ]
+        self.mock_volume_list.return_value = []
+        self.mock_availability_zone_list.return_value = self.availability_zones.list()
+        self.mock_flavor_list.return_value = self.flavors.list()
+        self.mock_keypair_list.return_value = self.keypairs.list()
+        self.mock_network_list.return_value = self.networks.list()
+        self.mock_security_group_list.return_value = self.security_groups.list()
+        self.mock_tenant_absolute_limits.return_value = {
+            "maxTotalInstances": 10,
+            "totalInstancesUsed": 0,
+            "maxTotalCores": 20,
+            "totalCoresUsed": 0,
+            "maxTotalRAMSize": 51200,
+            "totalRAMUsed": 0,
+        }
+        self.mock_quota_usage.return_value = {
+            "volumes": (10, 0),
+            "gigabytes": (1000, 0),
+            "volumes_lightbits": (-1, 0),
+            "gigabytes_lightbits": (-1, 0),
+        }
+
+    def _form(self, **overrides):
+        form = {
+            "name": "vm",
+            "availability_zone": "",
+            "count": 1,
+            "image_id": self.image.id,
+            "volume_size": "",
+            "volume_type": "lightbits",
+            "delete_on_terminate": "on",
+            "flavor": self.tiny.id,
+            "networks": [self.own_net.id],
+            "key_name": "keyName",
+            "security_groups": [self.security_groups.first().id],
+            "user_data": "#cloud-config\n",
+        }
+        form.update(overrides)
+        return {k: v for k, v in form.items() if v is not None}
+
+    def assertValid(self, res):
+        self.assertEqual(302, res.status_code, self._errors(res) if res.context else "")
+
+    def _errors(self, res):
+        return {
+            step.slug: dict(step.action.errors)
+            for step in res.context["workflow"].steps
+            if step.action.errors
+        }
+
+    # -- GET ------------------------------------------------------------------
+
+    @test.create_mocks(MOCKS)
+    def test_get_prefills_the_minimum_size_and_lightbits_types(self):
+        self._setup()
+        res = self.client.get(launch_url(self.image.id))
+        self.assertTemplateUsed(res, WORKFLOW.template_name)
+        workflow = res.context["workflow"]
+        self.assertEqual(
+            [
+                "set_details",
+                "set_source",
+                "set_flavor",
+                "set_networks",
+                "set_access",
+                "set_user_data",
+            ],
+            [s.slug for s in workflow.steps],
+        )
+        source = workflow.get_step("set_source").action
+        self.assertEqual(10, source.fields["volume_size"].initial)
+        # only the types mapped to the image's store ("lightbits")
+        self.assertEqual(["lightbits"], [c[0] for c in source.fields["volume_type"].choices])
+        self.assertTrue(source.fields["delete_on_terminate"].initial)
+        self.assertEqual([(self.image.id, "ubuntu")], list(source.fields["image_id"].choices))
+        networks = workflow.get_step("set_networks").action.fields["networks"].choices
+        offered = {c[0] for c in networks}
+        self.assertLessEqual({self.own_net.id, self.shared_net.id}, offered)
+        self.assertNotIn(self.foreign_net.id, offered)
+        for net in self.networks.list():
+            self.assertEqual(net.shared or net.tenant_id == "1", net.id in offered, net.name)
+        self.mock_network_list.assert_called_once_with(test.IsHttpRequest())
+
+    @test.create_mocks(MOCKS)
+    def test_unknown_image_is_404(self):
+        self._setup()
+        self.mock_image_get.side_effect = glance_exc.HTTPNotFound("gone")
+        res = self.client.get(launch_url("no-such-image"))
+        self.assertEqual(404, res.status_code)
+
+    @test.create_mocks(MOCKS)
+    def test_image_of_another_store_is_404(self):
+        self._setup()
+        self.mock_image_get.return_value = factories.image(store="file")
+        self.assertEqual(404, self.client.get(launch_url("x")).status_code)
+
+    @test.create_mocks(MOCKS)
+    def test_table_action_offers_the_lightbits_images(self):
+        self._setup()
+        res = self.client.get(launch_url())
+        source = res.context["workflow"].get_step("set_source").action
+        self.assertEqual(["", self.image.id], [c[0] for c in source.fields["image_id"].choices])
+
+    # -- POST: success -------------------------------------------------------
+
+    @test.create_mocks(MOCKS)
+    def test_post_starts_the_launch_with_the_plan(self):
+        self._setup()
+        res = self.client.post(launch_url(self.image.id), self._form(count=3, volume_size=12))
+        self.assertValid(res)
+        self.assertRedirectsNoFollow(res, reverse("horizon:project:lightbits_images:launches"))
+        self.mock_start_launch.assert_called_once()
+        plan = self.mock_start_launch.call_args.args[1]
+        self.assertEqual(
+            ("vm", 3, self.image.id, 12, "lightbits"),
+            (plan.name, plan.count, plan.image_id, plan.volume_size, plan.volume_type),
+        )
+        self.assertEqual(self.tiny.id, plan.spec.flavor)
+        self.assertEqual((self.own_net.id,), plan.spec.networks)
+        self.assertEqual("keyName", plan.spec.key_name)
+        self.assertTrue(plan.spec.delete_on_terminate)
+        self.assertEqual("#cloud-config\n", plan.spec.user_data)
+        self.assertEqual((1, 512), (plan.vcpus, plan.ram_mb))
+
+    @test.create_mocks(MOCKS)
+    def test_blank_size_uses_the_minimum(self):
+        self._setup()
+        self.client.post(launch_url(self.image.id), self._form())
+        self.assertEqual(10, self.mock_start_launch.call_args.args[1].volume_size)
+
+    @test.create_mocks(MOCKS)
+    def test_table_action_post_with_chosen_image(self):
+        self._setup()
+        res = self.client.post(launch_url(), self._form())
+        self.assertValid(res)
+        self.assertEqual(self.image.id, self.mock_start_launch.call_args.args[1].image_id)
+
+    # -- POST: refused -------------------------------------------------------
+
+    @test.create_mocks(MOCKS)
+    def test_negative_and_huge_counts_are_form_errors(self):
+        self._setup()
+        for count in (-1, 0, 11, 10**12):
+            res = self.client.post(launch_url(self.image.id), self._form(count=count))
+            self.assertEqual(200, res.status_code)
+            self.assertIn("count", self._errors(res)["set_details"])
+        self.mock_start_launch.assert_not_called()
+
+    @test.create_mocks(MOCKS)
+    @override_settings(
+        LIGHTBITS_DASHBOARD={
+            "LAUNCH_MAX_COUNT": 2,
+            "STORE_VOLUME_TYPES": {"lightbits": ["lightbits"]},
+        }
+    )
+    def test_max_count_comes_from_settings(self):
+        self._setup()
+        res = self.client.post(launch_url(self.image.id), self._form(count=3))
+        self.assertIn("between 1 and 2", str(self._errors(res)["set_details"]["count"]))
+
+    @test.create_mocks(MOCKS)
+    def test_size_below_the_image_minimum_is_refused(self):
+        self._setup()
+        res = self.client.post(launch_url(self.image.id), self._form(volume_size=9))
+        errors = self._errors(res)["set_source"]["volume_size"]
+        self.assertIn("at least 10 GiB", str(errors))
+        self.mock_start_launch.assert_not_called()
+
+    @test.create_mocks(MOCKS)
+    def test_size_below_the_flavor_disk_is_refused(self):
+        self._setup()
+        res = self.client.post(
+            launch_url(self.image.id), self._form(volume_size=20, flavor=self.massive.id)
+        )
+        errors = str(self._errors(res)["set_flavor"])
+        self.assertIn("below the minimum of 1024 GiB", errors)
+        self.mock_start_launch.assert_not_called()
+
+    @test.create_mocks(MOCKS)
+    def test_volume_type_of_another_store_is_refused(self):
+        self._setup()
+        res = self.client.post(launch_url(self.image.id), self._form(volume_type="ceph"))
+        self.assertIn("volume_type", self._errors(res)["set_source"])
+        self.mock_start_launch.assert_not_called()
+
+    @test.create_mocks(MOCKS)
+    def test_network_of_another_project_is_a_form_error(self):
+        self._setup()
+        res = self.client.post(
+            launch_url(self.image.id), self._form(networks=[self.foreign_net.id])
+        )
+        self.assertEqual(200, res.status_code)
+        self.assertIn("networks", self._errors(res)["set_networks"])
+        self.mock_start_launch.assert_not_called()
+
+    @test.create_mocks(MOCKS)
+    def test_a_network_is_required_with_a_network_service(self):
+        self._setup()
+        form = self._form()
+        del form["networks"]
+        res = self.client.post(launch_url(self.image.id), form)
+        self.assertIn("Choose at least one network.", str(self._errors(res)["set_networks"]))
+
+    @test.create_mocks(MOCKS)
+    def test_without_network_service_the_step_is_hidden_and_boot_has_no_networks(self):
+        self._setup()
+        form = self._form(security_groups=None)
+        del form["networks"]
+        with mock.patch.object(workflows, "has_network_service", return_value=False):
+            page = self.client.get(launch_url(self.image.id))
+            self.assertNotIn("set_networks", [s.slug for s in page.context["workflow"].steps])
+            res = self.client.post(launch_url(self.image.id), form)
+        self.assertValid(res)
+        self.assertEqual((), self.mock_start_launch.call_args.args[1].spec.networks)
+        self.mock_network_list.assert_not_called()
+
+    @test.create_mocks(MOCKS)
+    def test_quota_refusal_names_the_quota(self):
+        self._setup()
+        self.mock_quota_usage.return_value = {"gigabytes_lightbits": (50, 30)}
+        res = self.client.post(launch_url(self.image.id), self._form(count=3))
+        self.assertContains(
+            res,
+            "Quota exceeded for gigabytes_lightbits: "
+            "this launch needs 30, 30 of 50 in use (20 available)",
+        )
+        self.mock_start_launch.assert_not_called()
+
+    @test.create_mocks(MOCKS)
+    def test_markup_in_name_is_escaped_on_error_pages(self):
+        self._setup()
+        res = self.client.post(
+            launch_url(self.image.id), self._form(name="<script>x()</script>", count=0)
+        )
+        self.assertNotContains(res, "<script>x()</script>")
