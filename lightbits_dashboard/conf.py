@@ -22,6 +22,8 @@ DEFAULTS = {
     "LAUNCH_CLONE_TIMEOUT": 300,  # seconds a boot volume may take to become available
     "LAUNCH_BOOT_TIMEOUT": 600,  # seconds a server may take to become ACTIVE
     "LAUNCH_POLL_INTERVAL": 2,  # seconds between status polls
+    # seconds a failed launch waits for Cinder/Nova to allow deleting what it made
+    "LAUNCH_CLEANUP_TIMEOUT": 120,
     "DELETE_ON_TERMINATE_DEFAULT": True,
     # Cinder volume_backend_name -> Lightbits cluster. Each cluster:
     #   api_endpoints: ["host:port", ...] tried in order (failover)
@@ -31,6 +33,13 @@ DEFAULTS = {
     "CLUSTERS": {},
     # Seconds the admin panel keeps a cluster's volume list.
     "CLUSTER_CACHE_SECONDS": 15,
+    # Admin panel: project ids where image volumes belong (Glance's
+    # cinder_store_* project, Cinder's internal tenant). Empty: an image
+    # volume in its image owner's project is reported as "in a user project".
+    "SERVICE_PROJECTS": [],
+    # Admin panel: Cinder's internal tenant project ids (owner of the
+    # image-volume cache entries), to tell cache entries apart.
+    "INTERNAL_PROJECTS": [],
 }
 
 

@@ -252,6 +252,18 @@ def volume_backends(volume_types):
     return result
 
 
+def lightbits_store_ids(stores, volume_types, backends, extra=()):
+    """Glance stores whose volume type lands on a Lightbits backend, plus extra."""
+    type_backends = volume_backends(volume_types)
+    found = [
+        s.get("id")
+        for s in stores
+        if type_backends.get((s.get("properties") or {}).get("volume_type"), (None,))[0]
+        in backends
+    ]
+    return found + [s for s in extra or () if s not in found]
+
+
 def cluster_health(backend, state):
     """Summary of one cluster's state dict, or of its error (a str)."""
     if not isinstance(state, dict):
@@ -351,6 +363,8 @@ def build(
     lightbits_stores=(),
     service_projects=(),
     internal_projects=(),
+    images_known=True,
+    volumes_known=True,
 ):
     """The whole inventory from bulk lists.
 
@@ -362,6 +376,9 @@ def build(
     service_projects: project ids where image volumes belong; when empty, an
       image volume in its image owner's project counts as a user project.
     internal_projects: Cinder's internal tenant (image-volume cache owner).
+    images_known / volumes_known: False when that list could not be read;
+      then no volume is called an orphan (resp. no Lightbits volume is called
+      one without a Cinder volume), since absence proves nothing.
     """
     service_projects = set(service_projects or ())
     internal_projects = set(internal_projects or ())
@@ -372,12 +389,7 @@ def build(
     reached = {b for b, _ in type_backends.values() if b in lightbits.configured}
 
     store_type = {s.get("id"): (s.get("properties") or {}).get("volume_type") for s in stores}
-    lb_stores = [
-        sid
-        for sid, vtype in store_type.items()
-        if type_backends.get(vtype, (None,))[0] in lightbits.configured
-    ]
-    lb_stores += [s for s in lightbits_stores if s not in lb_stores]
+    lb_stores = lightbits_store_ids(stores, volume_types, lightbits.configured, lightbits_stores)
     stores_of_type = defaultdict(list)
     for sid, vtype in store_type.items():
         if vtype:
@@ -411,7 +423,7 @@ def build(
             image_id = image_id_of(vol)
             if image_id in images_by_id:
                 backing[image_id].append(vol)
-            else:
+            elif images_known:
                 volume_rows.append(_orphan_row(vol, kind, backend, side, image_id))
             continue
         source_image = (field(vol, "volume_image_metadata", {}) or {}).get("image_id")
@@ -436,7 +448,7 @@ def build(
             volume_rows.append(VolumeRow(vid, vol, kind, backend, side, findings=lb_findings))
 
     # Lightbits volume-<uuid> volumes Cinder does not know.
-    for backend, lvol in lightbits.volumes:
+    for backend, lvol in lightbits.volumes if volumes_known else ():
         name = lvol.get("name", "")
         if (
             _LIGHTBITS_VOLUME_NAME.match(name)
@@ -678,3 +690,21 @@ def filter_rows(rows, finding=None, store=None, project=None):
                 continue
         result.append(row)
     return result
+
+
+def paginate(rows, marker=None, prev_marker=None, size=20):
+    """(page, has_prev, has_more) of rows by row.id markers, Horizon-style.
+
+    marker: id of the last row of the previous page (go forward);
+    prev_marker: id of the first row of the next page (go back). An unknown
+    marker starts from the beginning.
+    """
+    size = max(1, int(size))
+    ids = [row.id for row in rows]
+    if prev_marker and prev_marker in ids:
+        end = ids.index(prev_marker)
+        start = max(0, end - size)
+    else:
+        start = ids.index(marker) + 1 if marker and marker in ids else 0
+        end = start + size
+    return rows[start:end], start > 0, end < len(rows)

@@ -349,3 +349,35 @@ def test_filters():
     assert [r.image["id"] for r in inv.filter_rows(rows, store="lightbits")] == [b["id"]]
     assert [r.image["id"] for r in inv.filter_rows(rows, project="p-a")] == [a["id"]]
     assert [r.image["id"] for r in inv.filter_rows(rows, project=SERVICE)] == [b["id"]]
+
+
+def test_unread_lists_prove_no_absence():
+    vol = image_volume(image())
+    stray = {
+        "UUID": uid(),
+        "name": "volume-" + uid(),
+        "projectName": "default",
+        "state": "Available",
+    }
+    result = build([], [vol], cluster(lb_volume(vol), stray), images_known=False)
+    assert [codes(r) for r in result.volume_rows] == [[inv.NO_CINDER_VOLUME]]
+    result = build([], [], cluster(stray), volumes_known=False)
+    assert result.volume_rows == []
+
+
+def test_paginate():
+    class R:
+        def __init__(self, i):
+            self.id = str(i)
+
+    rows = [R(i) for i in range(5)]
+    page, prev, more = inv.paginate(rows, size=2)
+    assert [r.id for r in page] == ["0", "1"] and not prev and more
+    page, prev, more = inv.paginate(rows, marker="1", size=2)
+    assert [r.id for r in page] == ["2", "3"] and prev and more
+    page, prev, more = inv.paginate(rows, marker="3", size=2)
+    assert [r.id for r in page] == ["4"] and prev and not more
+    page, prev, more = inv.paginate(rows, prev_marker="4", size=2)
+    assert [r.id for r in page] == ["2", "3"] and prev and more
+    page, prev, more = inv.paginate(rows, marker="nope", size=2)
+    assert [r.id for r in page] == ["0", "1"]

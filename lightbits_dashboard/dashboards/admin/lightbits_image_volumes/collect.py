@@ -1,0 +1,133 @@
+"""The panel's data: a constant number of bulk calls, then inventory.build.
+
+Calls per page view, whatever the number of rows: images (one paginated
+listing plus one of hidden images), volumes of all projects, volume types
+(with extra specs), Glance stores detail, projects, and per Lightbits
+cluster its info, nodes and volume list (cached briefly). A list that cannot
+be read gives an error message and the rest still renders.
+"""
+
+from django.utils.translation import gettext_lazy as _
+from glanceclient import exc as glance_exc
+from horizon import exceptions, messages
+from openstack_dashboard import api
+
+from lightbits_dashboard import conf, inventory
+from lightbits_dashboard.api import glance as lb_glance
+from lightbits_dashboard.api import lightbits as lb_api
+
+
+def _fetch(request, message, call, *args, **kwargs):
+    """(result, ok): the call's result, or ([], False) after telling the user."""
+    try:
+        return call(request, *args, **kwargs), True
+    except Exception:
+        exceptions.handle(request, message)
+        return [], False
+
+
+def cluster_states(request):
+    """Backend -> cluster state, or the error text when it did not answer."""
+    states = {}
+    for backend in sorted(lb_api.backends()):
+        try:
+            states[backend] = lb_api.cluster_state(request, backend)
+        except lb_api.LightbitsError as exc:
+            # The exception text is built without the token (see api.lightbits).
+            states[backend] = str(exc)
+            messages.warning(
+                request,
+                _(
+                    "Lightbits cluster %(backend)s did not answer; its columns show "
+                    "'unknown'. %(error)s"
+                )
+                % {"backend": backend, "error": exc},
+            )
+    return states
+
+
+def lightbits_stores(stores, volume_types):
+    """Lightbits-backed Glance store ids that exist in Glance."""
+    existing = {s.get("id") for s in stores}
+    ids = inventory.lightbits_store_ids(
+        stores, volume_types, set(lb_api.backends()), conf.get("STORE_VOLUME_TYPES")
+    )
+    return [s for s in ids if s in existing]
+
+
+def collect(request):
+    """(Inventory, {project id: name})."""
+    images, images_ok = _fetch(request, _("Unable to retrieve images."), lb_glance.image_list_all)
+    volumes, volumes_ok = _fetch(
+        request,
+        _("Unable to retrieve volumes."),
+        api.cinder.volume_list,
+        search_opts={"all_tenants": True},
+    )
+    volume_types, _ok = _fetch(
+        request, _("Unable to retrieve volume types."), api.cinder.volume_type_list
+    )
+    stores, _ok = _fetch(
+        request, _("Unable to retrieve Glance stores."), lb_glance.store_list_detail
+    )
+    projects, _ok = _fetch(request, _("Unable to retrieve projects."), _project_names)
+    result = inventory.build(
+        images,
+        volumes,
+        volume_types,
+        stores,
+        cluster_states(request),
+        lightbits_stores=conf.get("STORE_VOLUME_TYPES"),
+        service_projects=conf.get("SERVICE_PROJECTS"),
+        internal_projects=conf.get("INTERNAL_PROJECTS"),
+        images_known=images_ok,
+        volumes_known=volumes_ok,
+    )
+    return result, dict(projects or {})
+
+
+def _project_names(request):
+    projects, _more = api.keystone.tenant_list(request)
+    return {p.id: p.name for p in projects}
+
+
+# -- server-side re-checks before an action ----------------------------------
+
+
+def orphan_refusal(request, volume):
+    """Why this volume must not be deleted as an orphan, or None.
+
+    Checked again at POST time against fresh data: the volume must be an
+    image volume or upload-to-image clone, detached, its image must be gone
+    (404 from Glance, not merely an error), and no image location may point
+    at it.
+    """
+    kind = inventory.image_volume_kind(volume, conf.get("INTERNAL_PROJECTS"))
+    if kind not in (inventory.KIND_IMAGE_VOLUME, inventory.KIND_UPLOAD_CLONE):
+        return _("It is not a Glance image volume (it is: %s).") % (kind or _("a plain volume"))
+    if getattr(volume, "attachments", None):
+        return _("It is attached.")
+    image_id = inventory.image_id_of(volume)
+    try:
+        api.glance.image_get(request, image_id)
+    except glance_exc.HTTPNotFound:
+        pass
+    except Exception:
+        return _("Glance could not confirm that image %s is gone.") % image_id
+    else:
+        return _("Image %s still exists: this volume backs it.") % image_id
+    for image in lb_glance.image_list_all(request):
+        if any(vid == volume.id for _s, vid in inventory.cinder_locations(image)):
+            return _("Image %s has a location pointing at it.") % image.id
+    return None
+
+
+def read_only_refusal(volume):
+    """Why the read-only flag cannot be set now, or None."""
+    if inventory.image_volume_kind(volume, conf.get("INTERNAL_PROJECTS")) is None:
+        return _("It is not an image volume.")
+    if volume.status != "available":
+        return _("Its status is %s; Cinder changes the flag only when available.") % volume.status
+    if inventory.is_read_only(volume):
+        return _("It is already read-only.")
+    return None

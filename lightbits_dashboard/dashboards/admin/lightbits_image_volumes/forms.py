@@ -1,0 +1,138 @@
+"""The filter form and the confirmations of the three fix actions.
+
+Each action re-reads what it acts on at POST time and refuses (form error)
+when the finding no longer holds: the page may be stale, or the URL forged.
+"""
+
+from django import forms as django_forms
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from horizon import exceptions, forms, messages
+from openstack_dashboard import api
+
+from lightbits_dashboard import inventory as inv
+from lightbits_dashboard.api import cinder_admin
+from lightbits_dashboard.api import glance as lb_glance
+from lightbits_dashboard.api import lightbits as lb_api
+from lightbits_dashboard.dashboards.admin.lightbits_image_volumes import collect
+
+INDEX_URL = "horizon:admin:lightbits_image_volumes:index"
+
+
+class FilterForm(django_forms.Form):
+    """GET filters of the index page; unknown values are form errors."""
+
+    finding = django_forms.ChoiceField(label=_("Finding"), required=False)
+    store = django_forms.ChoiceField(label=_("Store"), required=False)
+    project = django_forms.ChoiceField(label=_("Project"), required=False)
+
+    def __init__(self, data, stores=(), projects=None, **kwargs):
+        super().__init__(data, **kwargs)
+        everything = [("", _("All"))]
+        self.fields["finding"].choices = everything + list(inv.FINDING_LABELS.items())
+        self.fields["store"].choices = everything + [(s, s) for s in stores]
+        self.fields["project"].choices = everything + sorted(
+            (projects or {}).items(), key=lambda kv: str(kv[1]).lower()
+        )
+
+    def filters(self):
+        """The valid filters ({} when the form is invalid)."""
+        if not self.is_valid():
+            return {}
+        return {k: v for k, v in self.cleaned_data.items() if v}
+
+
+class _VolumeActionForm(forms.SelfHandlingForm):
+    volume_id = forms.CharField(widget=forms.HiddenInput())
+
+    def _volume(self, request, volume_id):
+        try:
+            return api.cinder.volume_get(request, volume_id)
+        except Exception:
+            exceptions.handle(
+                request, _("Unable to retrieve the volume."), redirect=reverse(INDEX_URL)
+            )
+
+
+class MakeReadOnlyForm(_VolumeActionForm):
+    def handle(self, request, data):
+        volume = self._volume(request, data["volume_id"])
+        refusal = collect.read_only_refusal(volume)
+        if refusal:
+            self.api_error(_("Not made read-only: %s") % refusal)
+            return False
+        try:
+            cinder_admin.volume_set_readonly(request, volume.id, True)
+        except Exception:
+            exceptions.handle(
+                request,
+                _("Unable to make volume %s read-only.") % volume.id,
+                redirect=reverse(INDEX_URL),
+            )
+            return False
+        messages.success(request, _("Image volume %s is now read-only.") % volume.name)
+        return True
+
+
+class DeleteOrphanForm(_VolumeActionForm):
+    def handle(self, request, data):
+        volume = self._volume(request, data["volume_id"])
+        refusal = collect.orphan_refusal(request, volume)
+        if refusal:
+            self.api_error(_("Not deleted: %s") % refusal)
+            return False
+        try:
+            api.cinder.volume_delete(request, volume.id)
+        except Exception:
+            exceptions.handle(
+                request,
+                _("Unable to delete volume %s.") % volume.id,
+                redirect=reverse(INDEX_URL),
+            )
+            return False
+        for backend in lb_api.backends():
+            lb_api.forget_cluster_state(backend)
+        messages.success(request, _("Deleting orphaned image volume %s.") % volume.name)
+        return True
+
+
+class CopyForm(forms.SelfHandlingForm):
+    image_id = forms.CharField(widget=forms.HiddenInput())
+    store = forms.ThemableChoiceField(label=_("Lightbits store"))
+
+    def __init__(self, request, *args, **kwargs):
+        stores = kwargs.pop("stores", [])
+        super().__init__(request, *args, **kwargs)
+        self.fields["store"].choices = [(s, s) for s in stores]
+
+    def handle(self, request, data):
+        try:
+            image = api.glance.image_get(request, data["image_id"])
+        except Exception:
+            exceptions.handle(
+                request, _("Unable to retrieve the image."), redirect=reverse(INDEX_URL)
+            )
+            return False
+        store = data["store"]
+        if image.status != "active":
+            self.api_error(_("Only an active image can be copied (status: %s).") % image.status)
+            return False
+        if store in inv.image_stores(image):
+            self.api_error(_("The image is already in store %s.") % store)
+            return False
+        try:
+            lb_glance.image_copy_to_stores(request, image.id, [store])
+        except Exception:
+            exceptions.handle(
+                request,
+                _("Unable to copy image %(image)s to store %(store)s.")
+                % {"image": image.id, "store": store},
+                redirect=reverse(INDEX_URL),
+            )
+            return False
+        messages.success(
+            request,
+            _("Copying image %(name)s to store %(store)s; the Stores column shows the progress.")
+            % {"name": image.name or image.id, "store": store},
+        )
+        return True

@@ -1,0 +1,327 @@
+"""Tables of the panel: images (the chain), volumes, configuration, clusters.
+
+Cell values are plain strings (Horizon escapes them); the one HTML column,
+findings, is built with format_html so every name and text in it is escaped.
+"""
+
+from urllib.parse import urlencode
+
+from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from horizon import tables
+
+from lightbits_dashboard import inventory as inv
+from lightbits_dashboard.clone_path import field
+
+URL_PREFIX = "horizon:admin:lightbits_image_volumes:"
+
+
+def _image_url(row):
+    image_id = field(getattr(row, "image", None), "id")
+    return reverse("horizon:admin:images:detail", args=[image_id]) if image_id else None
+
+
+def _volume_url(row):
+    vol_id = field(row.volume, "id")
+    return reverse("horizon:admin:volumes:detail", args=[vol_id]) if vol_id else None
+
+
+def _size(value):
+    try:
+        return filesizeformat(int(value))
+    except (TypeError, ValueError):
+        return value or ""
+
+
+def _lb(name, default=""):
+    """A Lightbits volume field, or "unknown" when the cluster did not answer."""
+
+    def get(row):
+        side = row.lightbits
+        if side is None:
+            return default
+        if side.status == inv.UNKNOWN:
+            return _("unknown")
+        if side.status == "missing":
+            return _("missing") if name == "UUID" else ""
+        value = side.volume.get(name, default)
+        if name == "size":
+            return _size(value)
+        if name == "nodeList":
+            return ", ".join(str(n) for n in value or [])
+        return "" if value is None else str(value)
+
+    get.__name__ = f"lightbits_{name}"
+    return get
+
+
+def _findings(row):
+    if not row.findings:
+        return ""
+    return format_html(
+        "<ul class='list-unstyled'>{}</ul>",
+        format_html_join(
+            "", "<li><strong>{}</strong>: {}</li>", ((f.label, f.text) for f in row.findings)
+        ),
+    )
+
+
+def _image_field(name):
+    def get(row):
+        value = field(row.image, name, "")
+        return "" if value is None else str(value)
+
+    get.__name__ = f"image_{name}"
+    return get
+
+
+def _volume_field(name):
+    def get(row):
+        value = field(row.volume, name, "")
+        return "" if value is None else str(value)
+
+    get.__name__ = f"volume_{name}"
+    return get
+
+
+class ProjectColumn(tables.Column):
+    """A project id shown by name (the view sets table.project_names)."""
+
+    def get_raw_data(self, datum):
+        project_id = super().get_raw_data(datum)
+        return getattr(self.table, "project_names", {}).get(project_id, project_id or "")
+
+
+class _ActionForFinding(tables.LinkAction):
+    """A row action shown only where a finding offers it."""
+
+    finding_action = None
+    url_name = None
+    classes = ("ajax-modal",)
+    policy_rules = (("volume", "context_is_admin"),)
+
+    def allowed(self, request, datum=None):
+        return datum is not None and any(
+            f.action == self.finding_action for f in getattr(datum, "findings", [])
+        )
+
+    def target(self, datum):
+        raise NotImplementedError
+
+    def get_link_url(self, datum=None):
+        return reverse(URL_PREFIX + self.url_name, args=[self.target(datum)])
+
+
+class CopyToLightbits(_ActionForFinding):
+    name = "copy"
+    verbose_name = _("Copy to Lightbits")
+    icon = "copy"
+    finding_action = inv.ACTION_COPY
+    url_name = "copy"
+
+    def target(self, datum):
+        return field(datum.image, "id")
+
+
+class MakeReadOnly(_ActionForFinding):
+    name = "make_read_only"
+    verbose_name = _("Make read-only")
+    icon = "lock"
+    finding_action = inv.ACTION_MAKE_READ_ONLY
+    url_name = "make_read_only"
+
+    def target(self, datum):
+        return field(datum.volume, "id")
+
+
+class DeleteOrphan(_ActionForFinding):
+    name = "delete_orphan"
+    verbose_name = _("Delete orphan")
+    icon = "trash"
+    classes = ("ajax-modal", "btn-danger")
+    finding_action = inv.ACTION_DELETE_ORPHAN
+    url_name = "delete_orphan"
+
+    def target(self, datum):
+        return field(datum.volume, "id")
+
+
+class _PagedTable(tables.DataTable):
+    """Pages through rows computed in memory; markers keep the page's filters."""
+
+    filter_query = {}  # the view sets the page's active filters
+
+    def _with_filters(self, pagination):
+        query = urlencode(self.filter_query)
+        return f"{query}&{pagination}" if query else pagination
+
+    def get_pagination_string(self):
+        return self._with_filters(super().get_pagination_string())
+
+    def get_prev_pagination_string(self):
+        return self._with_filters(super().get_prev_pagination_string())
+
+
+class ImagesTable(_PagedTable):
+    name = tables.WrappingColumn(
+        _image_field("name"), verbose_name=_("Image"), link=_image_url, truncate=40
+    )
+    image_id = tables.Column(_image_field("id"), verbose_name=_("Image ID"))
+    owner = ProjectColumn(lambda row: field(row.image, "owner"), verbose_name=_("Owner"))
+    status = tables.Column(_image_field("status"), verbose_name=_("Status"))
+    format = tables.Column(
+        lambda row: "{}/{}".format(
+            field(row.image, "disk_format", "?"), field(row.image, "container_format", "?")
+        ),
+        verbose_name=_("Format"),
+    )
+    size = tables.Column(lambda row: _size(field(row.image, "size")), verbose_name=_("Size"))
+    stores = tables.Column(
+        lambda row: ", ".join(row.stores) + (f" ({row.copy_status})" if row.copy_status else ""),
+        verbose_name=_("Stores"),
+    )
+    volume = tables.WrappingColumn(
+        lambda row: field(row.volume, "id", ""),
+        verbose_name=_("Image volume"),
+        link=_volume_url,
+    )
+    kind = tables.Column(lambda row: row.volume_kind or "", verbose_name=_("Kind"))
+    volume_project = ProjectColumn(lambda row: row.project, verbose_name=_("Volume project"))
+    volume_status = tables.Column(_volume_field("status"), verbose_name=_("Volume status"))
+    read_only = tables.Column(
+        lambda row: (_("Yes") if inv.is_read_only(row.volume) else _("No")) if row.volume else "",
+        verbose_name=_("Read-only"),
+    )
+    volume_size = tables.Column(
+        lambda row: f"{field(row.volume, 'size')} GiB" if row.volume else "",
+        verbose_name=_("Volume size"),
+    )
+    host = tables.Column(_volume_field("os-vol-host-attr:host"), verbose_name=_("Host"))
+    volume_type = tables.Column(_volume_field("volume_type"), verbose_name=_("Volume type"))
+    lb_uuid = tables.Column(_lb("UUID"), verbose_name=_("Lightbits volume"))
+    lb_project = tables.Column(_lb("projectName"), verbose_name=_("Lightbits project"))
+    lb_state = tables.Column(_lb("state"), verbose_name=_("State"))
+    lb_protection = tables.Column(_lb("protectionState"), verbose_name=_("Protection"))
+    lb_replicas = tables.Column(_lb("replicaCount"), verbose_name=_("Replicas"))
+    lb_compression = tables.Column(_lb("compression"), verbose_name=_("Compression"))
+    lb_size = tables.Column(_lb("size"), verbose_name=_("Lightbits size"))
+    lb_nodes = tables.Column(_lb("nodeList"), verbose_name=_("Nodes"))
+    clones = tables.Column(
+        lambda row: _clones(row), verbose_name=_("Boot volumes from it (thin clones)")
+    )
+    findings = tables.Column(_findings, verbose_name=_("Findings"))
+
+    def get_object_id(self, datum):
+        return datum.id
+
+    class Meta:
+        name = "images"
+        pagination_param = "images__marker"
+        prev_pagination_param = "images__prev_marker"
+        verbose_name = _("Images and their image volumes")
+        row_actions = (CopyToLightbits, MakeReadOnly)
+        multi_select = False
+
+
+def _clones(row):
+    if row.clones is None:
+        return ""
+    thin = _("unknown") if row.thin_clones is None else row.thin_clones
+    return f"{row.clones} ({thin})"
+
+
+class VolumesTable(_PagedTable):
+    volume = tables.WrappingColumn(
+        lambda row: field(row.volume, "name", "") if row.volume else "",
+        verbose_name=_("Cinder volume"),
+        link=_volume_url,
+    )
+    volume_id = tables.Column(_volume_field("id"), verbose_name=_("Volume ID"))
+    kind = tables.Column(lambda row: row.kind or "", verbose_name=_("Kind"))
+    project = ProjectColumn(lambda row: row.project, verbose_name=_("Project"))
+    status = tables.Column(_volume_field("status"), verbose_name=_("Status"))
+    backend = tables.Column(lambda row: row.backend or "", verbose_name=_("Backend"))
+    image = tables.Column(
+        lambda row: (
+            ""
+            if not row.image_id
+            else "{} ({})".format(row.image_id, _("exists") if row.image_exists else _("gone"))
+        ),
+        verbose_name=_("Image"),
+    )
+    lb_name = tables.Column(_lb("name"), verbose_name=_("Lightbits name"))
+    lb_uuid = tables.Column(_lb("UUID"), verbose_name=_("Lightbits volume"))
+    lb_state = tables.Column(_lb("state"), verbose_name=_("State"))
+    lb_protection = tables.Column(_lb("protectionState"), verbose_name=_("Protection"))
+    findings = tables.Column(_findings, verbose_name=_("Findings"))
+
+    def get_object_id(self, datum):
+        return datum.id
+
+    class Meta:
+        name = "volumes"
+        pagination_param = "volumes__marker"
+        prev_pagination_param = "volumes__prev_marker"
+        verbose_name = _("Volumes with findings")
+        row_actions = (DeleteOrphan,)
+        multi_select = False
+
+
+def _health(cluster):
+    if cluster is None:
+        return ""
+    if not cluster.ok:
+        return _("unknown")
+    return _(
+        "%(nodes)s nodes (%(inactive)s not active), %(volumes)s volumes: "
+        "%(degraded)s Degraded, %(read_only)s ReadOnly, %(na)s NotAvailable"
+    ) % {
+        "nodes": cluster.nodes,
+        "inactive": cluster.nodes_inactive,
+        "volumes": cluster.volumes,
+        "degraded": cluster.degraded,
+        "read_only": cluster.read_only,
+        "na": cluster.not_available,
+    }
+
+
+class ConfigTable(tables.DataTable):
+    store = tables.Column(lambda row: row.store or "", verbose_name=_("Glance store"))
+    store_type = tables.Column(lambda row: row.store_type or "", verbose_name=_("Store type"))
+    volume_type = tables.Column(lambda row: row.volume_type or "", verbose_name=_("Volume type"))
+    backend = tables.Column(lambda row: row.backend or "", verbose_name=_("Backend"))
+    cluster = tables.Column(
+        lambda row: (row.cluster.uuid or _("unknown")) if row.cluster else "",
+        verbose_name=_("Lightbits cluster"),
+    )
+    health = tables.Column(lambda row: _health(row.cluster), verbose_name=_("Health"))
+    note = tables.Column(lambda row: row.note, verbose_name=_("Note"))
+
+    def get_object_id(self, datum):
+        return datum.id
+
+    class Meta:
+        name = "config"
+        verbose_name = _("Store -> volume type -> backend -> Lightbits cluster")
+        multi_select = False
+
+
+class ClustersTable(tables.DataTable):
+    backend = tables.Column(lambda c: c.backend, verbose_name=_("Backend"))
+    uuid = tables.Column(lambda c: c.uuid if c.ok else _("unknown"), verbose_name=_("UUID"))
+    health = tables.Column(_health, verbose_name=_("Health"))
+    replicas = tables.Column(
+        lambda c: "" if c.max_replicas is None else str(c.max_replicas),
+        verbose_name=_("Max replicas"),
+    )
+    error = tables.Column(lambda c: c.error, verbose_name=_("Error"))
+
+    def get_object_id(self, datum):
+        return datum.backend
+
+    class Meta:
+        name = "clusters"
+        verbose_name = _("Lightbits clusters")
+        multi_select = False

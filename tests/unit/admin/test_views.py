@@ -1,0 +1,540 @@
+"""Admin > Volume > Lightbits Image Volumes through Horizon's test client."""
+
+import logging
+from unittest import mock
+
+import horizon
+from django.contrib.messages import get_messages
+from django.core.cache import cache
+from django.test import override_settings
+from django.urls import reverse
+from glanceclient import exc as glance_exc
+from openstack_auth import policy
+from openstack_dashboard import api
+from openstack_dashboard.test import helpers as test
+
+from lightbits_dashboard import inventory as inv
+from lightbits_dashboard.api import cinder_admin
+from lightbits_dashboard.api import glance as lb_glance
+from lightbits_dashboard.api import lightbits as lb_api
+from tests.unit.admin import fakes
+
+TOKEN = "eyJhbGciOiJSUzI1NiJ9.TOP-SECRET-CLUSTER-ADMIN.c2lnbmF0dXJl"
+PANEL = "horizon:admin:lightbits_image_volumes:"
+INDEX = reverse(PANEL + "index")
+SETTINGS = {
+    "STORE_VOLUME_TYPES": {"lightbits": ["lightbits"]},
+    "CLUSTERS": {"lightbits": {"api_endpoints": ["10.20.30.40:443"], "jwt": TOKEN}},
+    "SERVICE_PROJECTS": [fakes.SERVICE],
+    "CLUSTER_CACHE_SECONDS": 60,
+}
+LIST_MOCKS = {
+    lb_glance: ("image_list_all", "store_list_detail"),
+    api.cinder: ("volume_list", "volume_type_list"),
+    api.keystone: ("tenant_list",),
+}
+
+
+class _LogCapture(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.DEBUG)
+        self.records = []
+
+    def emit(self, record):
+        self.records.append(record.getMessage())
+
+
+# Horizon's compressor fills a default LocMem cache (300 entries) during a
+# page render and culls it; deployments use memcached or a bigger cache.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": 100000},
+    }
+}
+
+
+@override_settings(LIGHTBITS_DASHBOARD=SETTINGS, CACHES=CACHES)
+class _PanelTest(test.BaseAdminViewTests):
+    def setUp(self):
+        super().setUp()
+        cache.clear()
+        self.logs = _LogCapture()
+        root = logging.getLogger()
+        root.addHandler(self.logs)
+        self.addCleanup(root.removeHandler, self.logs)
+        for name in ("lightbits_dashboard", "horizon", "openstack_dashboard"):
+            logger = logging.getLogger(name)
+            logger.addHandler(self.logs)
+            self.addCleanup(logger.removeHandler, self.logs)
+
+    def use_lightbits(self, session):
+        patcher = mock.patch.object(lb_api.requests, "Session", return_value=session)
+        patcher.start()
+        self.addCleanup(patcher.stop)
+        return session
+
+    def lists(self, images, volumes, lb_volumes=(), session=None):
+        self.mock_image_list_all.return_value = images
+        self.mock_store_list_detail.return_value = fakes.stores()
+        self.mock_volume_list.return_value = volumes
+        self.mock_volume_type_list.return_value = fakes.volume_types()
+        self.mock_tenant_list.return_value = ([], False)
+        return self.use_lightbits(
+            session or fakes.FakeLightbits(fakes.cluster_body(list(lb_volumes)))
+        )
+
+    def assert_no_token(self, res):
+        self.assertNotIn(TOKEN, res.content.decode())
+        for message in get_messages(res.wsgi_request):
+            self.assertNotIn(TOKEN, str(message))
+        for line in self.logs.records:
+            self.assertNotIn(TOKEN, line)
+
+    def counts(self, res):
+        return {code: count for code, _label, count in res.context["finding_counts"]}
+
+
+class IndexTests(_PanelTest):
+    def scenario(self):
+        """One of every finding, plus a healthy chain."""
+        s = {}
+        s["healthy"] = fakes.image(name="healthy-image")
+        s["healthy_vol"] = fakes.image_volume(s["healthy"])
+        s["file_only"] = fakes.image(name="file-image", stores="file")
+        s["qcow2"] = fakes.image(name="qcow2-image", disk="qcow2")
+        s["qcow2_vol"] = fakes.image_volume(s["qcow2"])
+        s["writable"] = fakes.image(name="writable-image")
+        s["writable_vol"] = fakes.image_volume(s["writable"], readonly=False)
+        s["user"] = fakes.image(name="user-project-image")
+        s["user_vol"] = fakes.image_volume(s["user"], project=fakes.USER)
+        gone = fakes.image()
+        s["orphan"] = fakes.image_volume(gone)
+        s["cache"] = fakes.volume(
+            name="image-" + s["healthy"].id,
+            project="internal",
+            volume_image_metadata={"image_id": s["healthy"].id},
+            metadata={"readonly": "True"},
+        )
+        s["missing"] = fakes.volume(name="boot-missing")
+        s["degraded"] = fakes.volume(name="boot-degraded")
+        s["ro"] = fakes.volume(name="boot-ro")
+        s["na"] = fakes.volume(name="boot-na")
+        s["clone"] = fakes.volume(
+            name="boot-clone", volume_image_metadata={"image_id": s["healthy"].id}
+        )
+        s["stray"] = fakes.lb_volume(fakes.volume())
+        images = [s["healthy"], s["file_only"], s["qcow2"], s["writable"], s["user"]]
+        volumes = [
+            s[k]
+            for k in (
+                "healthy_vol",
+                "qcow2_vol",
+                "writable_vol",
+                "user_vol",
+                "orphan",
+                "cache",
+                "missing",
+                "degraded",
+                "ro",
+                "na",
+                "clone",
+            )
+        ]
+        lbs = [
+            fakes.lb_volume(s[k])
+            for k in ("healthy_vol", "qcow2_vol", "writable_vol", "user_vol", "orphan", "cache")
+        ] + [
+            fakes.lb_volume(s["degraded"], protection="Degraded"),
+            fakes.lb_volume(s["ro"], protection="ReadOnly"),
+            fakes.lb_volume(s["na"], protection="NotAvailable"),
+            fakes.lb_volume(s["clone"], sourceSnapshotName="for_clone_" + s["clone"].id),
+            s["stray"],
+        ]
+        return s, images, volumes, lbs
+
+    @test.create_mocks(LIST_MOCKS)
+    def test_every_finding_is_counted_and_shown(self):
+        s, images, volumes, lbs = self.scenario()
+        session = self.lists(images, volumes, lbs)
+        with self.settings(API_RESULT_PAGE_SIZE=100):
+            res = self.client.get(INDEX)
+        self.assertEqual(res.status_code, 200)
+        self.assertTemplateUsed(res, "admin/lightbits_image_volumes/index.html")
+        self.assertEqual(
+            self.counts(res),
+            {
+                inv.NOT_ON_LIGHTBITS: 1,
+                inv.NEVER_FAST_CLONE: 1,
+                inv.NOT_READ_ONLY: 1,
+                inv.USER_PROJECT: 1,
+                inv.ORPHAN: 1,
+                inv.CACHE_ENTRY: 1,
+                inv.LIGHTBITS_MISSING: 1,
+                inv.LIGHTBITS_DEGRADED: 1,
+                inv.LIGHTBITS_READ_ONLY: 1,
+                inv.LIGHTBITS_NOT_AVAILABLE: 1,
+                inv.NO_CINDER_VOLUME: 1,
+            },
+        )
+        content = res.content.decode()
+        for label in inv.FINDING_LABELS.values():
+            self.assertIn(label, content)
+        # The chain: image -> image volume -> Lightbits volume -> clones.
+        self.assertIn(reverse("horizon:admin:images:detail", args=[s["healthy"].id]), content)
+        self.assertIn(reverse("horizon:admin:volumes:detail", args=[s["healthy_vol"].id]), content)
+        self.assertIn(lbs[0]["UUID"], content)
+        self.assertIn("1 (1)", content)  # one boot volume from it, a thin clone
+        # Actions exactly where a finding offers them.
+        self.assertIn(reverse(PANEL + "copy", args=[s["file_only"].id]), content)
+        self.assertIn(reverse(PANEL + "make_read_only", args=[s["writable_vol"].id]), content)
+        self.assertIn(reverse(PANEL + "delete_orphan", args=[s["orphan"].id]), content)
+        for backing in ("healthy_vol", "qcow2_vol", "writable_vol", "user_vol", "cache"):
+            self.assertNotIn(reverse(PANEL + "delete_orphan", args=[s[backing].id]), content)
+        self.assertNotIn(reverse(PANEL + "copy", args=[s["healthy"].id]), content)
+        # Bulk calls only: one of each, three Lightbits calls for the cluster.
+        self.mock_image_list_all.assert_called_once()
+        self.mock_volume_list.assert_called_once_with(
+            test.IsHttpRequest(), search_opts={"all_tenants": True}
+        )
+        self.mock_volume_type_list.assert_called_once()
+        self.mock_store_list_detail.assert_called_once()
+        self.assertEqual(len(session.calls), 3)
+        self.assert_no_token(res)
+
+    @test.create_mocks(LIST_MOCKS)
+    def test_cluster_state_is_cached_between_page_views(self):
+        s, images, volumes, lbs = self.scenario()
+        session = self.lists(images, volumes, lbs)
+        self.client.get(INDEX)
+        self.client.get(INDEX)
+        self.assertEqual(len(session.calls), 3)
+
+    @test.create_mocks(LIST_MOCKS)
+    def test_filters_and_bad_filter_values(self):
+        s, images, volumes, lbs = self.scenario()
+        self.lists(images, volumes, lbs)
+        res = self.client.get(INDEX, {"finding": inv.ORPHAN})
+        self.assertEqual([r.id for r in res.context["volumes_table"].data], [s["orphan"].id])
+        self.assertEqual(res.context["images_table"].data, [])
+        res = self.client.get(INDEX, {"store": "file"})
+        self.assertEqual(
+            [r.image.id for r in res.context["images_table"].data], [s["file_only"].id]
+        )
+        res = self.client.get(INDEX, {"finding": "<script>bogus</script>"})
+        self.assertEqual(res.status_code, 200)
+        self.assertTrue(res.context["filter_form"].errors)
+        self.assertNotIn("<script>bogus", res.content.decode())
+
+    @test.create_mocks(LIST_MOCKS)
+    def test_pagination_keeps_filters(self):
+        images = [fakes.image(name=f"file-{i}", stores="file") for i in range(5)]
+        self.lists(images, [])
+        with self.settings(API_RESULT_PAGE_SIZE=2):
+            res = self.client.get(INDEX, {"finding": inv.NOT_ON_LIGHTBITS})
+            table = res.context["images_table"]
+            self.assertEqual(len(table.data), 2)
+            self.assertTrue(table.has_more_data())
+            self.assertIn(
+                f"finding={inv.NOT_ON_LIGHTBITS}&amp;images__marker=", res.content.decode()
+            )
+            res = self.client.get(
+                INDEX, {"finding": inv.NOT_ON_LIGHTBITS, "images__marker": table.data[-1].id}
+            )
+            self.assertEqual(len(res.context["images_table"].data), 2)
+
+    @test.create_mocks(LIST_MOCKS)
+    def test_hostile_names_are_escaped(self):
+        evil = "<script>alert('x')</script>"
+        img = fakes.image(name=evil, stores="file")
+        vol = fakes.volume(name=evil)
+        self.lists([img], [vol], [])  # volume missing on Lightbits: listed with its name
+        res = self.client.get(INDEX)
+        content = res.content.decode()
+        self.assertNotIn(evil, content)
+        self.assertIn("&lt;script&gt;", content)
+
+    @test.create_mocks(LIST_MOCKS)
+    def test_unreachable_cluster_shows_unknown_and_a_warning(self):
+        s, images, volumes, lbs = self.scenario()
+        self.lists(images, volumes, session=fakes.unreachable())
+        res = self.client.get(INDEX)
+        self.assertEqual(res.status_code, 200)
+        content = res.content.decode()
+        self.assertIn("unknown", content)
+        self.assertIn("healthy-image", content)
+        warnings = [str(m) for m in get_messages(res.wsgi_request)]
+        self.assertTrue(any("did not answer" in w for w in warnings), warnings)
+        counts = self.counts(res)
+        self.assertEqual(counts[inv.LIGHTBITS_MISSING], 0)  # unknown is not missing
+        self.assertEqual(counts[inv.NO_CINDER_VOLUME], 0)
+        self.assert_no_token(res)
+
+    @test.create_mocks(LIST_MOCKS)
+    def test_rejected_token_never_shows(self):
+        s, images, volumes, lbs = self.scenario()
+        session = fakes.FakeLightbits(status=401, error_text=f"bad token: Bearer {TOKEN}")
+        self.lists(images, volumes, session=session)
+        res = self.client.get(INDEX)
+        self.assertEqual(res.status_code, 200)
+        warnings = [str(m) for m in get_messages(res.wsgi_request)]
+        self.assertTrue(any("HTTP 401" in w for w in warnings), warnings)
+        self.assert_no_token(res)
+
+    @test.create_mocks(LIST_MOCKS)
+    def test_image_list_failure_offers_no_deletion(self):
+        s, images, volumes, lbs = self.scenario()
+        self.lists(images, volumes, lbs)
+        self.mock_image_list_all.side_effect = self.exceptions.glance
+        res = self.client.get(INDEX)
+        self.assertEqual(res.status_code, 200)
+        self.assertNotIn("delete-orphan", res.content.decode())
+        self.assertEqual(self.counts(res)[inv.ORPHAN], 0)
+
+
+@override_settings(LIGHTBITS_DASHBOARD=SETTINGS)
+class PolicyTests(test.TestCase):
+    def test_non_admin_is_refused(self):
+        res = self.client.get(INDEX)
+        self.assertEqual(res.status_code, 403)
+        self.assertTemplateUsed(res, "not_authorized.html")
+
+    def test_non_admin_is_refused_on_action_urls(self):
+        res = self.client.get(reverse(PANEL + "make_read_only", args=[fakes.uid()]))
+        self.assertEqual(res.status_code, 403)
+
+    def test_panel_policy_needs_cinder_admin(self):
+        panel = horizon.get_dashboard("admin").get_panel("lightbits_image_volumes")
+        self.assertEqual(panel.policy_rules, (("volume", "context_is_admin"),))
+        with override_settings(
+            POLICY_CHECK_FUNCTION="openstack_auth.policy.check",
+            POLICY_FILES={"volume": "cinder_policy.yaml"},
+        ):
+            policy.reset()
+            self.addCleanup(policy.reset)
+            self.assertFalse(panel.allowed({"request": self.request}))
+            self.setActiveUser(roles=[self.roles.admin._info])
+            self.request.user = self.user
+            self.assertTrue(panel.allowed({"request": self.request}))
+
+
+class MakeReadOnlyTests(_PanelTest):
+    def url(self, vol):
+        return reverse(PANEL + "make_read_only", args=[vol.id])
+
+    @test.create_mocks({api.cinder: ("volume_get",)})
+    def test_confirmation_page(self):
+        vol = fakes.image_volume(fakes.image(), readonly=False)
+        self.mock_volume_get.return_value = vol
+        res = self.client.get(self.url(vol))
+        self.assertTemplateUsed(res, "admin/lightbits_image_volumes/make_read_only.html")
+        self.assertIn(vol.id, res.content.decode())
+
+    @test.create_mocks({api.cinder: ("volume_get",), cinder_admin: ("volume_set_readonly",)})
+    def test_success(self):
+        vol = fakes.image_volume(fakes.image(), readonly=False)
+        self.mock_volume_get.return_value = vol
+        res = self.client.post(self.url(vol), {"volume_id": vol.id})
+        self.assertNoFormErrors(res)
+        self.assertRedirectsNoFollow(res, INDEX)
+        self.mock_volume_set_readonly.assert_called_once_with(test.IsHttpRequest(), vol.id, True)
+
+    @test.create_mocks({api.cinder: ("volume_get",), cinder_admin: ("volume_set_readonly",)})
+    def test_failure(self):
+        vol = fakes.image_volume(fakes.image(), readonly=False)
+        self.mock_volume_get.return_value = vol
+        self.mock_volume_set_readonly.side_effect = self.exceptions.cinder
+        res = self.client.post(self.url(vol), {"volume_id": vol.id})
+        self.assertRedirectsNoFollow(res, INDEX)
+        self.assertMessageCount(error=1)
+
+    @test.create_mocks({api.cinder: ("volume_get",), cinder_admin: ("volume_set_readonly",)})
+    def test_refused_when_not_available_or_not_an_image_volume(self):
+        busy = fakes.image_volume(fakes.image(), readonly=False, status="in-use")
+        plain = fakes.volume()
+        for vol in (busy, plain):
+            self.mock_volume_get.return_value = vol
+            res = self.client.post(self.url(vol), {"volume_id": vol.id})
+            self.assertEqual(res.status_code, 200)
+            self.assertIn("Not made read-only", res.content.decode())
+        self.mock_volume_set_readonly.assert_not_called()
+
+    def test_bad_id_is_404(self):
+        res = self.client.get(INDEX + "volumes/not-a-uuid/make-read-only/")
+        self.assertEqual(res.status_code, 404)
+
+
+class DeleteOrphanTests(_PanelTest):
+    def url(self, vol):
+        return reverse(PANEL + "delete_orphan", args=[vol.id])
+
+    def orphan(self):
+        return fakes.image_volume(fakes.image())
+
+    @test.create_mocks(
+        {
+            api.cinder: ("volume_get", "volume_delete"),
+            api.glance: ("image_get",),
+            lb_glance: ("image_list_all",),
+        }
+    )
+    def test_success_rechecks_then_deletes(self):
+        vol = self.orphan()
+        self.mock_volume_get.return_value = vol
+        self.mock_image_get.side_effect = glance_exc.HTTPNotFound()
+        self.mock_image_list_all.return_value = [fakes.image()]
+        res = self.client.post(self.url(vol), {"volume_id": vol.id})
+        self.assertNoFormErrors(res)
+        self.assertRedirectsNoFollow(res, INDEX)
+        self.mock_image_get.assert_called_once_with(
+            test.IsHttpRequest(), vol.metadata["glance_image_id"]
+        )
+        self.mock_volume_delete.assert_called_once_with(test.IsHttpRequest(), vol.id)
+
+    @test.create_mocks(
+        {
+            api.cinder: ("volume_get", "volume_delete"),
+            api.glance: ("image_get",),
+            lb_glance: ("image_list_all",),
+        }
+    )
+    def test_refused_when_the_image_still_exists(self):
+        img = fakes.image()
+        vol = fakes.image_volume(img)
+        self.mock_volume_get.return_value = vol
+        self.mock_image_get.return_value = img
+        res = self.client.post(self.url(vol), {"volume_id": vol.id})
+        self.assertEqual(res.status_code, 200)
+        self.assertIn("still exists", res.content.decode())
+        self.mock_volume_delete.assert_not_called()
+
+    @test.create_mocks(
+        {
+            api.cinder: ("volume_get", "volume_delete"),
+            api.glance: ("image_get",),
+            lb_glance: ("image_list_all",),
+        }
+    )
+    def test_refused_when_a_location_points_at_it_or_glance_errs(self):
+        vol = self.orphan()
+        self.mock_volume_get.return_value = vol
+        self.mock_image_get.side_effect = glance_exc.HTTPNotFound()
+        holder = fakes.image(direct_url=f"cinder://lightbits/{vol.id}")
+        self.mock_image_list_all.return_value = [holder]
+        res = self.client.post(self.url(vol), {"volume_id": vol.id})
+        self.assertIn("location pointing at it", res.content.decode())
+        self.mock_image_get.side_effect = self.exceptions.glance
+        res = self.client.post(self.url(vol), {"volume_id": vol.id})
+        self.assertIn("could not confirm", res.content.decode())
+        self.mock_volume_delete.assert_not_called()
+
+    @test.create_mocks(
+        {
+            api.cinder: ("volume_get", "volume_delete"),
+            api.glance: ("image_get",),
+            lb_glance: ("image_list_all",),
+        }
+    )
+    def test_refused_for_cache_entries_and_plain_volumes(self):
+        img = fakes.image()
+        cache_entry = fakes.volume(
+            name="image-" + img.id, volume_image_metadata={"image_id": img.id}
+        )
+        for vol in (cache_entry, fakes.volume()):
+            self.mock_volume_get.return_value = vol
+            res = self.client.post(self.url(vol), {"volume_id": vol.id})
+            self.assertIn("not a Glance image volume", res.content.decode())
+        self.mock_image_get.assert_not_called()
+        self.mock_volume_delete.assert_not_called()
+
+    @test.create_mocks(
+        {
+            api.cinder: ("volume_get", "volume_delete"),
+            api.glance: ("image_get",),
+            lb_glance: ("image_list_all",),
+        }
+    )
+    def test_failure(self):
+        vol = self.orphan()
+        self.mock_volume_get.return_value = vol
+        self.mock_image_get.side_effect = glance_exc.HTTPNotFound()
+        self.mock_image_list_all.return_value = []
+        self.mock_volume_delete.side_effect = self.exceptions.cinder
+        res = self.client.post(self.url(vol), {"volume_id": vol.id})
+        self.assertRedirectsNoFollow(res, INDEX)
+        self.assertMessageCount(error=1)
+
+
+class CopyTests(_PanelTest):
+    def url(self, img):
+        return reverse(PANEL + "copy", args=[img.id])
+
+    @test.create_mocks(
+        {
+            api.glance: ("image_get",),
+            lb_glance: ("store_list_detail",),
+            api.cinder: ("volume_type_list",),
+        }
+    )
+    def test_confirmation_offers_lightbits_stores_only(self):
+        img = fakes.image(stores="file")
+        self.mock_image_get.return_value = img
+        self.mock_store_list_detail.return_value = fakes.stores()
+        self.mock_volume_type_list.return_value = fakes.volume_types()
+        res = self.client.get(self.url(img))
+        self.assertTemplateUsed(res, "admin/lightbits_image_volumes/copy.html")
+        self.assertEqual(res.context["form"].fields["store"].choices, [("lightbits", "lightbits")])
+
+    @test.create_mocks(
+        {
+            api.glance: ("image_get",),
+            lb_glance: ("store_list_detail", "image_copy_to_stores"),
+            api.cinder: ("volume_type_list",),
+        }
+    )
+    def test_success(self):
+        img = fakes.image(stores="file")
+        self.mock_image_get.return_value = img
+        self.mock_store_list_detail.return_value = fakes.stores()
+        self.mock_volume_type_list.return_value = fakes.volume_types()
+        res = self.client.post(self.url(img), {"image_id": img.id, "store": "lightbits"})
+        self.assertNoFormErrors(res)
+        self.assertRedirectsNoFollow(res, INDEX)
+        self.mock_image_copy_to_stores.assert_called_once_with(
+            test.IsHttpRequest(), img.id, ["lightbits"]
+        )
+
+    @test.create_mocks(
+        {
+            api.glance: ("image_get",),
+            lb_glance: ("store_list_detail", "image_copy_to_stores"),
+            api.cinder: ("volume_type_list",),
+        }
+    )
+    def test_failure(self):
+        img = fakes.image(stores="file")
+        self.mock_image_get.return_value = img
+        self.mock_store_list_detail.return_value = fakes.stores()
+        self.mock_volume_type_list.return_value = fakes.volume_types()
+        self.mock_image_copy_to_stores.side_effect = self.exceptions.glance
+        res = self.client.post(self.url(img), {"image_id": img.id, "store": "lightbits"})
+        self.assertRedirectsNoFollow(res, INDEX)
+        self.assertMessageCount(error=1)
+
+    @test.create_mocks(
+        {
+            api.glance: ("image_get",),
+            lb_glance: ("store_list_detail", "image_copy_to_stores"),
+            api.cinder: ("volume_type_list",),
+        }
+    )
+    def test_refused_when_already_there_or_store_not_lightbits(self):
+        img = fakes.image(stores="file,lightbits")
+        self.mock_image_get.return_value = img
+        self.mock_store_list_detail.return_value = fakes.stores()
+        self.mock_volume_type_list.return_value = fakes.volume_types()
+        res = self.client.post(self.url(img), {"image_id": img.id, "store": "lightbits"})
+        self.assertIn("already in store", res.content.decode())
+        res = self.client.post(self.url(img), {"image_id": img.id, "store": "file"})
+        self.assertFormErrors(res, 1)
+        self.mock_image_copy_to_stores.assert_not_called()
