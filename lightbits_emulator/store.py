@@ -188,6 +188,18 @@ class Store:
         elif obj["state"] == "Deleting":
             (self._drop_volume if kind == "volume" else self._drop_snapshot)(obj["UUID"])
 
+    def reset(self):
+        """Forget every volume and snapshot; all nodes healthy again."""
+        with self.lock:
+            for uid in list(self.volumes):
+                self._drop_volume(uid)
+            for uid in list(self.snapshots):
+                self._drop_snapshot(uid)
+            self._pending.clear()
+            for node in self.nodes:
+                node["state"] = "Active"
+            self._save_meta()
+
     # ----------------------------------------------------------------- nodes
     def _new_node(self, i):
         return {

@@ -45,6 +45,17 @@ class EmulatorHandle:
     def clear_faults(self):
         self._emu.faults.clear()
 
+    def reset(self, create_delay=0.0, delete_delay=0.0):
+        """An empty, healthy cluster with no faults (between tests)."""
+        self.clear_faults()
+        self.store.reset()
+        self.set_delays(create_delay, delete_delay)
+
+    def set_delays(self, create_delay, delete_delay):
+        with self.store.lock:
+            self.store.create_delay = create_delay
+            self.store.delete_delay = delete_delay
+
     def node_down(self, name_or_uuid):
         return self.store.set_node_state(name_or_uuid, up=False)
 
