@@ -12,7 +12,6 @@ class Client:
     def __init__(self, emu, token):
         self.emu = emu
         self.session = requests.Session()
-        self.session.verify = emu.ca_file
         self.token = token
 
     def __call__(self, method, path, token=None, **kwargs):
@@ -20,12 +19,15 @@ class Client:
         token = self.token if token is None else token
         if token:
             headers["Authorization"] = "Bearer " + token
+        # verify per request: a REQUESTS_CA_BUNDLE in the environment would
+        # override Session.verify
+        kwargs.setdefault("verify", self.emu.ca_file)
         return self.session.request(
             method, self.emu.base_url + path, headers=headers, timeout=10, **kwargs
         )
 
     def create_volume(self, project="default", name="vol", size="1 gib", **body):
-        body = dict(name=name, size=size, replicaCount=3, **body)
+        body = {"name": name, "size": size, "replicaCount": 3, **body}
         r = self("POST", f"/api/v2/projects/{project}/volumes", json=body)
         assert r.status_code == 200, r.text
         return r.json()
