@@ -210,15 +210,17 @@ class Launcher:
                 self.ops.set_metadata(volume_id, record.state_keys(rec))
                 server_id = self._boot(rec, volume_id)
                 rec = rec.with_(server_id=server_id)
-                self.ops.set_metadata(volume_id, record.state_keys(rec))
+                # the server id is also found through the volume's attachment
+                self._quietly(self.ops.set_metadata, volume_id, record.state_keys(rec))
             self._wait_server(rec, server_id, volume_id)
-            rec = rec.with_(state=record.ACTIVE, server_id=server_id)
-            self.ops.set_metadata(volume_id, record.state_keys(rec))
         except Exception as exc:
             failure = exc if isinstance(exc, Failure) else Failure(f"unexpected error: {exc}")
             server_id = failure.server_id or server_id
             left = self._roll_back(volume_id, server_id)
             return Outcome(rec, False, volume_id, server_id, str(failure), tuple(left))
+        # A working server is never rolled back for a bookkeeping error.
+        rec = rec.with_(state=record.ACTIVE, server_id=server_id)
+        self._quietly(self.ops.set_metadata, volume_id, record.state_keys(rec))
         self._quietly(self._forget_boot_keys, volume_id)
         return Outcome(rec, True, volume_id, server_id)
 
@@ -233,7 +235,13 @@ class Launcher:
         """Poll ``probe`` until it returns a result; None on time-out."""
         deadline = self.clock() + timeout
         while True:
-            result = probe()
+            try:
+                result = probe()
+            except Failure:
+                raise
+            except Exception:  # a transient API error: keep polling until the deadline
+                LOG.warning("Launch status poll failed; retrying", exc_info=True)
+                result = None
             if result is not None:
                 return result
             if self.clock() >= deadline:

@@ -224,3 +224,34 @@ def test_summary_single_instance():
     cloud = FakeCloud(boot={"vm": "ERROR:boom"})
     outcomes = make_launcher(cloud).run(make_plan())
     assert summarize(outcomes) == "vm failed: the server went to ERROR: boom"
+
+
+def test_bookkeeping_failure_never_rolls_back_an_active_server():
+    cloud = FakeCloud()
+    real_set = cloud.set_metadata
+
+    def set_metadata(volume_id, metadata):
+        if metadata.get("lightbits_launch_state") == "active":
+            raise RuntimeError("Cinder API unavailable")
+        real_set(volume_id, metadata)
+
+    cloud.set_metadata = set_metadata
+    (outcome,) = make_launcher(cloud).run(make_plan())
+    assert outcome.ok
+    assert not cloud.called("delete_server") and not cloud.called("delete_volume")
+
+
+def test_transient_poll_errors_are_retried():
+    cloud = FakeCloud()
+    real_get = cloud.get_server
+    failures = iter([RuntimeError("503"), RuntimeError("503")])
+
+    def get_server(server_id):
+        error = next(failures, None)
+        if error:
+            raise error
+        return real_get(server_id)
+
+    cloud.get_server = get_server
+    (outcome,) = make_launcher(cloud).run(make_plan())
+    assert outcome.ok

@@ -58,3 +58,12 @@ def volume(name, volume_id=None, status="available", metadata=None, attachments=
 def raw_volume(name, **kwargs):
     """A cinderclient volume (what lightbits_dashboard.api.cinder.volume_get_raw returns)."""
     return volume(name, **kwargs)._apiresource
+
+
+def server(server_id, status="ACTIVE", fault=None, name="vm"):
+    from novaclient.v2 import servers
+
+    info = {"id": server_id, "name": name, "status": status, "tenant_id": "1"}
+    if fault is not None:
+        info["fault"] = fault
+    return api.nova.Server(servers.Server(servers.ServerManager(None), info, loaded=True), None)

@@ -1,0 +1,189 @@
+"""The Launches table: rows from one volume list + one server list, states,
+ajax row updates and the Finish / Clean up / Dismiss actions."""
+
+from unittest import mock
+
+from django.core.cache import cache
+from django.urls import reverse
+from openstack_dashboard import api
+from openstack_dashboard.test import helpers as test
+
+from lightbits_dashboard.api import cinder as lb_cinder
+from lightbits_dashboard.dashboards.project.lightbits_images import launches
+from lightbits_dashboard.launch import orchestrator, record, runner
+from tests.unit.project import factories
+
+LAUNCHES_URL = reverse("horizon:project:lightbits_images:launches")
+MOCKS = {api.cinder: ("volume_list",), api.nova: ("server_list",)}
+SPEC = record.ServerSpec(flavor="f1", networks=("n1",), user_data="#!/bin/sh")
+
+
+def launch_volume(server_name, state, launch_id="L1", index=1, count=1, name="vm", **extra):
+    rec = record.LaunchRecord(
+        launch_id, name, index, count, server_name, "img-1", state, SPEC, **extra
+    )
+    status = {"cloning": "creating"}.get(state, "in-use")
+    return factories.volume(f"{server_name}-boot", status=status, metadata=record.encode(rec))
+
+
+class LaunchesTableTests(test.TestCase):
+    def setUp(self):
+        super().setUp()
+        cache.clear()
+
+    def _server(self, server_id, status, fault=None):
+        return factories.server(server_id, status, fault)
+
+    def _rows(self, res):
+        return {row.server_name: row for row in res.context["table"].data}
+
+    @test.create_mocks(MOCKS)
+    def test_states_from_one_volume_list_and_one_server_list(self):
+        cloning = launch_volume("vm-1", "cloning", count=3, index=1)
+        booting = launch_volume("vm-2", "booting", count=3, index=2, server_id="s2")
+        active = launch_volume("vm-3", "active", count=3, index=3, server_id="s3")
+        plain = factories.volume("not-a-launch")
+        self.mock_volume_list.return_value = [plain, active, booting, cloning]
+        self.mock_server_list.return_value = (
+            [self._server("s2", "BUILD"), self._server("s3", "ACTIVE")],
+            False,
+        )
+        launches.heartbeat().beat("L1")
+        res = self.client.get(LAUNCHES_URL)
+        rows = self._rows(res)
+        self.assertEqual(
+            ["vm-1", "vm-2", "vm-3"], [r.server_name for r in res.context["table"].data]
+        )
+        self.assertEqual(
+            {"vm-1": "cloning", "vm-2": "booting", "vm-3": "active"},
+            {name: row.state for name, row in rows.items()},
+        )
+        self.assertContains(res, "Cloning boot volume")
+        self.mock_volume_list.assert_called_once_with(test.IsHttpRequest())
+        self.mock_server_list.assert_called_once_with(test.IsHttpRequest())
+        # rows still in progress are polled (Horizon polls rows marked "warning")
+        self.assertContains(res, 'class="ajax-update warning"', count=2)
+
+    @test.create_mocks(MOCKS)
+    def test_launch_without_a_live_driver_is_interrupted(self):
+        self.mock_volume_list.return_value = [launch_volume("vm", "cloning")]
+        self.mock_server_list.return_value = ([], False)
+        res = self.client.get(LAUNCHES_URL)
+        (row,) = res.context["table"].data
+        self.assertEqual("interrupted", row.state)
+        self.assertContains(res, "Interrupted")
+        self.assertContains(res, "Finish Launch")
+        self.assertContains(res, "Clean Up")
+        self.assertNotContains(res, "Dismiss")
+
+    @test.create_mocks(MOCKS)
+    def test_server_error_shows_novas_fault(self):
+        volume = launch_volume("vm", "booting", server_id="s1")
+        self.mock_volume_list.return_value = [volume]
+        fault = {"message": "No valid host was found.", "code": 500}
+        self.mock_server_list.return_value = ([self._server("s1", "ERROR", fault)], False)
+        launches.heartbeat().beat("L1")
+        res = self.client.get(LAUNCHES_URL)
+        (row,) = res.context["table"].data
+        self.assertEqual(("error", "No valid host was found."), (row.state, row.message))
+
+    @test.create_mocks(MOCKS)
+    def test_rolled_back_instances_stay_visible_from_the_failure_log(self):
+        self.mock_volume_list.return_value = [launch_volume("vm-1", "active", count=2)]
+        self.mock_server_list.return_value = ([], False)
+        rec = record.LaunchRecord("L1", "vm", 2, 2, "vm-2", "img-1", record.CLONING, SPEC)
+        outcome = orchestrator.Outcome(rec, False, error="boot volume vm-2-boot went to error: x")
+        launches.FailureLog().add("1", outcome, "1 of 2 launched; vm-2 failed: x")
+        res = self.client.get(LAUNCHES_URL)
+        rows = self._rows(res)
+        self.assertEqual("error", rows["vm-2"].state)
+        self.assertEqual("1 of 2 launched; vm-2 failed: x", rows["vm-2"].message)
+
+    @test.create_mocks(MOCKS)
+    def test_markup_in_names_and_messages_is_escaped(self):
+        volume = launch_volume("<b>vm</b>", "error", message="<script>alert(1)</script>")
+        self.mock_volume_list.return_value = [volume]
+        self.mock_server_list.return_value = ([], False)
+        res = self.client.get(LAUNCHES_URL)
+        self.assertNotContains(res, "<script>alert(1)</script>")
+        self.assertNotContains(res, "<b>vm</b>")
+        self.assertContains(res, "&lt;b&gt;vm&lt;/b&gt;")
+
+    @test.create_mocks({lb_cinder: ("volume_get_raw",), api.nova: ("server_get",)})
+    def test_ajax_row_update(self):
+        volume = launch_volume("vm", "booting", server_id="s1")
+        self.mock_volume_get_raw.return_value = volume._apiresource
+        self.mock_server_get.return_value = self._server("s1", "ACTIVE")
+        launches.heartbeat().beat("L1")
+        url = LAUNCHES_URL + "?action=row_update&table=launches&obj_id=" + volume.id
+        res = self.client.get(url, {}, HTTP_X_REQUESTED_WITH="XMLHttpRequest")
+        self.assertEqual(200, res.status_code)
+        self.assertContains(res, "Booting")
+        self.assertContains(res, "ACTIVE")
+        self.mock_server_get.assert_called_once_with(test.IsHttpRequest(), "s1")
+
+    @test.create_mocks({lb_cinder: ("volume_get_raw",)})
+    def test_ajax_row_update_of_a_vanished_volume_is_404(self):
+        self.mock_volume_get_raw.return_value = None
+        url = LAUNCHES_URL + "?action=row_update&table=launches&obj_id=gone"
+        res = self.client.get(url, {}, HTTP_X_REQUESTED_WITH="XMLHttpRequest")
+        self.assertEqual(404, res.status_code)
+
+    def _post_action(self, action, volume):
+        with (
+            mock.patch.object(
+                launches.lb_cinder, "volume_get_raw", return_value=volume._apiresource
+            ),
+            mock.patch.object(api.cinder, "volume_list", return_value=[volume]),
+            mock.patch.object(api.nova, "server_list", return_value=([], False)),
+            mock.patch.object(api.nova, "server_get", return_value=factories.server("s")),
+            mock.patch.object(runner, "start") as start,
+        ):
+            res = self.client.post(LAUNCHES_URL, {"action": f"launches__{action}__{volume.id}"})
+        return res, start
+
+    def test_finish_re_drives_an_interrupted_instance(self):
+        volume = launch_volume("vm", "cloning")
+        res, start = self._post_action("finish", volume)
+        self.assertRedirectsNoFollow(res, LAUNCHES_URL)
+        start.assert_called_once()
+        _beat, key, work, rec, volume_id = start.call_args.args
+        self.assertEqual((volume.id, volume.id), (key, volume_id))
+        self.assertEqual("finish", work.__name__)
+        self.assertEqual(("vm", SPEC), (rec.server_name, rec.spec))
+
+    def test_finish_is_refused_while_the_driver_lives(self):
+        volume = launch_volume("vm", "cloning")
+        launches.heartbeat().beat("L1")
+        res, start = self._post_action("finish", volume)
+        start.assert_not_called()
+        self.assertEqual(302, res.status_code)
+
+    def test_clean_up_deletes_what_the_launch_made(self):
+        volume = launch_volume("vm", "booting", server_id="s9")
+        res, start = self._post_action("clean_up", volume)
+        start.assert_called_once()
+        self.assertEqual("clean_up", start.call_args.args[2].__name__)
+        self.assertEqual("s9", start.call_args.args[3].server_id)
+
+    def test_dismiss_removes_only_the_launch_metadata(self):
+        volume = launch_volume("vm", "active", server_id="s1")
+        volume.metadata["owner_note"] = "keep"
+        with mock.patch.object(api.cinder, "volume_delete_metadata") as delete_metadata:
+            res, start = self._post_action("dismiss", volume)
+        self.assertRedirectsNoFollow(res, LAUNCHES_URL)
+        (_req, volume_id, keys), _kw = delete_metadata.call_args
+        self.assertEqual(volume.id, volume_id)
+        self.assertIn("lightbits_launch_id", keys)
+        self.assertNotIn("owner_note", keys)
+        self.assertTrue(all(k.startswith("lightbits_launch_") for k in keys))
+        start.assert_not_called()
+
+    @test.create_mocks(MOCKS)
+    def test_dismiss_a_rolled_back_row(self):
+        rec = record.LaunchRecord("L1", "vm", 1, 1, "vm", "img-1", record.CLONING, SPEC)
+        launches.FailureLog().add("1", orchestrator.Outcome(rec, False, error="e"), "e")
+        self.mock_volume_list.return_value = []
+        self.mock_server_list.return_value = ([], False)
+        self.client.post(LAUNCHES_URL, {"action": "launches__dismiss__failed-L1-1"})
+        self.assertEqual({}, launches.FailureLog().entries("1"))
