@@ -153,3 +153,18 @@ class LightbitsImagesIndexTests(test.TestCase):
         self.assertEqual(200, res.status_code)
         self.assertEqual([], res.context["table"].data)
         self.assertMessageCount(res, error=1)
+
+    @test.create_mocks(MOCKS)
+    def test_markers_are_glance_page_bounds_even_without_lightbits_rows(self):
+        first = factories.image(name="a-file", store="file")
+        last = factories.image(name="z-file", store="file")
+        self._setup([first, factories.image(name="m-lb"), last], more=True, prev=True)
+        res = self.client.get(INDEX_URL + "?image_marker=abc")
+        self.assertEqual(["m-lb"], [r.name for r in res.context["table"].data])
+        self.assertContains(res, "image_marker=" + last.id)
+        self.assertContains(res, "prev_image_marker=" + first.id)
+
+        self._setup([first, last], more=True)
+        res = self.client.get(INDEX_URL)
+        self.assertEqual([], res.context["table"].data)
+        self.assertContains(res, "image_marker=" + last.id)

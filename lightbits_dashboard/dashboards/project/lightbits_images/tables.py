@@ -1,5 +1,8 @@
+from urllib import parse
+
 from django.template import defaultfilters as filters
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from horizon import tables
 from openstack_dashboard import api
@@ -61,6 +64,35 @@ def get_clone_path(image):
 
 
 class LightbitsImagesTable(tables.DataTable):
+    """Markers are the bounds of Glance's page, not of the rows shown.
+
+    The rows are the Lightbits images among a page of Glance's list; paging
+    from the last row would re-read (or, with no row, lose) the rest of it.
+    """
+
+    glance_page = ()  # (first id, last id) of Glance's page, set by the view
+
+    def get_marker(self):
+        if self.glance_page:
+            return parse.quote_plus(self.glance_page[-1])
+        return super().get_marker()
+
+    def get_prev_marker(self):
+        if self.glance_page:
+            return parse.quote_plus(self.glance_page[0])
+        return super().get_prev_marker()
+
+    def get_empty_message(self):
+        """Horizon hides paging without rows: link the next Glance page here."""
+        if self.glance_page and self.has_more_data():
+            return format_html(
+                '{} <a href="?{}">{}</a>',
+                _("No Lightbits image on this page of the image catalog."),
+                self.get_pagination_string(),
+                _("Next page"),
+            )
+        return super().get_empty_message()
+
     name = tables.WrappingColumn(
         lambda image: image.name or image.id,
         link="horizon:project:lightbits_images:detail",

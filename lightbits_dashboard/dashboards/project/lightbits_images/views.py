@@ -62,6 +62,8 @@ class IndexView(tables.DataTableView):
             self._more = self._prev = False
             exceptions.handle(self.request, _("Unable to retrieve images."))
             return []
+        if images:
+            self.table.glance_page = (images[0].id, images[-1].id)
         try:
             return data.lightbits_images(self.request, images)
         except Exception:
@@ -87,9 +89,8 @@ class LaunchView(horizon_workflows.WorkflowView):
     workflow_class = workflows.LaunchFromImage
 
     def get_initial(self):
-        initial = super().get_initial()
-        initial["project_id"] = self.request.user.project_id
-        initial["user_id"] = self.request.user.id
+        """Only the image comes from the URL (never the query string)."""
+        initial = {}
         image_id = self.kwargs.get("image_id")
         if image_id:
             initial["image_id"] = data.get_lightbits_image(self.request, image_id).id
