@@ -9,6 +9,8 @@ from urllib.parse import urlencode
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from horizon import tables
 
@@ -35,28 +37,6 @@ def _size(value):
         return value or ""
 
 
-def _lb(name, default=""):
-    """A Lightbits volume field, or "unknown" when the cluster did not answer."""
-
-    def get(row):
-        side = row.lightbits
-        if side is None:
-            return default
-        if side.status == inv.UNKNOWN:
-            return _("unknown")
-        if side.status == "missing":
-            return _("missing") if name == "UUID" else ""
-        value = side.volume.get(name, default)
-        if name == "size":
-            return _size(value)
-        if name == "nodeList":
-            return ", ".join(str(n) for n in value or [])
-        return "" if value is None else str(value)
-
-    get.__name__ = f"lightbits_{name}"
-    return get
-
-
 def _findings(row):
     if not row.findings:
         return ""
@@ -75,23 +55,6 @@ def _image_field(name):
 
     get.__name__ = f"image_{name}"
     return get
-
-
-def _volume_field(name):
-    def get(row):
-        value = field(row.volume, name, "")
-        return "" if value is None else str(value)
-
-    get.__name__ = f"volume_{name}"
-    return get
-
-
-class ProjectColumn(tables.Column):
-    """A project id shown by name (the view sets table.project_names)."""
-
-    def get_raw_data(self, datum):
-        project_id = super().get_raw_data(datum)
-        return getattr(self.table, "project_names", {}).get(project_id, project_id or "")
 
 
 class _ActionForFinding(tables.LinkAction):
@@ -164,20 +127,96 @@ class _PagedTable(tables.DataTable):
         return self._with_filters(super().get_prev_pagination_string())
 
 
+class LinesColumn(tables.Column):
+    """Several facts in one cell, one "label: value" per line, all escaped.
+
+    `lines(table, row)` returns [(label, value)]; empty values are skipped.
+    Fewer, richer cells keep a page of many rows quick to render (the line
+    functions translate with gettext at render time: lazy strings cost a
+    proxy call per use).
+    """
+
+    def __init__(self, lines, **kwargs):
+        self.lines = lines
+        super().__init__(lambda row: "", **kwargs)
+
+    def get_raw_data(self, datum):
+        pairs = [(k, v) for k, v in self.lines(self.table, datum) if v not in (None, "")]
+        if not pairs:
+            return ""
+        return format_html_join(mark_safe("<br>"), "{}: {}", pairs)
+
+
+def _project(table, project_id):
+    return getattr(table, "project_names", {}).get(project_id, project_id or "")
+
+
+def _image_lines(table, row):
+    image = row.image
+    return [
+        (gettext("ID"), field(image, "id")),
+        (gettext("Owner"), _project(table, field(image, "owner"))),
+        (gettext("Status"), field(image, "status")),
+        (
+            _("Format"),
+            "{}/{}".format(
+                field(image, "disk_format", "?"), field(image, "container_format", "?")
+            ),
+        ),
+        (gettext("Size"), _size(field(image, "size"))),
+    ]
+
+
+def _volume_lines(table, row):
+    vol = row.volume
+    if vol is None:
+        return []
+    return [
+        (gettext("Name"), field(vol, "name")),
+        (gettext("Kind"), getattr(row, "volume_kind", None) or getattr(row, "kind", None)),
+        (gettext("Project"), _project(table, row.project)),
+        (gettext("Status"), field(vol, "status")),
+        (gettext("Read-only"), gettext("Yes") if inv.is_read_only(vol) else gettext("No")),
+        (gettext("Size"), f"{field(vol, 'size')} GiB"),
+        (gettext("Type"), field(vol, "volume_type")),
+        (gettext("Host"), field(vol, "os-vol-host-attr:host")),
+    ]
+
+
+def _lightbits_lines(table, row):
+    side = row.lightbits
+    if side is None:
+        return []
+    if side.status == inv.UNKNOWN:
+        return [(gettext("Lightbits"), gettext("unknown"))]
+    if side.status == "missing":
+        return [(gettext("Lightbits"), gettext("missing"))]
+    lvol = side.volume
+    return [
+        (gettext("UUID"), lvol.get("UUID")),
+        (gettext("Name"), lvol.get("name")),
+        (gettext("Project"), lvol.get("projectName")),
+        (gettext("State"), lvol.get("state")),
+        (gettext("Protection"), lvol.get("protectionState")),
+        (gettext("Replicas"), lvol.get("replicaCount")),
+        (gettext("Compression"), lvol.get("compression")),
+        (gettext("Size"), _size(lvol.get("size"))),
+        (gettext("Nodes"), ", ".join(str(n) for n in lvol.get("nodeList") or [])),
+    ]
+
+
+def _clones(row):
+    if row.clones is None:
+        return ""
+    thin = _("unknown") if row.thin_clones is None else row.thin_clones
+    return f"{row.clones} ({thin})"
+
+
 class ImagesTable(_PagedTable):
     name = tables.WrappingColumn(
         _image_field("name"), verbose_name=_("Image"), link=_image_url, truncate=40
     )
-    image_id = tables.Column(_image_field("id"), verbose_name=_("Image ID"))
-    owner = ProjectColumn(lambda row: field(row.image, "owner"), verbose_name=_("Owner"))
-    status = tables.Column(_image_field("status"), verbose_name=_("Status"))
-    format = tables.Column(
-        lambda row: "{}/{}".format(
-            field(row.image, "disk_format", "?"), field(row.image, "container_format", "?")
-        ),
-        verbose_name=_("Format"),
-    )
-    size = tables.Column(lambda row: _size(field(row.image, "size")), verbose_name=_("Size"))
+    image = LinesColumn(_image_lines, verbose_name=_("Image details"))
     stores = tables.Column(
         lambda row: ", ".join(row.stores) + (f" ({row.copy_status})" if row.copy_status else ""),
         verbose_name=_("Stores"),
@@ -187,30 +226,9 @@ class ImagesTable(_PagedTable):
         verbose_name=_("Image volume"),
         link=_volume_url,
     )
-    kind = tables.Column(lambda row: row.volume_kind or "", verbose_name=_("Kind"))
-    volume_project = ProjectColumn(lambda row: row.project, verbose_name=_("Volume project"))
-    volume_status = tables.Column(_volume_field("status"), verbose_name=_("Volume status"))
-    read_only = tables.Column(
-        lambda row: (_("Yes") if inv.is_read_only(row.volume) else _("No")) if row.volume else "",
-        verbose_name=_("Read-only"),
-    )
-    volume_size = tables.Column(
-        lambda row: f"{field(row.volume, 'size')} GiB" if row.volume else "",
-        verbose_name=_("Volume size"),
-    )
-    host = tables.Column(_volume_field("os-vol-host-attr:host"), verbose_name=_("Host"))
-    volume_type = tables.Column(_volume_field("volume_type"), verbose_name=_("Volume type"))
-    lb_uuid = tables.Column(_lb("UUID"), verbose_name=_("Lightbits volume"))
-    lb_project = tables.Column(_lb("projectName"), verbose_name=_("Lightbits project"))
-    lb_state = tables.Column(_lb("state"), verbose_name=_("State"))
-    lb_protection = tables.Column(_lb("protectionState"), verbose_name=_("Protection"))
-    lb_replicas = tables.Column(_lb("replicaCount"), verbose_name=_("Replicas"))
-    lb_compression = tables.Column(_lb("compression"), verbose_name=_("Compression"))
-    lb_size = tables.Column(_lb("size"), verbose_name=_("Lightbits size"))
-    lb_nodes = tables.Column(_lb("nodeList"), verbose_name=_("Nodes"))
-    clones = tables.Column(
-        lambda row: _clones(row), verbose_name=_("Boot volumes from it (thin clones)")
-    )
+    volume_details = LinesColumn(_volume_lines, verbose_name=_("Image volume details"))
+    lightbits = LinesColumn(_lightbits_lines, verbose_name=_("Lightbits volume"))
+    clones = tables.Column(_clones, verbose_name=_("Boot volumes from it (thin clones)"))
     findings = tables.Column(_findings, verbose_name=_("Findings"))
 
     def get_object_id(self, datum):
@@ -225,23 +243,13 @@ class ImagesTable(_PagedTable):
         multi_select = False
 
 
-def _clones(row):
-    if row.clones is None:
-        return ""
-    thin = _("unknown") if row.thin_clones is None else row.thin_clones
-    return f"{row.clones} ({thin})"
-
-
 class VolumesTable(_PagedTable):
     volume = tables.WrappingColumn(
-        lambda row: field(row.volume, "name", "") if row.volume else "",
+        lambda row: field(row.volume, "id", "") if row.volume else "",
         verbose_name=_("Cinder volume"),
         link=_volume_url,
     )
-    volume_id = tables.Column(_volume_field("id"), verbose_name=_("Volume ID"))
-    kind = tables.Column(lambda row: row.kind or "", verbose_name=_("Kind"))
-    project = ProjectColumn(lambda row: row.project, verbose_name=_("Project"))
-    status = tables.Column(_volume_field("status"), verbose_name=_("Status"))
+    volume_details = LinesColumn(_volume_lines, verbose_name=_("Details"))
     backend = tables.Column(lambda row: row.backend or "", verbose_name=_("Backend"))
     image = tables.Column(
         lambda row: (
@@ -251,10 +259,7 @@ class VolumesTable(_PagedTable):
         ),
         verbose_name=_("Image"),
     )
-    lb_name = tables.Column(_lb("name"), verbose_name=_("Lightbits name"))
-    lb_uuid = tables.Column(_lb("UUID"), verbose_name=_("Lightbits volume"))
-    lb_state = tables.Column(_lb("state"), verbose_name=_("State"))
-    lb_protection = tables.Column(_lb("protectionState"), verbose_name=_("Protection"))
+    lightbits = LinesColumn(_lightbits_lines, verbose_name=_("Lightbits volume"))
     findings = tables.Column(_findings, verbose_name=_("Findings"))
 
     def get_object_id(self, datum):
