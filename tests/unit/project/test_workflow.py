@@ -135,6 +135,22 @@ class LaunchWorkflowTests(test.TestCase):
         self.mock_network_list.assert_called_once_with(test.IsHttpRequest())
 
     @test.create_mocks(MOCKS)
+    def test_modal_renders_every_step(self):
+        self._setup()
+        res = self.client.get(launch_url(self.image.id), HTTP_X_REQUESTED_WITH="XMLHttpRequest")
+        self.assertEqual(200, res.status_code)
+        for text in (
+            "Launch from Lightbits image",
+            "Boot Volume Size (GiB)",
+            "Flavor",
+            "Networks",
+            "Key Pair",
+            "Security Groups",
+            "User Data",
+        ):
+            self.assertContains(res, text)
+
+    @test.create_mocks(MOCKS)
     def test_unknown_image_is_404(self):
         self._setup()
         self.mock_image_get.side_effect = glance_exc.HTTPNotFound("gone")

@@ -98,11 +98,15 @@ class HorizonCloudOps:
         lb_nova.server_delete(self.request, server_id)
 
     def server_for_volume(self, volume_id):
-        volume = lb_cinder.volume_get_raw(self.request, volume_id)
-        for attachment in getattr(volume, "attachments", None) or []:
-            if attachment.get("server_id"):
-                return attachment["server_id"]
-        return None
+        return _attached_server(lb_cinder.volume_get_raw(self.request, volume_id))
+
+
+def _attached_server(volume):
+    """The server a volume is attached to (a boot volume has at most one)."""
+    for attachment in getattr(volume, "attachments", None) or []:
+        if attachment.get("server_id"):
+            return attachment["server_id"]
+    return None
 
 
 def _fault(server):
@@ -200,10 +204,7 @@ class LaunchRow:
 
 
 def _volume_row(volume, rec, servers_by_id, alive):
-    server_id = rec.server_id
-    if not server_id:
-        for attachment in getattr(volume, "attachments", None) or []:
-            server_id = attachment.get("server_id") or server_id
+    server_id = rec.server_id or _attached_server(volume)
     server = servers_by_id.get(server_id) if server_id else None
     state, message = progress.instance_state(
         rec,
@@ -267,7 +268,7 @@ def launch_row(request, row_id):
     if rec is None:
         return None
     servers = []
-    server_id = rec.server_id or HorizonCloudOps(request).server_for_volume(row_id)
+    server_id = rec.server_id or _attached_server(volume)
     if server_id:
         try:
             servers = [api.nova.server_get(request, server_id)]
