@@ -109,6 +109,7 @@ class LightbitsSide:
     status: str  # "found" | "missing" | UNKNOWN (cluster did not answer)
     volume: dict | None = None
     backend: str | None = None
+    nodes: list = dc_field(default_factory=list)  # names of the nodes holding replicas
 
 
 @dataclass
@@ -294,7 +295,10 @@ class _Lightbits:
         self.by_key = {}
         self.by_name = {}
         self.volumes = []  # (backend, volume)
+        self.node_names = {}  # (backend, node UUID) -> name
         for backend in self.answered:
+            for node in clusters[backend].get("nodes") or []:
+                self.node_names[(backend, node.get("UUID"))] = node.get("name")
             for vol in clusters[backend].get("volumes") or []:
                 name = vol.get("name", "")
                 self.by_key[(backend, vol.get("projectName"), name)] = vol
@@ -310,7 +314,12 @@ class _Lightbits:
         vol = self.by_key.get((backend, project, name)) or self.by_name.get((backend, name))
         if vol is None or vol.get("state") in _LIGHTBITS_GONE:
             return LightbitsSide("missing", backend=backend)
-        return LightbitsSide("found", volume=vol, backend=backend)
+        return LightbitsSide(
+            "found", volume=vol, backend=backend, nodes=self.nodes_of(backend, vol)
+        )
+
+    def nodes_of(self, backend, vol):
+        return [self.node_names.get((backend, n)) or n for n in vol.get("nodeList") or []]
 
 
 def _backend_of(volume, type_backends, configured):
@@ -455,7 +464,9 @@ def build(
             and name not in cinder_names
             and lvol.get("state") not in _LIGHTBITS_GONE
         ):
-            side = LightbitsSide("found", volume=lvol, backend=backend)
+            side = LightbitsSide(
+                "found", volume=lvol, backend=backend, nodes=lightbits.nodes_of(backend, lvol)
+            )
             row = VolumeRow(f"lightbits:{backend}:{lvol.get('UUID')}", None, None, backend, side)
             row.findings.append(
                 Finding(

@@ -79,7 +79,7 @@ STORES = [
 def cluster(*vols, nodes=3):
     return {
         "info": {"UUID": "c-1", "currentMaxReplicas": 3},
-        "nodes": [{"name": f"n{i}", "state": "Active"} for i in range(nodes)],
+        "nodes": [{"name": f"n{i}", "UUID": f"u{i}", "state": "Active"} for i in range(nodes)],
         "volumes": list(vols),
     }
 
@@ -101,7 +101,7 @@ def test_healthy_chain_has_no_findings_and_counts_clones():
     copied = volume(volume_image_metadata={"image_id": img["id"]}, project=USER)
     elsewhere = volume(volume_image_metadata={"image_id": img["id"]}, vtype="lvm")
     lbs = [
-        lb_volume(ivol),
+        lb_volume(ivol, nodeList=["u0", "u1", "unknown-node"]),
         lb_volume(boot, sourceSnapshotName="for_clone_" + boot["id"]),
         lb_volume(copied),
     ]
@@ -112,6 +112,7 @@ def test_healthy_chain_has_no_findings_and_counts_clones():
     assert row.store == "lightbits"
     assert row.lightbits.status == "found"
     assert row.lightbits.volume["UUID"] == lbs[0]["UUID"]
+    assert row.lightbits.nodes == ["n0", "n1", "unknown-node"]
     assert row.clones == 2
     assert row.thin_clones == 1
     assert row.findings == []

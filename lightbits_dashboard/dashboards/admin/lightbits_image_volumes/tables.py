@@ -201,7 +201,7 @@ def _lightbits_lines(table, row):
         (gettext("Replicas"), lvol.get("replicaCount")),
         (gettext("Compression"), lvol.get("compression")),
         (gettext("Size"), _size(lvol.get("size"))),
-        (gettext("Nodes"), ", ".join(str(n) for n in lvol.get("nodeList") or [])),
+        (gettext("Nodes"), ", ".join(str(n) for n in side.nodes)),
     ]
 
 
