@@ -40,7 +40,7 @@ def image_list_all(request, page_size=PAGE_SIZE):
     images = horizon_glance.glanceclient(request).images
     seen = {}
     for hidden in (False, True):
-        filters = {"os_hidden": True} if hidden else {}
+        filters = {"os_hidden": "true"} if hidden else {}
         for image in images.list(page_size=page_size, filters=filters):
             seen[image.id] = horizon_glance.Image(image)
     return list(seen.values())
