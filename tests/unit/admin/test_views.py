@@ -203,6 +203,29 @@ class IndexTests(_PanelTest):
         self.assert_no_token(res)
 
     @test.create_mocks(LIST_MOCKS)
+    def test_constant_number_of_calls_whatever_the_rows(self):
+        calls = []
+        for n in (1, 40):
+            cache.clear()
+            images = [fakes.image(name=f"i{i}") for i in range(n)]
+            volumes = [fakes.image_volume(img) for img in images]
+            session = self.lists(images, volumes, [fakes.lb_volume(v) for v in volumes])
+            for m in (self.mock_image_list_all, self.mock_volume_list, self.mock_tenant_list):
+                m.reset_mock()
+            with self.settings(API_RESULT_PAGE_SIZE=100):
+                res = self.client.get(INDEX)
+            self.assertEqual(len(res.context["images_table"].data), n)
+            calls.append(
+                (
+                    self.mock_image_list_all.call_count,
+                    self.mock_volume_list.call_count,
+                    self.mock_tenant_list.call_count,
+                    len(session.calls),
+                )
+            )
+        self.assertEqual(calls, [(1, 1, 1, 3), (1, 1, 1, 3)])
+
+    @test.create_mocks(LIST_MOCKS)
     def test_cluster_state_is_cached_between_page_views(self):
         s, images, volumes, lbs = self.scenario()
         session = self.lists(images, volumes, lbs)
