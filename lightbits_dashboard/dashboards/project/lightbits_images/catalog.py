@@ -50,17 +50,21 @@ def image_volume_id(image):
     return locations[0][1] if locations else None
 
 
-def find_image_volume(image, volumes):
-    """The image volume among ``volumes``: by location id, else by name."""
-    wanted_id = image_volume_id(image)
-    wanted_name = "image-{}".format(field(image, "id"))
-    by_name = None
-    for volume in volumes:
-        if wanted_id and field(volume, "id") == wanted_id:
-            return volume
-        if field(volume, "name") == wanted_name and by_name is None:
-            by_name = volume
-    return by_name
+class VolumeIndex:
+    """The project's volumes by id and by name, to find image volumes in O(1)."""
+
+    def __init__(self, volumes):
+        self.by_id, self.by_name = {}, {}
+        for volume in volumes:
+            self.by_id[field(volume, "id")] = volume
+            self.by_name.setdefault(field(volume, "name"), volume)
+
+    def image_volume(self, image):
+        """The image volume: by the cinder:// location id, else by ``image-<id>``."""
+        wanted_id = image_volume_id(image)
+        if wanted_id and wanted_id in self.by_id:
+            return self.by_id[wanted_id]
+        return self.by_name.get("image-{}".format(field(image, "id")))
 
 
 def lightbits_images(images, lightbits_stores):

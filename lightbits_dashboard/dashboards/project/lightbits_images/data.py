@@ -39,6 +39,7 @@ class CloneFacts:
         except Exception:
             LOG.info("Volume list unavailable: image volumes are not looked up.")
             self.volumes = []
+        self.volume_index = catalog.VolumeIndex(self.volumes)
 
     @staticmethod
     def _encrypted(request, type_names_by_id):
@@ -63,7 +64,7 @@ class CloneFacts:
 def annotate(image, store, facts):
     """Set the panel's computed fields on an image object and return it."""
     image.store = store
-    image.image_volume = catalog.find_image_volume(image, facts.volumes)
+    image.image_volume = facts.volume_index.image_volume(image)
     image.clone_verdict, image.clone_reasons = clone_path.clone_path(
         image,
         store=store,
