@@ -20,6 +20,7 @@ import json
 import logging
 
 import requests
+from django.views.decorators.debug import sensitive_variables
 
 LOG = logging.getLogger(__name__)
 
@@ -93,6 +94,7 @@ class Client:
 
     # -- secrets -----------------------------------------------------------
 
+    @sensitive_variables("token", "f")
     def _token(self):
         if self._jwt:
             return self._jwt.strip()
@@ -108,6 +110,7 @@ class Client:
                 return token
         raise LightbitsConfigError(self._say("no JWT configured (jwt or jwt_file)"))
 
+    @sensitive_variables("secret")
     def _redact(self, text):
         """Remove the token from a text that may echo request data."""
         text = str(text)
@@ -130,6 +133,8 @@ class Client:
 
     # -- transport ---------------------------------------------------------
 
+    # Django's error reports (DEBUG pages, admin mails) list frame locals.
+    @sensitive_variables("token", "all_headers")
     def request(self, method, path, params=None, body=None, headers=None):
         """One API call with failover; returns the decoded JSON (or {})."""
         if not self.endpoints:
@@ -162,6 +167,15 @@ class Client:
                     reason,
                 )
                 continue
+            except Exception as exc:
+                # Not a transport failure: a bug or an unexpected library error.
+                # Re-raised without its context: the frames below this one
+                # (requests, urllib3) hold the Authorization header in their
+                # locals, which Django's error reports would print.
+                raise LightbitsError(
+                    self._say(f"{method} {path} at {base}: {type(exc).__name__}"),
+                    endpoint=base,
+                ) from None
             self._preferred = self.endpoints.index(base)
             return self._decode(method, path, base, resp)
         raise LightbitsUnreachable(

@@ -199,3 +199,23 @@ def test_cluster_state_is_cached(monkeypatch):
 def test_unknown_backend_is_a_config_error():
     with pytest.raises(lightbits.LightbitsConfigError):
         lightbits.cluster_state(None, "nope")
+
+
+def test_error_reports_hide_the_token_in_frame_locals():
+    import sys
+
+    from django.views.debug import ExceptionReporter
+
+    class Exploding:
+        def request(self, *args, **kwargs):
+            raise RuntimeError("unexpected")
+
+    try:
+        _client(Exploding()).cluster_info()
+    except lightbits.LightbitsError as exc:
+        assert "RuntimeError" in str(exc)
+        # The report an admin gets by mail (DEBUG off), frame locals included.
+        report = ExceptionReporter(None, *sys.exc_info()).get_traceback_html()
+    assert "cluster_info" in report
+    assert "all_headers" in report  # the frame is there, its value hidden
+    assert TOKEN not in report
