@@ -39,6 +39,9 @@ class LightbitsImageDetailTests(test.TestCase):
         self.assertContains(res, "file, lightbits")
         self.assertContains(res, '<dd class="clone-verdict">Fast clone</dd>', html=True)
         self.assertContains(res, "vol-42")
+        self.assertContains(
+            res, reverse("horizon:project:lightbits_images:launch", args=[image.id])
+        )
         self.assertIs(res.context["image"].image_volume, image_volume)
 
     @test.create_mocks(MOCKS)
