@@ -128,7 +128,7 @@ def decode(metadata):
             server_id=metadata.get(_key("server_id")),
             message=metadata.get(_key("message"), ""),
         )
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, AttributeError):  # metadata edited by hand
         return None
 
 

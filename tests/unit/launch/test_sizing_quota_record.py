@@ -61,3 +61,4 @@ def test_record_round_trip_with_long_user_data():
     }
     assert record.decode({"other": "x"}) is None
     assert record.decode({"lightbits_launch_id": "x", "lightbits_launch_index": "bad"}) is None
+    assert record.decode({"lightbits_launch_id": "x", "lightbits_launch_spec_0": "[1]"}) is None
