@@ -121,7 +121,10 @@ class LaunchWorkflowTests(test.TestCase):
             [s.slug for s in workflow.steps],
         )
         source = workflow.get_step("set_source").action
-        self.assertEqual(10, source.fields["volume_size"].initial)
+        # empty by default (then max(image minimum, flavor disk)); the minimum is shown
+        self.assertIsNone(source.fields["volume_size"].initial)
+        self.assertEqual(10, source.fields["volume_size"].widget.attrs["placeholder"])
+        self.assertIn("At least 10 GiB", str(source.fields["volume_size"].help_text))
         # only the types mapped to the image's store ("lightbits")
         self.assertEqual(["lightbits"], [c[0] for c in source.fields["volume_type"].choices])
         self.assertTrue(source.fields["delete_on_terminate"].initial)
@@ -196,6 +199,14 @@ class LaunchWorkflowTests(test.TestCase):
         self._setup()
         self.client.post(launch_url(self.image.id), self._form())
         self.assertEqual(10, self.mock_start_launch.call_args.args[1].volume_size)
+
+    @test.create_mocks(MOCKS)
+    def test_blank_size_follows_a_larger_flavor_disk(self):
+        self._setup()
+        self.mock_tenant_absolute_limits.return_value = {}
+        self.mock_quota_usage.return_value = {}
+        self.client.post(launch_url(self.image.id), self._form(flavor=self.massive.id))
+        self.assertEqual(1024, self.mock_start_launch.call_args.args[1].volume_size)
 
     @test.create_mocks(MOCKS)
     def test_table_action_post_with_chosen_image(self):

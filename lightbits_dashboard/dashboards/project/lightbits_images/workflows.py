@@ -117,9 +117,13 @@ class SetSourceAction(workflows.Action):
         super().__init__(request, context, *args, **kwargs)
         self.fields["delete_on_terminate"].initial = conf.get("DELETE_ON_TERMINATE_DEFAULT")
         if context.get("image_id") and len(self._images) == 1:
-            image = self._images[0][0]
-            self.fields["volume_size"].initial = self.image_min_gib(image)
-            self.fields["image_id"].widget.attrs["readonly"] = True
+            # Left empty, the size becomes max(this, the flavor's disk) in clean().
+            minimum = self.image_min_gib(self._images[0][0])
+            self.fields["volume_size"].widget.attrs["placeholder"] = minimum
+            self.fields["volume_size"].help_text = _(
+                "At least %(min)s GiB for this image, and the flavor's disk if larger. "
+                "Empty: the smallest size that works."
+            ) % {"min": minimum}
 
     @staticmethod
     def _load_images(request, context):
