@@ -1,0 +1,1 @@
+"""Start, stop and seed the local cloud (devcloud). Run with .cloud-venv's python."""

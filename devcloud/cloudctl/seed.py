@@ -1,0 +1,5 @@
+"""Seed data (placeholder until the seed lands)."""
+
+
+def seed():
+    return {}

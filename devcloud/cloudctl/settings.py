@@ -1,0 +1,84 @@
+"""Fixed facts of the local cloud: paths, ports, credentials."""
+
+import os
+
+DEVCLOUD = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(DEVCLOUD)
+STATE = os.environ.get("DEVCLOUD_STATE", os.path.join(ROOT, ".devcloud"))
+VENV = os.path.join(ROOT, ".cloud-venv")
+VENV_BIN = os.path.join(VENV, "bin")
+TEMPLATES = os.path.join(DEVCLOUD, "etc")
+ETC = os.path.join(STATE, "etc")
+LOGS = os.path.join(STATE, "log")
+RUN = os.path.join(STATE, "run")
+LIB = os.path.join(STATE, "lib")
+
+HOST = "127.0.0.1"
+REGION = "RegionOne"
+# The name every service registers under (independent of the machine's name).
+SERVICE_HOST = "devcloud"
+
+PORTS = {
+    "mariadb": 23306,
+    "rabbitmq": 25672,
+    "rabbitmq_dist": 25673,
+    "epmd": 24369,
+    "keystone": 25000,
+    "glance": 29292,
+    "cinder": 28776,
+    "nova": 28774,
+    "placement": 28778,
+    "neutron": 29696,
+    "emulator": 28443,
+    "emulator_discovery": 28449,
+}
+
+DB_USER = "devcloud"
+DB_PASSWORD = "devcloud-db"
+RABBIT_USER = "devcloud"
+RABBIT_PASSWORD = "devcloud-rabbit"
+DATABASES = (
+    "keystone",
+    "glance",
+    "cinder",
+    "nova",
+    "nova_api",
+    "nova_cell0",
+    "placement",
+    "neutron",
+)
+
+ADMIN = {"username": "admin", "password": "admin", "project": "admin"}
+DEMO = {"username": "demo", "password": "demo", "project": "demo"}
+SERVICE_PROJECT = "service"
+SERVICE_PASSWORD = "devcloud-service"
+# One Keystone user per service, all holding admin + service in project "service".
+SERVICE_USERS = ("glance", "cinder", "nova", "placement", "neutron")
+
+LIGHTBITS_TYPE = "lightbits"
+LIGHTBITS_STORE = "lightbits"
+FILE_STORE = "file"
+
+
+def url(service, path=""):
+    return f"http://{HOST}:{PORTS[service]}{path}"
+
+
+AUTH_URL = url("keystone", "/v3")
+
+
+def db_url(name):
+    return f"mysql+pymysql://{DB_USER}:{DB_PASSWORD}@{HOST}:{PORTS['mariadb']}/{name}?charset=utf8"
+
+
+TRANSPORT_URL = f"rabbit://{RABBIT_USER}:{RABBIT_PASSWORD}@{HOST}:{PORTS['rabbitmq']}/"
+
+# Keystone catalog: service type -> (service name, endpoint URL).
+CATALOG = {
+    "identity": ("keystone", url("keystone", "/v3")),
+    "image": ("glance", url("glance")),
+    "volumev3": ("cinderv3", url("cinder", "/v3/%(project_id)s")),
+    "compute": ("nova", url("nova", "/v2.1")),
+    "placement": ("placement", url("placement")),
+    "network": ("neutron", url("neutron")),
+}
