@@ -54,6 +54,7 @@ LIGHTBITS_DEGRADED = "lightbits-degraded"
 LIGHTBITS_READ_ONLY = "lightbits-read-only"
 LIGHTBITS_NOT_AVAILABLE = "lightbits-not-available"
 NO_CINDER_VOLUME = "no-cinder-volume"
+IMAGE_VOLUME_MISSING = "image-volume-missing"
 
 ACTION_COPY = "copy"
 ACTION_MAKE_READ_ONLY = "make-read-only"
@@ -71,6 +72,7 @@ FINDING_LABELS = {
     LIGHTBITS_READ_ONLY: "Lightbits volume ReadOnly",
     LIGHTBITS_NOT_AVAILABLE: "Lightbits volume NotAvailable",
     NO_CINDER_VOLUME: "Lightbits volume without Cinder volume",
+    IMAGE_VOLUME_MISSING: "Image volume missing",
 }
 
 _PROTECTION_FINDINGS = {
@@ -477,21 +479,22 @@ def build(
             )
             volume_rows.append(row)
 
+    ctx = _Context(
+        info,
+        located,
+        stores_of_type,
+        lb_stores,
+        reached,
+        lightbits.configured,
+        service_projects,
+        volumes_known,
+        {s.get("id") for s in stores if s.get("type") == "cinder"},
+    )
     image_rows = []
     for image in images:
+        image_id = field(image, "id")
         image_rows.extend(
-            _image_rows(
-                image,
-                backing.get(field(image, "id"), []),
-                made_from.get(field(image, "id"), []),
-                info,
-                located,
-                stores_of_type,
-                lb_stores,
-                reached,
-                lightbits.configured,
-                service_projects,
-            )
+            _image_rows(image, backing.get(image_id, []), made_from.get(image_id, []), ctx)
         )
 
     counts = Counter()
@@ -516,26 +519,32 @@ def _orphan_row(vol, kind, backend, side, image_id):
     return row
 
 
-def _image_rows(
-    image,
-    vols,
-    clones,
-    info,
-    located,
-    stores_of_type,
-    lb_stores,
-    reached,
-    configured,
-    service_projects,
-):
+@dataclass
+class _Context:
+    """What _image_rows needs from the volume pass."""
+
+    info: dict  # volume id -> (kind, backend, side)
+    located: dict  # volume id -> (image id, store)
+    stores_of_type: dict  # volume type -> [store id]
+    lb_stores: list
+    reached: set  # backends a Lightbits volume type reaches
+    configured: set  # backends with a configured Lightbits cluster
+    service_projects: set
+    volumes_known: bool
+    cinder_stores: set  # Glance stores of type cinder
+
+
+def _image_rows(image, vols, clones, ctx):
     image_id = field(image, "id")
     stores = image_stores(image)
-    on_lb_store = [s for s in stores if s in lb_stores]
-    copy_status = _copy_status(image, lb_stores)
+    on_lb_store = [s for s in stores if s in ctx.lb_stores]
+    copy_status = _copy_status(image, ctx.lb_stores)
     image_findings = []
-    on_lightbits = bool(on_lb_store) or any(info[field(v, "id")][1] in reached for v in vols)
+    on_lightbits = bool(on_lb_store) or any(
+        ctx.info[field(v, "id")][1] in ctx.reached for v in vols
+    )
     if not on_lightbits:
-        action = ACTION_COPY if field(image, "status") == "active" and lb_stores else None
+        action = ACTION_COPY if field(image, "status") == "active" and ctx.lb_stores else None
         image_findings.append(
             Finding(
                 NOT_ON_LIGHTBITS,
@@ -555,6 +564,19 @@ def _image_rows(
             )
         )
     if not vols:
+        cinder_stores = [s for s in on_lb_store if s in ctx.cinder_stores]
+        if cinder_stores and ctx.volumes_known:
+            image_findings.append(
+                Finding(
+                    IMAGE_VOLUME_MISSING,
+                    "Glance lists the image in store "
+                    + ", ".join(cinder_stores)
+                    + " but Cinder has no image volume for it (no image-"
+                    + str(image_id)
+                    + " volume, no location pointing at one): "
+                    "the image's data may be gone.",
+                )
+            )
         return [
             ImageRow(image_id, image, stores, copy_status=copy_status, findings=image_findings)
         ]
@@ -562,15 +584,15 @@ def _image_rows(
     rows = []
     for vol in vols:
         vid = field(vol, "id")
-        kind, backend, side = info[vid]
-        store = located.get(vid, (None, None))[1]
+        kind, backend, side = ctx.info[vid]
+        store = ctx.located.get(vid, (None, None))[1]
         if store is None:
-            candidates = [s for s in stores_of_type.get(field(vol, "volume_type"), [])]
+            candidates = [s for s in ctx.stores_of_type.get(field(vol, "volume_type"), [])]
             store = next(
                 (s for s in candidates if s in stores), candidates[0] if candidates else None
             )
         findings = list(image_findings)
-        if (store in lb_stores or backend in configured) and backend not in reached:
+        if (store in ctx.lb_stores or backend in ctx.configured) and backend not in ctx.reached:
             findings.append(
                 Finding(
                     NEVER_FAST_CLONE,
@@ -592,8 +614,8 @@ def _image_rows(
         project = field(vol, "os-vol-tenant-attr:tenant_id")
         owner = field(image, "owner")
         in_user_project = (
-            project not in service_projects
-            if service_projects
+            project not in ctx.service_projects
+            if ctx.service_projects
             else bool(project and project == owner)
         )
         if in_user_project:

@@ -382,3 +382,11 @@ def test_paginate():
     assert [r.id for r in page] == ["2", "3"] and prev and more
     page, prev, more = inv.paginate(rows, marker="nope", size=2)
     assert [r.id for r in page] == ["0", "1"]
+
+
+def test_image_in_a_lightbits_store_without_image_volume():
+    img = image(stores="lightbits")
+    [row] = build([img], []).image_rows
+    assert codes(row) == [inv.IMAGE_VOLUME_MISSING]
+    [row] = build([img], [], volumes_known=False).image_rows
+    assert codes(row) == []

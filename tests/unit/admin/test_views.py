@@ -124,7 +124,8 @@ class IndexTests(_PanelTest):
             name="boot-clone", volume_image_metadata={"image_id": s["healthy"].id}
         )
         s["stray"] = fakes.lb_volume(fakes.volume())
-        images = [s["healthy"], s["file_only"], s["qcow2"], s["writable"], s["user"]]
+        s["lost"] = fakes.image(name="lost-image")  # in the Lightbits store, no volume
+        images = [s["healthy"], s["file_only"], s["qcow2"], s["writable"], s["user"], s["lost"]]
         volumes = [
             s[k]
             for k in (
@@ -175,6 +176,7 @@ class IndexTests(_PanelTest):
                 inv.LIGHTBITS_READ_ONLY: 1,
                 inv.LIGHTBITS_NOT_AVAILABLE: 1,
                 inv.NO_CINDER_VOLUME: 1,
+                inv.IMAGE_VOLUME_MISSING: 1,
             },
         )
         content = res.content.decode()
