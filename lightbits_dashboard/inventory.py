@@ -243,6 +243,11 @@ def _csv(value):
     return [s.strip() for s in (value or "").split(",") if s.strip()]
 
 
+def importing_stores(image):
+    """Stores a Glance import (copy-image) is still copying the image into."""
+    return _csv(field(image, "os_glance_importing_to_stores"))
+
+
 def volume_backends(volume_types):
     """Volume type name -> (volume_backend_name, lightos project)."""
     result = {}
@@ -544,14 +549,16 @@ def _image_rows(image, vols, clones, ctx):
         ctx.info[field(v, "id")][1] in ctx.reached for v in vols
     )
     if not on_lightbits:
-        action = ACTION_COPY if field(image, "status") == "active" and ctx.lb_stores else None
+        copying = any(s in ctx.lb_stores for s in importing_stores(image))
+        can_copy = field(image, "status") == "active" and ctx.lb_stores and not copying
         image_findings.append(
             Finding(
                 NOT_ON_LIGHTBITS,
                 "The image's data is in no Lightbits-backed store ("
                 + (", ".join(stores) or "no store listed")
-                + "): boot volumes on Lightbits are full copies.",
-                action,
+                + "): boot volumes on Lightbits are full copies."
+                + (" A copy is in progress." if copying else ""),
+                ACTION_COPY if can_copy else None,
             )
         )
     raw_bare = check_raw_bare(image)
@@ -656,7 +663,7 @@ def _image_rows(image, vols, clones, ctx):
 
 
 def _copy_status(image, lb_stores):
-    importing = [s for s in _csv(field(image, "os_glance_importing_to_stores")) if s in lb_stores]
+    importing = [s for s in importing_stores(image) if s in lb_stores]
     failed = [s for s in _csv(field(image, "os_glance_failed_import")) if s in lb_stores]
     parts = []
     if importing:

@@ -137,9 +137,11 @@ def test_image_not_on_lightbits_offers_copy_and_shows_progress():
     result = build([img, failed, queued], [])
     rows = {r.image["id"]: r for r in result.image_rows}
     finding = rows[img["id"]].findings[0]
-    assert finding.code == inv.NOT_ON_LIGHTBITS and finding.action == inv.ACTION_COPY
+    assert finding.code == inv.NOT_ON_LIGHTBITS and finding.action is None  # copying already
+    assert "in progress" in finding.text
     assert rows[img["id"]].copy_status == "copying to lightbits"
     assert rows[failed["id"]].copy_status == "copy failed for lightbits"
+    assert rows[failed["id"]].findings[0].action == inv.ACTION_COPY  # may be retried
     assert rows[queued["id"]].findings[0].action is None  # only active images copy
     assert result.counts[inv.NOT_ON_LIGHTBITS] == 3
 

@@ -562,4 +562,9 @@ class CopyTests(_PanelTest):
         self.assertIn("already in store", res.content.decode())
         res = self.client.post(self.url(img), {"image_id": img.id, "store": "file"})
         self.assertFormErrors(res, 1)
+        self.mock_image_get.return_value = fakes.image(
+            stores="file", os_glance_importing_to_stores="lightbits"
+        )
+        res = self.client.post(self.url(img), {"image_id": img.id, "store": "lightbits"})
+        self.assertIn("already being copied", res.content.decode())
         self.mock_image_copy_to_stores.assert_not_called()

@@ -120,6 +120,9 @@ class CopyForm(forms.SelfHandlingForm):
         if store in inv.image_stores(image):
             self.api_error(_("The image is already in store %s.") % store)
             return False
+        if store in inv.importing_stores(image):
+            self.api_error(_("The image is already being copied to store %s.") % store)
+            return False
         try:
             lb_glance.image_copy_to_stores(request, image.id, [store])
         except Exception:
