@@ -568,3 +568,45 @@ class CopyTests(_PanelTest):
         res = self.client.post(self.url(img), {"image_id": img.id, "store": "lightbits"})
         self.assertIn("already being copied", res.content.decode())
         self.mock_image_copy_to_stores.assert_not_called()
+
+
+class CopyProgressTests(_PanelTest):
+    @test.create_mocks(LIST_MOCKS)
+    def test_copying_row_polls_for_updates(self):
+        img = fakes.image(stores="file", os_glance_importing_to_stores="lightbits")
+        self.lists([img], [])
+        res = self.client.get(INDEX)
+        content = res.content.decode()
+        self.assertIn("Copying", content)
+        self.assertIn("data-update-url", content)
+        self.assertIn("copying to lightbits", content)
+
+    @test.create_mocks(
+        {
+            api.glance: ("image_get",),
+            lb_glance: ("image_list_all", "store_list_detail"),
+            api.cinder: ("volume_list", "volume_type_list"),
+        }
+    )
+    def test_row_update_reads_only_that_image(self):
+        img = fakes.image(stores="file,lightbits")  # the copy finished
+        ivol = fakes.image_volume(img)
+        self.mock_image_get.return_value = img
+        self.mock_volume_list.return_value = [ivol]
+        self.mock_volume_type_list.return_value = fakes.volume_types()
+        self.mock_store_list_detail.return_value = fakes.stores()
+        self.use_lightbits(fakes.FakeLightbits(fakes.cluster_body([fakes.lb_volume(ivol)])))
+        res = self.client.get(
+            INDEX,
+            {"action": "row_update", "table": "images", "obj_id": img.id},
+            HTTP_X_REQUESTED_WITH="XMLHttpRequest",
+        )
+        self.assertEqual(res.status_code, 200)
+        content = res.content.decode()
+        self.assertIn(ivol.id, content)
+        self.assertNotIn("Copying", content)
+        self.mock_image_list_all.assert_not_called()
+        self.mock_volume_list.assert_called_once_with(
+            test.IsHttpRequest(), search_opts={"all_tenants": True, "name": "image-" + img.id}
+        )
+        self.assertNotIn(TOKEN, content)

@@ -86,6 +86,32 @@ def collect(request):
     return result, dict(projects or {})
 
 
+def image_row(request, row_id):
+    """One images-table row rebuilt from fresh data, for the AJAX row update
+    that shows a copy's progress (a constant few calls, cluster lists from
+    the cache). Only this image's image-<id> volumes are read, so findings
+    that need the whole volume list are left out of the rebuilt row."""
+    image_id = row_id.split(":", 1)[0]
+    image = api.glance.image_get(request, image_id)
+    volumes = api.cinder.volume_list(
+        request, search_opts={"all_tenants": True, "name": "image-" + image_id}
+    )
+    result = inventory.build(
+        _unwrapped([image]),
+        _unwrapped(volumes),
+        api.cinder.volume_type_list(request),
+        lb_glance.store_list_detail(request),
+        cluster_states(request),
+        lightbits_stores=conf.get("STORE_VOLUME_TYPES"),
+        service_projects=conf.get("SERVICE_PROJECTS"),
+        internal_projects=conf.get("INTERNAL_PROJECTS"),
+        images_known=False,
+        volumes_known=False,
+    )
+    rows = result.image_rows
+    return next((r for r in rows if r.id == row_id), rows[0])
+
+
 def _unwrapped(resources):
     """The client objects behind Horizon's API wrappers.
 

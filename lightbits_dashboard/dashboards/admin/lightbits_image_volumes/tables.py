@@ -17,6 +17,7 @@ from horizon import tables
 
 from lightbits_dashboard import inventory as inv
 from lightbits_dashboard.clone_path import field
+from lightbits_dashboard.dashboards.admin.lightbits_image_volumes import collect
 
 URL_PREFIX = "horizon:admin:lightbits_image_volumes:"
 
@@ -227,6 +228,21 @@ def _clones(row):
     return f"{row.clones} ({thin})"
 
 
+class UpdateImageRow(tables.Row):
+    """Polls rows whose copy into a Lightbits store is in progress."""
+
+    ajax = True
+
+    def get_data(self, request, row_id):
+        return collect.image_row(request, row_id)
+
+
+def _copy_state(row):
+    if "copying" in row.copy_status:
+        return "copying"
+    return "failed" if row.copy_status else ""
+
+
 class ImagesTable(_PagedTable):
     name = tables.WrappingColumn(
         _image_field("name"), verbose_name=_("Image"), link=_image_url, truncate=40
@@ -235,6 +251,13 @@ class ImagesTable(_PagedTable):
     stores = tables.Column(
         lambda row: ", ".join(row.stores) + (f" ({row.copy_status})" if row.copy_status else ""),
         verbose_name=_("Stores"),
+    )
+    copy = tables.Column(
+        _copy_state,
+        verbose_name=_("Copy"),
+        status=True,
+        status_choices=(("copying", None), ("failed", False), ("", True)),
+        display_choices=(("copying", _("Copying")), ("failed", _("Failed"))),
     )
     volume = tables.WrappingColumn(
         lambda row: field(row.volume, "id", ""),
@@ -255,6 +278,8 @@ class ImagesTable(_PagedTable):
         prev_pagination_param = "images__prev_marker"
         verbose_name = _("Images and their image volumes")
         row_actions = (CopyToLightbits, MakeReadOnly)
+        row_class = UpdateImageRow
+        status_columns = ["copy"]
         multi_select = False
 
 

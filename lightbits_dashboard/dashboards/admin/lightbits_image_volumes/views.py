@@ -52,14 +52,6 @@ class IndexView(tables.MultiTableView):
             size=utils.get_page_size(self.request),
         )
 
-    def get_tables(self):
-        tables_by_name = super().get_tables()
-        _result, projects = self._inventory()
-        for table in tables_by_name.values():
-            table.project_names = projects
-            table.filter_query = self._filter_form().filters()
-        return tables_by_name
-
     def get_images_data(self):
         return self._page("images")[0]
 
@@ -80,7 +72,11 @@ class IndexView(tables.MultiTableView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        result, _projects = self._inventory()
+        result, projects = self._inventory()
+        # Set here, not in get_tables: an AJAX row update must not collect.
+        for table in self.get_tables().values():
+            table.project_names = projects
+            table.filter_query = self._filter_form().filters()
         context["filter_form"] = self._filter_form()
         context["finding_counts"] = [
             (code, label, result.counts.get(code, 0)) for code, label in inv.FINDING_LABELS.items()
