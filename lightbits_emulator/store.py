@@ -106,6 +106,7 @@ class Store:
         self.volumes = {}  # uuid -> api dict
         self.vol_names = {}  # (project, name) -> uuid
         self.proj_vols = {}  # project -> {uuid: None} in creation order
+        self.node_load = {}  # node UUID -> replicas placed there
         self.extra = {}  # uuid -> internal data: {"written", "inherited"} or {"data"}
         self.snapshots = {}
         self.snap_names = {}
@@ -250,13 +251,9 @@ class Store:
     def _place(self, count):
         if count > len(self.nodes):
             raise ApiError(400, f"replicaCount {count} exceeds the {len(self.nodes)} nodes")
-        load = {n["UUID"]: 0 for n in self.nodes}
-        for vol in self.volumes.values():
-            for n in vol["nodeList"]:
-                if n in load:
-                    load[n] += 1
         up = self._up_nodes()
-        order = sorted(self.nodes, key=lambda n: (n["UUID"] not in up, load[n["UUID"]]))
+        load = self.node_load
+        order = sorted(self.nodes, key=lambda n: (n["UUID"] not in up, load.get(n["UUID"], 0)))
         return [n["UUID"] for n in order[:count]]
 
     # ----------------------------------------------------------- transitions
@@ -290,12 +287,16 @@ class Store:
         self.volumes[vol["UUID"]] = vol
         self.vol_names[(vol["projectName"], vol["name"])] = vol["UUID"]
         self.proj_vols.setdefault(vol["projectName"], {})[vol["UUID"]] = None
+        for node in vol["nodeList"]:
+            self.node_load[node] = self.node_load.get(node, 0) + 1
 
     def _drop_volume(self, uid):
         vol = self.volumes.pop(uid, None)
         if vol:
             self.vol_names.pop((vol["projectName"], vol["name"]), None)
             self.proj_vols.get(vol["projectName"], {}).pop(uid, None)
+            for node in vol["nodeList"]:
+                self.node_load[node] -= 1
             self.extra.pop(uid, None)
             self._unpersist(uid)
 

@@ -14,8 +14,6 @@ import sys
 import tempfile
 import time
 
-from .server import Emulator
-
 
 class EmulatorHandle:
     """A running emulator, with direct (in-process) access to its state."""
@@ -98,6 +96,8 @@ def run_emulator(
     http_port=None,
 ):
     """Run an emulator in background threads of this process."""
+    from .server import Emulator  # needs PyJWT and cryptography; EmulatorProcess does not
+
     tmp = None
     if state_dir is None:
         tmp = state_dir = tempfile.mkdtemp(prefix="lbemu-")
