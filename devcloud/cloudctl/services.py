@@ -502,6 +502,15 @@ def start_api(name):
         "devcloud",
         "--disable-logging",
     ]
+    if name == "glance-api":
+        # glanceclient streams uploads in 1 MiB chunks; uwsgi's default chunk
+        # limit (1 MB) answers them with "unable to receive chunked part".
+        argv += [
+            "--http-chunked-input",
+            "--chunked-input-limit",
+            "16777216",
+            "--http-auto-chunked",
+        ]
     if name == "cinder-api":
         log_name = os.path.join(settings.LOGS, "cinder-api-service.log")
         argv += ["--pyargv", "{} --log-file {}".format(" ".join(CINDER_CONF), log_name)]
