@@ -33,12 +33,13 @@ DEFAULTS = {
     "CLUSTERS": {},
     # Seconds the admin panel keeps a cluster's volume list.
     "CLUSTER_CACHE_SECONDS": 15,
-    # Admin panel: project ids where image volumes belong (Glance's
-    # cinder_store_* project, Cinder's internal tenant). Empty: an image
-    # volume in its image owner's project is reported as "in a user project".
+    # Admin panel: projects (ids or names) where image volumes belong
+    # (Glance's cinder_store_* project, Cinder's internal tenant). Empty: an
+    # image volume in its image owner's project is reported as "in a user
+    # project".
     "SERVICE_PROJECTS": [],
-    # Admin panel: Cinder's internal tenant project ids (owner of the
-    # image-volume cache entries), to tell cache entries apart.
+    # Admin panel: Cinder's internal tenant (ids or names), owner of the
+    # image-volume cache entries, to tell cache entries apart.
     "INTERNAL_PROJECTS": [],
 }
 

@@ -1,6 +1,7 @@
 """Admin > Volume > Lightbits Image Volumes through Horizon's test client."""
 
 import logging
+from types import SimpleNamespace
 from unittest import mock
 
 import horizon
@@ -570,6 +571,30 @@ class CopyTests(_PanelTest):
         self.mock_image_copy_to_stores.assert_not_called()
 
 
+class ServiceProjectByNameTests(_PanelTest):
+    @test.create_mocks(LIST_MOCKS)
+    def test_service_project_given_by_name(self):
+        in_service, in_user = fakes.image(), fakes.image()
+        volumes = [
+            fakes.image_volume(in_service, project=fakes.SERVICE),
+            fakes.image_volume(in_user, project=fakes.USER),
+        ]
+        self.lists([in_service, in_user], volumes, [fakes.lb_volume(v) for v in volumes])
+        self.mock_tenant_list.return_value = (
+            [SimpleNamespace(id=fakes.SERVICE, name="service")],
+            False,
+        )
+        with self.settings(LIGHTBITS_DASHBOARD=dict(SETTINGS, SERVICE_PROJECTS=["service"])):
+            res = self.client.get(INDEX)
+        flagged = [
+            r.image.id
+            for r in res.context["images_table"].data
+            if any(f.code == inv.USER_PROJECT for f in r.findings)
+        ]
+        self.assertEqual(flagged, [in_user.id])
+        self.assertIn("service", res.content.decode())  # project shown by name
+
+
 class CopyProgressTests(_PanelTest):
     @test.create_mocks(LIST_MOCKS)
     def test_copying_row_polls_for_updates(self):
@@ -586,11 +611,13 @@ class CopyProgressTests(_PanelTest):
             api.glance: ("image_get",),
             lb_glance: ("image_list_all", "store_list_detail"),
             api.cinder: ("volume_list", "volume_type_list"),
+            api.keystone: ("tenant_list",),
         }
     )
     def test_row_update_reads_only_that_image(self):
         img = fakes.image(stores="file,lightbits")  # the copy finished
         ivol = fakes.image_volume(img)
+        self.mock_tenant_list.return_value = ([], False)
         self.mock_image_get.return_value = img
         self.mock_volume_list.return_value = [ivol]
         self.mock_volume_type_list.return_value = fakes.volume_types()

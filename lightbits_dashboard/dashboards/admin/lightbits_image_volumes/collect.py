@@ -71,19 +71,38 @@ def collect(request):
         request, _("Unable to retrieve Glance stores."), lb_glance.store_list_detail
     )
     projects, _ok = _fetch(request, _("Unable to retrieve projects."), _project_names)
-    result = inventory.build(
+    projects = dict(projects or {})
+    result = _build(
+        request,
+        images,
+        volumes,
+        volume_types,
+        stores,
+        projects,
+        images_known=images_ok,
+        volumes_known=volumes_ok,
+    )
+    return result, projects
+
+
+def _build(request, images, volumes, volume_types, stores, projects, **known):
+    return inventory.build(
         _unwrapped(images),
         _unwrapped(volumes),
         volume_types,
         stores,
         cluster_states(request),
         lightbits_stores=conf.get("STORE_VOLUME_TYPES"),
-        service_projects=conf.get("SERVICE_PROJECTS"),
-        internal_projects=conf.get("INTERNAL_PROJECTS"),
-        images_known=images_ok,
-        volumes_known=volumes_ok,
+        service_projects=project_ids(conf.get("SERVICE_PROJECTS"), projects),
+        internal_projects=project_ids(conf.get("INTERNAL_PROJECTS"), projects),
+        **known,
     )
-    return result, dict(projects or {})
+
+
+def project_ids(configured, projects):
+    """Configured project ids or names -> ids (names resolved via projects)."""
+    by_name = {name: pid for pid, name in projects.items()}
+    return {by_name.get(p, p) for p in configured or ()}
 
 
 def image_row(request, row_id):
@@ -96,15 +115,13 @@ def image_row(request, row_id):
     volumes = api.cinder.volume_list(
         request, search_opts={"all_tenants": True, "name": "image-" + image_id}
     )
-    result = inventory.build(
-        _unwrapped([image]),
-        _unwrapped(volumes),
+    result = _build(
+        request,
+        [image],
+        volumes,
         api.cinder.volume_type_list(request),
         lb_glance.store_list_detail(request),
-        cluster_states(request),
-        lightbits_stores=conf.get("STORE_VOLUME_TYPES"),
-        service_projects=conf.get("SERVICE_PROJECTS"),
-        internal_projects=conf.get("INTERNAL_PROJECTS"),
+        _project_names(request),
         images_known=False,
         volumes_known=False,
     )
