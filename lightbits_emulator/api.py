@@ -68,7 +68,9 @@ class Api:
             handler = getattr(self, f"_{name}")
             with self.store.lock:
                 self.store.advance()
-                return handler(method, principal, query, body, headers, *args)
+                resp = handler(method, principal, query, body, headers, *args)
+                resp.body = resp.payload()  # serialize before another thread changes it
+                return resp
         except auth.AuthError as exc:
             return Response(exc.status, ApiError(exc.status, exc.message).body())
         except ApiError as exc:

@@ -61,13 +61,12 @@ class Faults:
         return rule
 
     def clear(self):
-        with self.lock:
+        with self.store.lock, self.lock:
             self.rules.clear()
-        with self.store.lock:
             self.store.fail_create.clear()
 
     def list(self):
-        with self.lock, self.store.lock:
+        with self.store.lock, self.lock:  # always store.lock first, as Api.handle does
             rules = self.rules + self.store.fail_create
             return [{k: v for k, v in r.items() if not k.startswith("_")} for r in rules]
 

@@ -413,3 +413,31 @@ def test_discovery_probe(emu):
     assert requests.head(base + "/metrics", timeout=5).status_code == 200
     assert requests.get(base + "/metrics", timeout=5).status_code == 200
     assert requests.get(base + "/other", timeout=5).status_code == 404
+
+
+def test_plain_http_port_serves_the_same_api():
+    with run_emulator(http_port=0) as emu:
+        url = f"http://127.0.0.1:{emu.http_port}/api/v2/nodes"
+        assert requests.get(url, timeout=5).status_code == 401
+        r = requests.get(url, headers={"Authorization": "Bearer " + emu.admin_jwt}, timeout=5)
+        assert len(r.json()["nodes"]) == 3
+
+
+def test_lbcli_lists_snapshots_and_filters_by_project(tmp_path, capsys):
+    with run_emulator(state_dir=str(tmp_path)) as emu:
+        client = Client(emu, emu.admin_jwt)
+        client.create_volume("p1", "in-p1")
+        client.create_volume("p2", "in-p2")
+        client(
+            "POST",
+            "/api/v2/projects/p1/snapshots",
+            json={"name": "s", "sourceVolumeName": "in-p1"},
+        )
+        base = ["lbcli", "--state-dir", str(tmp_path), "--port", str(emu.port)]
+        capsys.readouterr()
+        assert cli.main(base + ["list", "volumes", "--project", "p2"]) == 0
+        out = capsys.readouterr().out
+        assert "in-p2" in out and "in-p1" not in out
+        assert cli.main(base + ["list", "snapshots"]) == 0
+        lines = capsys.readouterr().out.splitlines()
+        assert lines[0].startswith("Name") and lines[1].startswith("s ")
