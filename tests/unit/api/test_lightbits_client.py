@@ -174,7 +174,9 @@ def test_cluster_state_is_cached(monkeypatch):
         {
             "https://10.9.9.9:443/api/v2/clusterinfo": _response(200, {"UUID": "c"}),
             "https://10.9.9.9:443/api/v2/nodes": _response(200, {"nodes": [{"name": "n1"}]}),
-            "https://10.9.9.9:443/api/v2/volumes": _response(200, {"volumes": [{"name": "v"}]}),
+            "https://10.9.9.9:443/api/v2/volumes": _response(
+                200, {"volumes": [{"name": "v", "ETag": "e", "acl": {"values": []}}]}
+            ),
         }
     )
     monkeypatch.setattr(lightbits.requests, "Session", lambda: session)
