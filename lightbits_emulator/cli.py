@@ -1,6 +1,7 @@
 """Command line: ``serve``, ``token`` and ``lbcli``."""
 
 import argparse
+import logging
 import os
 import signal
 import sys
@@ -11,6 +12,11 @@ from .server import Emulator
 
 
 def _serve(args):
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
     emu = Emulator(
         args.state_dir,
         memory=args.memory,
@@ -57,6 +63,7 @@ def parser():
     s.add_argument("--nodes", type=int, default=3)
     s.add_argument("--create-delay", type=float, default=0.2)
     s.add_argument("--delete-delay", type=float, default=0.2)
+    s.add_argument("--verbose", action="store_true", help="log every request to stderr")
     s.set_defaults(func=_serve)
 
     t = sub.add_parser("token", help="print a JWT signed by the emulator's key")

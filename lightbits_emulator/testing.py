@@ -8,11 +8,11 @@ with run_emulator() as emu:
 import contextlib
 import copy
 import os
+import select
 import shutil
 import subprocess
 import sys
 import tempfile
-import time
 
 
 class EmulatorHandle:
@@ -133,6 +133,7 @@ class EmulatorProcess:
         self.log_file = log_file
         self.options = options
         self.proc = None
+        self.returncode = None
 
     @property
     def base_url(self):
@@ -160,22 +161,26 @@ class EmulatorProcess:
 
     def start(self, timeout=30):
         root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-        env = dict(
-            os.environ,
-            PYTHONPATH=os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])),
-        )
+        pythonpath = os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))
         stderr = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL
         self.proc = subprocess.Popen(
-            self.command(), stdout=subprocess.PIPE, stderr=stderr, env=env, text=True
+            self.command(),
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            env=dict(os.environ, PYTHONPATH=pythonpath),
+            text=True,
         )
-        deadline = time.monotonic() + timeout
-        line = self.proc.stdout.readline()
-        if "lightbits-emulator ready" not in line or time.monotonic() > deadline:
+        if stderr is not subprocess.DEVNULL:
+            stderr.close()
+        ready, _, _ = select.select([self.proc.stdout], [], [], timeout)
+        line = self.proc.stdout.readline() if ready else ""
+        if "lightbits-emulator ready" not in line:
             self.stop()
-            raise RuntimeError("the Lightbits emulator did not start")
+            raise RuntimeError(f"the Lightbits emulator did not start within {timeout} s")
         return self
 
     def stop(self):
+        """SIGTERM (SIGKILL after 10 s); ``returncode`` tells how it ended."""
         if self.proc and self.proc.poll() is None:
             self.proc.terminate()
             try:
@@ -183,6 +188,9 @@ class EmulatorProcess:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        if self.proc:
+            self.returncode = self.proc.returncode
+            self.proc.stdout.close()
         self.proc = None
 
     def __enter__(self):

@@ -441,3 +441,25 @@ def test_lbcli_lists_snapshots_and_filters_by_project(tmp_path, capsys):
         assert cli.main(base + ["list", "snapshots"]) == 0
         lines = capsys.readouterr().out.splitlines()
         assert lines[0].startswith("Name") and lines[1].startswith("s ")
+
+
+def test_serve_command_in_a_subprocess(tmp_path):
+    import socket
+    import sys
+
+    from lightbits_emulator.testing import EmulatorProcess
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = EmulatorProcess(str(tmp_path), port=port, python=sys.executable, discovery_port=0)
+    with proc:
+        r = requests.get(
+            proc.base_url + "/api/v2/nodes",
+            headers={"Authorization": "Bearer " + proc.admin_jwt},
+            verify=proc.ca_file,
+            timeout=10,
+        )
+        assert len(r.json()["nodes"]) == 3
+    assert proc.returncode == 0  # SIGTERM stops it cleanly
+    assert (tmp_path / "state.sqlite").exists()
