@@ -308,6 +308,21 @@ class IndexTests(_PanelTest):
         self.assert_no_token(res)
 
     @test.create_mocks(LIST_MOCKS)
+    def test_no_cluster_configured_and_stores_unreadable(self):
+        img = fakes.image()
+        ivol = fakes.image_volume(img, readonly=False)
+        self.lists([img], [ivol])
+        self.mock_store_list_detail.side_effect = self.exceptions.glance
+        with self.settings(LIGHTBITS_DASHBOARD=dict(SETTINGS, CLUSTERS={})):
+            res = self.client.get(INDEX)
+        self.assertEqual(res.status_code, 200)
+        self.assertMessageCount(res, error=1)
+        self.assertEqual(res.context["clusters_table"].data, [])
+        counts = self.counts(res)
+        self.assertEqual(counts[inv.NOT_READ_ONLY], 1)
+        self.assertEqual(counts[inv.LIGHTBITS_MISSING], 0)
+
+    @test.create_mocks(LIST_MOCKS)
     def test_image_list_failure_offers_no_deletion(self):
         s, images, volumes, lbs = self.scenario()
         self.lists(images, volumes, lbs)
