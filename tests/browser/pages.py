@@ -1,0 +1,116 @@
+"""Selenium helpers for Horizon pages: log in, pick from Horizon's themable
+widgets, wait for table rows, save screenshots. Explicit bounded waits only."""
+
+import os
+
+from selenium.common.exceptions import StaleElementReferenceException
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SCREENSHOTS = os.path.join(ROOT, "test-artifacts", "screenshots")
+WAIT = 30  # seconds for a page or a modal
+
+
+def wait(driver, timeout=WAIT):
+    return WebDriverWait(
+        driver, timeout, poll_frequency=0.5, ignored_exceptions=(StaleElementReferenceException,)
+    )
+
+
+def xpath_literal(text):
+    if "'" not in text:
+        return f"'{text}'"
+    if '"' not in text:
+        return f'"{text}"'
+    parts = text.split("'")
+    return "concat(" + ', "\'", '.join(f"'{p}'" for p in parts) + ")"
+
+
+def login(driver, base_url, user, password):
+    driver.get(base_url + "/auth/login/")
+    wait(driver).until(EC.presence_of_element_located((By.ID, "id_username")))
+    driver.find_element(By.ID, "id_username").send_keys(user)
+    driver.find_element(By.ID, "id_password").send_keys(password)
+    driver.find_element(By.ID, "loginBtn").click()
+    wait(driver, 60).until(lambda d: "/auth/login" not in d.current_url)
+    wait(driver).until(EC.presence_of_element_located((By.CSS_SELECTOR, "#navbar-collapse")))
+
+
+def screenshot(driver, name):
+    os.makedirs(SCREENSHOTS, exist_ok=True)
+    path = os.path.join(SCREENSHOTS, name + ".png")
+    driver.save_screenshot(path)
+    return path
+
+
+def page_text(driver):
+    return driver.find_element(By.TAG_NAME, "body").text
+
+
+def table_rows(driver, table):
+    """{row id: row text} of a Horizon table (``<table id=table>``)."""
+    rows = driver.find_elements(
+        By.CSS_SELECTOR, f"table#{table} > tbody > tr[id^='{table}__row__']"
+    )
+    return {r.get_attribute("id")[len(table) + 7 :]: r.text for r in rows}
+
+
+def open_modal(driver, link):
+    """Click a link that opens an ajax modal; return the modal's form."""
+    link.click()
+    return wait(driver).until(
+        EC.visibility_of_element_located((By.CSS_SELECTOR, ".modal.in form, .modal.show form"))
+    )
+
+
+def show_step(modal, step_slug):
+    """Open a workflow step's tab (by its slug)."""
+    tab = modal.find_element(By.CSS_SELECTOR, f"a[href$='__{step_slug}']")
+    tab.click()
+    wait(modal.parent).until(
+        lambda d: (
+            tab.find_element(By.XPATH, "..").get_attribute("class")
+            and "active" in tab.find_element(By.XPATH, "..").get_attribute("class")
+        )
+    )
+
+
+def choose(modal, field_name, label_prefix):
+    """Pick an option of a themable select by its visible label (prefix)."""
+    select = modal.find_element(By.CSS_SELECTOR, f"select[name='{field_name}']")
+    box = select.find_element(By.XPATH, "./ancestor::div[contains(@class, 'themable-select')]")
+    box.find_element(By.CSS_SELECTOR, "button.dropdown-toggle").click()
+    option = wait(modal.parent, 10).until(
+        EC.element_to_be_clickable(
+            (
+                By.XPATH,
+                f"//select[@name='{field_name}']/ancestor::div[contains(@class,"
+                f" 'themable-select')]//ul/li/a[starts-with(normalize-space(),"
+                f" {xpath_literal(label_prefix)})]",
+            )
+        )
+    )
+    option.click()
+    value = option.get_attribute("data-select-value")
+    wait(modal.parent, 10).until(lambda d: select.get_attribute("value") == value)
+    return value
+
+
+def check(modal, field_name, label):
+    """Tick the checkbox of a multiple-choice field by its label."""
+    box = modal.find_element(
+        By.XPATH,
+        f".//input[@type='checkbox' and @name='{field_name}']"
+        f"/following-sibling::label[normalize-space()={xpath_literal(label)}]"
+        f" | .//label[normalize-space()={xpath_literal(label)}]"
+        f"[input[@type='checkbox' and @name='{field_name}']]",
+    )
+    box.click()
+
+
+def set_text(modal, field_name, value):
+    field = modal.find_element(By.NAME, field_name)
+    field.clear()
+    field.send_keys(str(value))
