@@ -121,14 +121,12 @@ class Store:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=OFF")
             self._db.execute(
-                "CREATE TABLE IF NOT EXISTS objects (uuid TEXT PRIMARY KEY, kind TEXT,"
-                " seq INTEGER, body TEXT)"
+                "CREATE TABLE IF NOT EXISTS objects (uuid TEXT PRIMARY KEY, kind TEXT, body TEXT)"
             )
             self._db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
         self.meta = self._load_meta()
         self.meta.setdefault("clusterUUID", str(uuid.uuid4()))
         self.meta.setdefault("nextNSID", 1)
-        self.meta.setdefault("seq", 0)
         if "nodes" not in self.meta:
             self.meta["nodes"] = [self._new_node(i) for i in range(nodes)]
         self._save_meta()
@@ -151,18 +149,16 @@ class Store:
     def _persist(self, kind, obj):
         if self._db:
             extra = self.extra.get(obj["UUID"], {})
+            # an upsert keeps the rowid, so a restart lists in creation order
             self._db.execute(
-                "INSERT OR REPLACE INTO objects VALUES (?, ?, ?, ?)",
-                (obj["UUID"], kind, self._next_seq(), json.dumps([obj, extra])),
+                "INSERT INTO objects (uuid, kind, body) VALUES (?, ?, ?)"
+                " ON CONFLICT(uuid) DO UPDATE SET body = excluded.body",
+                (obj["UUID"], kind, json.dumps([obj, extra])),
             )
 
     def _unpersist(self, uid):
         if self._db:
             self._db.execute("DELETE FROM objects WHERE uuid = ?", (uid,))
-
-    def _next_seq(self):
-        self.meta["seq"] += 1
-        return self.meta["seq"]
 
     def _load_objects(self):
         if not self._db:

@@ -352,6 +352,8 @@ def test_state_survives_a_restart(tmp_path, capsys):
     with run_emulator(memory=False, state_dir=str(tmp_path)) as emu:
         client = Client(emu, emu.admin_jwt)
         uid = client.create_volume(name="kept", size="2 gib")["UUID"]
+        later = client.create_volume(name="later")["UUID"]
+        client("PUT", f"{VOLS}/{uid}", json={"size": "2 gib"})  # updated after "later"
         project_token = emu.mint_jwt("default")
         admin_jwt, cluster = emu.admin_jwt, client("GET", "/api/v2/clusterinfo").json()
     with run_emulator(memory=False, state_dir=str(tmp_path)) as emu:
@@ -359,6 +361,8 @@ def test_state_survives_a_restart(tmp_path, capsys):
         client = Client(emu, project_token)
         vol = client("GET", f"{VOLS}/{uid}").json()
         assert vol["name"] == "kept" and vol["state"] == "Available"
+        listed = client("GET", VOLS).json()["volumes"]
+        assert [v["UUID"] for v in listed] == [uid, later]  # creation order survives
         assert client("GET", "/api/v2/clusterinfo").json()["UUID"] == cluster["UUID"]
         capsys.readouterr()
         assert (
