@@ -1,0 +1,18 @@
+"""Admin > Volume > Lightbits Image Volumes.
+
+Where each image's data lives (Glance image -> Cinder image volume ->
+Lightbits volume -> boot volumes made from it), the store -> volume type ->
+backend -> Lightbits cluster chain with each cluster's health, and findings
+with fixes (copy-image into a Lightbits store, make an image volume
+read-only, delete an orphaned image volume). Logic: lightbits_dashboard.
+inventory; data: collect.py; Lightbits: lightbits_dashboard.api.lightbits.
+
+Settings (LIGHTBITS_DASHBOARD in Horizon's local_settings, see conf.py):
+CLUSTERS (Cinder volume_backend_name -> api_endpoints, jwt_file or jwt,
+ca_file), SERVICE_PROJECTS and INTERNAL_PROJECTS (ids or names),
+CLUSTER_CACHE_SECONDS. Each cluster's volume list is cached in Django's
+default cache: with memcached, a list of many thousand volumes can exceed
+its 1 MB item limit (the cache then misses and each view lists again).
+Prefer jwt_file to jwt: Django's error reports do not hide a setting key
+named "jwt".
+"""
