@@ -9,7 +9,10 @@ Not part of the shipped plugin. Start it with::
 First start writes DIR/ca.pem (clients verify the server with it), the server
 certificate and key, a JWT signing key, and DIR/admin.jwt (cluster-admin).
 ``python -m lightbits_emulator token --state-dir DIR --project P`` mints a
-project token. Tests use ``lightbits_emulator.testing.run_emulator()``.
+project token. State (volumes, snapshots, nodes, cluster UUID) persists in
+DIR/state.sqlite unless --memory; --nodes only applies to a new state.
+Tests use ``lightbits_emulator.testing.run_emulator()``; ``EmulatorProcess``
+runs ``serve`` as a child process.
 
 REST API (``Authorization: Bearer <JWT>`` on every call): see ``api.ROUTES``.
 JSON as grpc-gateway renders it: uint64 values (``size``, statistics) are

@@ -18,6 +18,7 @@ from .store import ApiError, Store
 LOG = logging.getLogger("lightbits_emulator")
 ADMIN_JWT_FILE = "admin.jwt"
 STATE_FILE = "state.sqlite"
+MAX_BODY = 1 << 20
 
 
 class _Server(ThreadingHTTPServer):
@@ -56,8 +57,15 @@ class ApiHandler(BaseHTTPRequestHandler):
 
     def _serve(self):
         emu = self.server.emulator
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length) if length > 0 else b""
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = -1
+        if not 0 <= length <= MAX_BODY:
+            self.close_connection = True
+            err = ApiError(400, "bad Content-Length")
+            return self._send(400, json.dumps(err.body()).encode())
+        raw = self.rfile.read(length) if length else b""
         if not urlsplit(self.path).path.startswith("/_emulator"):
             for rule in emu.faults.match(self.command, self.path):
                 if rule["kind"] == "latency":

@@ -467,3 +467,14 @@ def test_serve_command_in_a_subprocess(tmp_path):
         assert len(r.json()["nodes"]) == 3
     assert proc.returncode == 0  # SIGTERM stops it cleanly
     assert (tmp_path / "state.sqlite").exists()
+
+
+def test_bad_content_length_is_400(emu):
+    import socket
+    import ssl
+
+    ctx = ssl.create_default_context(cafile=emu.ca_file)
+    with socket.create_connection(("127.0.0.1", emu.port), timeout=5) as raw:
+        with ctx.wrap_socket(raw, server_hostname="127.0.0.1") as tls:
+            tls.sendall(b"POST /api/v2/nodes HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n")
+            assert tls.recv(100).startswith(b"HTTP/1.1 400")
