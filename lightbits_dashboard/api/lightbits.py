@@ -18,11 +18,27 @@ Django's cache so one page view costs one list call per cluster.
 import hashlib
 import json
 import logging
+import re
 
 import requests
+from django.views.debug import SafeExceptionReporterFilter
 from django.views.decorators.debug import sensitive_variables
 
 LOG = logging.getLogger(__name__)
+
+
+def _hide_jwt_settings():
+    """Django's error reports list the settings, hiding keys that look secret
+    (API|AUTH|TOKEN|KEY|SECRET|PASS|SIGNATURE): a cluster's "jwt" key is not
+    one of them. Add JWT to the pattern, so it is hidden wherever it sits."""
+    pattern = SafeExceptionReporterFilter.hidden_settings
+    if "JWT" not in pattern.pattern.upper():
+        SafeExceptionReporterFilter.hidden_settings = re.compile(
+            pattern.pattern + "|JWT", pattern.flags
+        )
+
+
+_hide_jwt_settings()
 
 API_PREFIX = "/api/v2"
 DEFAULT_TIMEOUT = 10

@@ -221,3 +221,21 @@ def test_error_reports_hide_the_token_in_frame_locals():
     assert "cluster_info" in report
     assert "all_headers" in report  # the frame is there, its value hidden
     assert TOKEN not in report
+
+
+def test_error_reports_hide_a_jwt_in_the_settings():
+    import sys
+
+    from django.views.debug import ExceptionReporter
+
+    with override_settings(
+        LIGHTBITS_DASHBOARD={"CLUSTERS": {"lb": {"jwt": TOKEN, "api_endpoints": ["a:1"]}}}
+    ):
+        try:
+            raise RuntimeError("boom")
+        except RuntimeError:
+            reporter = ExceptionReporter(None, *sys.exc_info())
+            text, html = reporter.get_traceback_text(), reporter.get_traceback_html()
+    assert "LIGHTBITS_DASHBOARD" in text
+    assert TOKEN not in text
+    assert TOKEN not in html

@@ -13,6 +13,6 @@ ca_file), SERVICE_PROJECTS and INTERNAL_PROJECTS (ids or names),
 CLUSTER_CACHE_SECONDS. Each cluster's volume list is cached in Django's
 default cache: with memcached, a list of many thousand volumes can exceed
 its 1 MB item limit (the cache then misses and each view lists again).
-Prefer jwt_file to jwt: Django's error reports do not hide a setting key
-named "jwt".
+Prefer jwt_file to jwt (api.lightbits also makes Django's error reports
+hide setting keys containing "jwt").
 """
