@@ -154,6 +154,26 @@ class LaunchWorkflowTests(test.TestCase):
             self.assertContains(res, text)
 
     @test.create_mocks(MOCKS)
+    def test_networks_in_openstacksdk_shape(self):
+        """Horizon 27 wraps openstacksdk dicts: is_shared and project_id."""
+        self._setup()
+        sdk = [
+            api.neutron.Network(
+                {"id": "own", "name": "private", "project_id": "1", "is_shared": False}
+            ),
+            api.neutron.Network(
+                {"id": "pub", "name": "public", "project_id": "9", "is_shared": True}
+            ),
+            api.neutron.Network(
+                {"id": "other", "name": "theirs", "project_id": "9", "is_shared": False}
+            ),
+        ]
+        self.mock_network_list.return_value = sdk
+        res = self.client.get(launch_url(self.image.id))
+        networks = res.context["workflow"].get_step("set_networks").action.fields["networks"]
+        self.assertEqual([("own", "private"), ("pub", "public")], list(networks.choices))
+
+    @test.create_mocks(MOCKS)
     def test_unknown_image_is_404(self):
         self._setup()
         self.mock_image_get.side_effect = glance_exc.HTTPNotFound("gone")

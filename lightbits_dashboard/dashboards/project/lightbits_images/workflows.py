@@ -283,12 +283,17 @@ class SetNetworksAction(workflows.Action):
             request, lambda: api.neutron.network_list(request), _("Unable to retrieve networks.")
         )
         project_id = request.user.project_id
-        usable = [
-            n
-            for n in networks
-            if getattr(n, "shared", False) or getattr(n, "tenant_id", None) == project_id
-        ]
+        usable = [n for n in networks if _shared(n) or _owner(n) == project_id]
         return sorted(((n.id, n.name_or_id) for n in usable), key=lambda c: c[1])
+
+
+def _shared(network):
+    """openstacksdk says is_shared, the Neutron API (and Horizon's fixtures) shared."""
+    return bool(getattr(network, "is_shared", None) or getattr(network, "shared", None))
+
+
+def _owner(network):
+    return getattr(network, "project_id", None) or getattr(network, "tenant_id", None)
 
 
 class SetNetworks(workflows.Step):
