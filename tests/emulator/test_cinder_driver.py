@@ -8,6 +8,7 @@ threads green.
 
 import itertools
 import os
+import shutil
 import tempfile
 import uuid
 
@@ -43,6 +44,7 @@ def cinder_runtime(emu):
     yield
     coordination.COORDINATOR.stop()
     CONF.reset()
+    shutil.rmtree(locks, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
