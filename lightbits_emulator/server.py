@@ -23,6 +23,7 @@ MAX_BODY = 1 << 20
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 128  # the default 5 refuses bursts (Cinder + Horizon + tests)
     allow_reuse_address = True
 
     def handle_error(self, request, client_address):
