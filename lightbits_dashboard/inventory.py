@@ -502,10 +502,16 @@ def build(
             _image_rows(image, backing.get(image_id, []), made_from.get(image_id, []), ctx)
         )
 
-    counts = Counter()
-    for row in image_rows + volume_rows:
-        for code in {f.code for f in row.findings}:
-            counts[code] += 1
+    # Counted per subject: an image with two image volumes is one image "not
+    # on Lightbits", and its two writable volumes are two findings.
+    subjects = set()
+    for row in image_rows:
+        for f in row.findings:
+            per_image = f.code in (NOT_ON_LIGHTBITS, IMAGE_VOLUME_MISSING)
+            subjects.add((f.code, field(row.image, "id") if per_image else row.id))
+    for row in volume_rows:
+        subjects.update((f.code, row.id) for f in row.findings)
+    counts = Counter(code for code, _subject in subjects)
     config_rows = _config_rows(stores, volume_types, type_backends, cluster_states, lightbits)
     return Inventory(image_rows, volume_rows, config_rows, cluster_states, lb_stores, counts)
 

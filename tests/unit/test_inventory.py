@@ -392,3 +392,13 @@ def test_image_in_a_lightbits_store_without_image_volume():
     assert codes(row) == [inv.IMAGE_VOLUME_MISSING]
     [row] = build([img], [], volumes_known=False).image_rows
     assert codes(row) == []
+
+
+def test_counts_are_per_subject():
+    img = image(stores="file")  # not on Lightbits, with two writable volumes elsewhere
+    a = image_volume(img, readonly=False, vtype="lvm")
+    b = image_volume(img, readonly=False, vtype="lvm")
+    result = build([img], [a, b])
+    assert len(result.image_rows) == 2
+    assert result.counts[inv.NOT_ON_LIGHTBITS] == 1
+    assert result.counts[inv.NOT_READ_ONLY] == 2
