@@ -201,11 +201,12 @@ def image_volume_kind(volume, internal_projects=()):
     metadata = field(volume, "metadata", {}) or {}
     if metadata.get("glance_image_id"):
         return KIND_IMAGE_VOLUME if "image_size" in metadata else KIND_UPLOAD_CLONE
-    project = field(volume, "os-vol-tenant-attr:tenant_id")
+    if internal_projects:  # Cinder's internal tenant is known: it decides
+        project = field(volume, "os-vol-tenant-attr:tenant_id")
+        return KIND_CACHE_ENTRY if project in internal_projects else KIND_OTHER
+    # Otherwise: a cache entry is a volume created from the image it is named after.
     image_meta = field(volume, "volume_image_metadata", {}) or {}
-    if project in internal_projects or image_meta.get("image_id") == match.group(1):
-        return KIND_CACHE_ENTRY
-    return KIND_OTHER
+    return KIND_CACHE_ENTRY if image_meta.get("image_id") == match.group(1) else KIND_OTHER
 
 
 def image_id_of(volume):

@@ -248,6 +248,13 @@ def test_three_kinds_of_image_named_volumes_are_told_apart():
     assert inv.image_volume_kind(cache) == inv.KIND_CACHE_ENTRY
     assert inv.image_volume_kind(mine) == inv.KIND_OTHER
     assert inv.image_volume_kind(volume(name="vol")) is None
+    # With the internal tenant known, the owner decides.
+    assert inv.image_volume_kind(cache, [INTERNAL]) == inv.KIND_CACHE_ENTRY
+    named_like_cache = volume(
+        name="image-" + img["id"], project=USER, volume_image_metadata={"image_id": img["id"]}
+    )
+    assert inv.image_volume_kind(named_like_cache) == inv.KIND_CACHE_ENTRY
+    assert inv.image_volume_kind(named_like_cache, [INTERNAL]) == inv.KIND_OTHER
     lb = cluster(*(lb_volume(v) for v in (store_vol, upload, cache, mine)))
     result = build([img], [store_vol, upload, cache, mine], lb, internal_projects=[INTERNAL])
     assert sorted(r.volume_kind for r in result.image_rows) == sorted(
