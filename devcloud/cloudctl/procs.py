@@ -1,6 +1,5 @@
 """Background processes tracked by pid files, and waiting for them to answer."""
 
-import errno
 import http.client
 import os
 import signal
@@ -20,26 +19,42 @@ def log_file(name):
 
 
 def read_pid(name):
+    """The pid recorded for name, or None when that process is gone.
+
+    The pid file also holds the process's start time, so a pid reused by an
+    unrelated process after a crash or reboot is never taken for ours.
+    """
     try:
         with open(pid_file(name)) as f:
-            return int(f.read().strip())
-    except (OSError, ValueError):
+            fields = f.read().split()
+        pid = int(fields[0])
+    except (OSError, ValueError, IndexError):
         return None
+    if len(fields) > 1 and fields[1] != _start_time(pid):
+        return None
+    return pid
+
+
+def _stat(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(") ", 1)[-1].split()
+    except OSError:
+        return None
+
+
+def _start_time(pid):
+    stat = _stat(pid)
+    # Field 22 of /proc/<pid>/stat (index 19 after "pid (comm) ").
+    return stat[19] if stat else None
 
 
 def alive(pid):
     if not pid:
         return False
-    try:
-        os.kill(pid, 0)
-    except OSError as e:
-        return e.errno == errno.EPERM
+    stat = _stat(pid)
     # A zombie child of ours counts as dead.
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().split(") ")[-1].split()[0] != "Z"
-    except OSError:
-        return False
+    return bool(stat) and stat[0] != "Z"
 
 
 def running(name):
@@ -69,7 +84,7 @@ def spawn(name, argv, env=None, cwd=None, user=None):
             **({"user": user.pw_uid, "group": user.pw_gid, "extra_groups": []} if user else {}),
         )
     with open(pid_file(name), "w") as f:
-        f.write(f"{proc.pid}\n")
+        f.write(f"{proc.pid} {_start_time(proc.pid)}\n")
     return proc.pid
 
 
