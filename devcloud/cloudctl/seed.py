@@ -229,7 +229,13 @@ def raw_image(admin):
     image = _ready_image(admin.glance, "cirros-raw")
     if image is not None:
         return image.id
-    source = _one(admin.cinder.volumes.list(search_opts={"name": "cirros-raw-source"}))
+    source = _one(
+        [
+            v
+            for v in admin.cinder.volumes.list(search_opts={"name": "cirros-raw-source"})
+            if v.name == "cirros-raw-source"
+        ]
+    )
     if source is None or source.status != "available":
         source = admin.cinder.volumes.create(
             1, name="cirros-raw-source", volume_type=settings.LIGHTBITS_TYPE

@@ -160,12 +160,12 @@ def write_configs():
         ("glance", "glance-api-paste.ini"),
         ("nova", "api-paste.ini"),
         ("cinder", "api-paste.ini"),
+        ("cinder", "resource_filters.json"),
         ("neutron", "api-paste.ini"),
     ):
         shutil.copyfile(
             os.path.join(VENV_ETC, service, name), os.path.join(settings.ETC, service, name)
         )
-    # The devcloud runs no cinder-api rootwrap; nothing else needed from etc.
 
 
 # -- MariaDB -------------------------------------------------------------
