@@ -382,6 +382,7 @@ def build(
     internal_projects=(),
     images_known=True,
     volumes_known=True,
+    project_names=None,
 ):
     """The whole inventory from bulk lists.
 
@@ -396,6 +397,7 @@ def build(
     images_known / volumes_known: False when that list could not be read;
       then no volume is called an orphan (resp. no Lightbits volume is called
       one without a Cinder volume), since absence proves nothing.
+    project_names: project id -> name, for the findings' texts.
     """
     service_projects = set(service_projects or ())
     internal_projects = set(internal_projects or ())
@@ -495,6 +497,7 @@ def build(
         service_projects,
         volumes_known,
         {s.get("id") for s in stores if s.get("type") == "cinder"},
+        project_names or {},
     )
     image_rows = []
     for image in images:
@@ -544,6 +547,7 @@ class _Context:
     service_projects: set
     volumes_known: bool
     cinder_stores: set  # Glance stores of type cinder
+    project_names: dict  # project id -> name
 
 
 def _image_rows(image, vols, clones, ctx):
@@ -636,7 +640,8 @@ def _image_rows(image, vols, clones, ctx):
             findings.append(
                 Finding(
                     USER_PROJECT,
-                    f"The image volume lives in project {project}, not in the service "
+                    "The image volume lives in project "
+                    f"{ctx.project_names.get(project, project)}, not in the service "
                     "project: it counts against that project's quota and its users "
                     "can see and delete it (glance_store cinder_store_* credentials unset?).",
                 )

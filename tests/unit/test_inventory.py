@@ -186,8 +186,10 @@ def test_writable_image_volume_offers_make_read_only_only_when_available():
 def test_image_volume_in_user_project():
     img = image()
     ivol = image_volume(img, project=USER)
-    [row] = build([img], [ivol], cluster(lb_volume(ivol))).image_rows
+    result = build([img], [ivol], cluster(lb_volume(ivol)), project_names={USER: "alice"})
+    [row] = result.image_rows
     assert codes(row) == [inv.USER_PROJECT]
+    assert "project alice" in row.findings[0].text
 
 
 def test_user_project_heuristic_without_service_projects():

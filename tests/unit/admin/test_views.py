@@ -183,6 +183,8 @@ class IndexTests(_PanelTest):
         content = res.content.decode()
         for label in inv.FINDING_LABELS.values():
             self.assertIn(label, content)
+        self.assertIn("<h3>Images and their image volumes</h3>", content)
+        self.assertIn("<h3>Lightbits clusters</h3>", content)
         # The chain: image -> image volume -> Lightbits volume -> clones.
         self.assertIn(reverse("horizon:admin:images:detail", args=[s["healthy"].id]), content)
         self.assertIn(reverse("horizon:admin:volumes:detail", args=[s["healthy_vol"].id]), content)

@@ -95,6 +95,7 @@ def _build(request, images, volumes, volume_types, stores, projects, **known):
         lightbits_stores=conf.get("STORE_VOLUME_TYPES"),
         service_projects=project_ids(conf.get("SERVICE_PROJECTS"), projects),
         internal_projects=project_ids(conf.get("INTERNAL_PROJECTS"), projects),
+        project_names=projects,
         **known,
     )
 

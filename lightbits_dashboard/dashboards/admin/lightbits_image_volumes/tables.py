@@ -349,7 +349,7 @@ class ConfigTable(tables.DataTable):
 
     class Meta:
         name = "config"
-        verbose_name = _("Store -> volume type -> backend -> Lightbits cluster")
+        verbose_name = _("Store → volume type → backend → Lightbits cluster")
         multi_select = False
 
 

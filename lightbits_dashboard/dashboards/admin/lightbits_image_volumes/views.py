@@ -78,6 +78,9 @@ class IndexView(tables.MultiTableView):
             table.project_names = projects
             table.filter_query = self._filter_form().filters()
         context["filter_form"] = self._filter_form()
+        context["tables"] = [
+            (t._meta.verbose_name, context[f"{t._meta.name}_table"]) for t in self.table_classes
+        ]
         context["finding_counts"] = [
             (code, label, result.counts.get(code, 0)) for code, label in inv.FINDING_LABELS.items()
         ]
