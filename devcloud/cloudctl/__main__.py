@@ -110,6 +110,10 @@ def print_summary(elapsed):
         print(f"  {stype:<10} {url}")
     if emulator.available():
         print(f"  {'lightbits':<10} {emulator.url()} (CA {emulator.CA_FILE})")
+    ports = settings.PORTS
+    print(
+        f"  {'mariadb':<10} 127.0.0.1:{ports['mariadb']}   rabbitmq 127.0.0.1:{ports['rabbitmq']}"
+    )
     print("  logins    admin/admin (project admin), demo/demo (project demo, member)")
     print(f"  facts     {CLOUD_JSON}")
     print(f"  openrc    export OS_AUTH_URL={settings.AUTH_URL} OS_USERNAME=demo \\")

@@ -32,7 +32,7 @@ APIS = {
         "nova.wsgi.osapi_compute:application",
         {
             "OS_NOVA_CONFIG_DIR": "nova",
-            "OS_NOVA_CONFIG_FILES": "api-paste.ini;nova.conf;nova-api.conf",
+            "OS_NOVA_CONFIG_FILES": "api-paste.ini;nova.conf;nova-db.conf;nova-api.conf",
         },
     ),
     "neutron-api": (
@@ -47,7 +47,12 @@ APIS = {
 }
 
 # Daemons: name -> argv after the venv's python/bin (config files under etc/).
-NOVA_CONF = ["--config-file", os.path.join(settings.ETC, "nova", "nova.conf")]
+NOVA_COMPUTE_CONF = ["--config-file", os.path.join(settings.ETC, "nova", "nova.conf")]
+NOVA_CONF = [
+    *NOVA_COMPUTE_CONF,
+    "--config-file",
+    os.path.join(settings.ETC, "nova", "nova-db.conf"),
+]
 CINDER_CONF = ["--config-file", os.path.join(settings.ETC, "cinder", "cinder.conf")]
 DAEMONS = {
     "nova-conductor": ["nova-conductor", *NOVA_CONF],
@@ -55,7 +60,7 @@ DAEMONS = {
     "nova-compute": [
         "python",
         os.path.join(settings.DEVCLOUD, "nova_fake", "nova_compute.py"),
-        *NOVA_CONF,
+        *NOVA_COMPUTE_CONF,
     ],
     "cinder-scheduler": ["cinder-scheduler", *CINDER_CONF],
     "cinder-volume": ["python", os.path.join(settings.DEVCLOUD, "cinder_volume.py"), *CINDER_CONF],
@@ -151,6 +156,7 @@ def write_configs():
     render("glance-api.conf", "glance")
     render("placement.conf", "placement")
     render("nova.conf", "nova")
+    render("nova-db.conf", "nova")
     render("nova-api.conf", "nova")
     render("neutron.conf", "neutron")
     render("ml2_conf.ini", "neutron")
