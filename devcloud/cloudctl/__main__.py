@@ -137,6 +137,9 @@ def status():
     rows = services.status()
     for name, pid in rows:
         print(f"{name:<17} " + (f"running (pid {pid})" if pid else "stopped"))
+    horizon = procs.read_pid("horizon")
+    if procs.alive(horizon):
+        print(f"{'horizon':<17} running (pid {horizon}, devcloud/horizon)")
     return 0 if all(pid for _name, pid in rows) else 3
 
 
