@@ -103,6 +103,7 @@ class WholeLaunchTests(test.TestCase):
     def setUp(self):
         super().setUp()
         cache.clear()
+        launches.SharedState.forget_local()
         self.request.user = mock.Mock(project_id="1")
 
     @mock.patch.object(lb_nova, "server_delete")

@@ -30,6 +30,7 @@ class LaunchesTableTests(test.TestCase):
     def setUp(self):
         super().setUp()
         cache.clear()
+        launches.SharedState.forget_local()
 
     def _server(self, server_id, status, fault=None):
         return factories.server(server_id, status, fault)
@@ -63,6 +64,15 @@ class LaunchesTableTests(test.TestCase):
         self.mock_server_list.assert_called_once_with(test.IsHttpRequest())
         # rows still in progress are polled (Horizon polls rows marked "warning")
         self.assertContains(res, 'class="ajax-update warning"', count=2)
+
+    def test_liveness_survives_a_culled_cache_and_is_shared_through_it(self):
+        beat = launches.heartbeat()
+        beat.beat("L1")
+        cache.clear()  # a full local-memory cache culls entries
+        self.assertEqual({"L1"}, beat.alive(["L1", "L2"]))  # this process still knows
+        beat.beat("L2")
+        launches.SharedState.forget_local()  # another Horizon process
+        self.assertEqual({"L2"}, beat.alive(["L1", "L2"]))
 
     @test.create_mocks(MOCKS)
     def test_launch_without_a_live_driver_is_interrupted(self):

@@ -5,6 +5,8 @@ The Launches table comes from ONE volume list and ONE server list of the
 project (plus cache reads): the launch record lives in the boot volumes'
 metadata, liveness in Django's cache. Instances whose boot volume was rolled
 back are remembered in the cache (FailureLog) so their error stays visible.
+Several Horizon processes need a cache they share (memcached, redis), as
+Horizon's sessions and caching already recommend.
 """
 
 import logging
@@ -114,6 +116,44 @@ def _fault(server):
     return fault.get("message", "") if isinstance(fault, dict) else str(fault)
 
 
+class SharedState:
+    """Django's cache, backed by this process's own memory.
+
+    A local-memory cache culls entries when full (300 by default, and
+    Horizon's compressor fills it): a launch this process drives must never
+    look interrupted to it, nor its rolled-back instances vanish.
+    """
+
+    _local = {}  # key -> (value, expiry)
+
+    def set(self, key, value, timeout):
+        self._local[key] = (value, time.monotonic() + timeout)
+        cache.set(key, value, timeout)
+
+    def get(self, key, default=None):
+        return self.get_many([key]).get(key, default)
+
+    def get_many(self, keys):
+        now, found = time.monotonic(), {}
+        for key in keys:
+            value, expiry = self._local.get(key, (None, 0))
+            if expiry > now:
+                found[key] = value
+        missing = [k for k in keys if k not in found]
+        if missing:
+            found.update(cache.get_many(missing))
+        return found
+
+    def delete(self, key):
+        self._local.pop(key, None)
+        cache.delete(key)
+
+    @classmethod
+    def forget_local(cls):
+        """For tests: start from an empty process memory."""
+        cls._local.clear()
+
+
 class FailureLog:
     """Rolled-back instances per project, kept a day in the cache for the table."""
 
@@ -125,7 +165,7 @@ class FailureLog:
         return f"lightbits-launch-failed:{project_id}"
 
     def entries(self, project_id):
-        return cache.get(self._key(project_id)) or {}
+        return dict(SharedState().get(self._key(project_id)) or {})
 
     def add(self, project_id, outcome, summary):
         rec = outcome.record
@@ -140,18 +180,18 @@ class FailureLog:
         with self._lock:
             entries = self.entries(project_id)
             entries[row_id] = entry
-            cache.set(self._key(project_id), entries, self.TTL)
+            SharedState().set(self._key(project_id), entries, self.TTL)
 
     def remove(self, project_id, row_id):
         with self._lock:
             entries = self.entries(project_id)
             entries.pop(row_id, None)
-            cache.set(self._key(project_id), entries, self.TTL)
+            SharedState().set(self._key(project_id), entries, self.TTL)
 
 
 def heartbeat():
     ttl = max(60, 10 * conf.get("LAUNCH_POLL_INTERVAL"))
-    return runner.Heartbeat(cache, ttl)
+    return runner.Heartbeat(SharedState(), ttl)
 
 
 def make_launcher(request, key):
