@@ -60,6 +60,7 @@ class LaunchesTableTests(test.TestCase):
             {name: row.state for name, row in rows.items()},
         )
         self.assertContains(res, "Cloning boot volume")
+        self.assertContains(res, reverse("horizon:project:lightbits_images:launch_any"))
         self.mock_volume_list.assert_called_once_with(test.IsHttpRequest())
         self.mock_server_list.assert_called_once_with(test.IsHttpRequest())
         # rows still in progress are polled (Horizon polls rows marked "warning")

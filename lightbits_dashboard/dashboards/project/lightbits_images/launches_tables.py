@@ -6,6 +6,7 @@ from django.utils.translation import ngettext_lazy, pgettext_lazy
 from horizon import exceptions, tables
 
 from lightbits_dashboard.dashboards.project.lightbits_images import launches
+from lightbits_dashboard.dashboards.project.lightbits_images import tables as images_tables
 from lightbits_dashboard.launch import record
 
 STATE_CHOICES = (
@@ -124,4 +125,4 @@ class LaunchesTable(tables.DataTable):
         status_columns = ("state",)
         row_class = UpdateRow
         row_actions = (FinishLaunch, CleanUpLaunch, DismissLaunch)
-        table_actions = ()
+        table_actions = (images_tables.LaunchFromImage,)
