@@ -125,6 +125,11 @@ class LaunchWorkflowTests(test.TestCase):
         self.assertIsNone(source.fields["volume_size"].initial)
         self.assertEqual(10, source.fields["volume_size"].widget.attrs["placeholder"])
         self.assertIn("At least 10 GiB", str(source.fields["volume_size"].help_text))
+        self.assertEqual(
+            "Clone path: Fast clone (cannot check from this project's view whether the type "
+            "is encrypted)",
+            str(source.fields["volume_type"].help_text),
+        )
         # only the types mapped to the image's store ("lightbits")
         self.assertEqual(["lightbits"], [c[0] for c in source.fields["volume_type"].choices])
         self.assertTrue(source.fields["delete_on_terminate"].initial)

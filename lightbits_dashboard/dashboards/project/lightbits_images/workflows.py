@@ -117,8 +117,14 @@ class SetSourceAction(workflows.Action):
         super().__init__(request, context, *args, **kwargs)
         self.fields["delete_on_terminate"].initial = conf.get("DELETE_ON_TERMINATE_DEFAULT")
         if context.get("image_id") and len(self._images) == 1:
+            image = self._images[0][0]
+            reasons = "; ".join(str(r) for r in getattr(image, "clone_reasons", []))
+            self.fields["volume_type"].help_text = _("Clone path: %(verdict)s%(why)s") % {
+                "verdict": getattr(image, "clone_verdict", ""),
+                "why": f" ({reasons})" if reasons else "",
+            }
             # Left empty, the size becomes max(this, the flavor's disk) in clean().
-            minimum = self.image_min_gib(self._images[0][0])
+            minimum = self.image_min_gib(image)
             self.fields["volume_size"].widget.attrs["placeholder"] = minimum
             self.fields["volume_size"].help_text = _(
                 "At least %(min)s GiB for this image, and the flavor's disk if larger. "
