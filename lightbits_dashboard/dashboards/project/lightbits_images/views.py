@@ -1,5 +1,3 @@
-import logging
-
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from horizon import exceptions, tables, views
@@ -14,7 +12,6 @@ from lightbits_dashboard.dashboards.project.lightbits_images import (
 from lightbits_dashboard.dashboards.project.lightbits_images import launches as launch_data
 from lightbits_dashboard.dashboards.project.lightbits_images import tables as images_tables
 
-LOG = logging.getLogger(__name__)
 INDEX_URL = "horizon:project:lightbits_images:index"
 
 

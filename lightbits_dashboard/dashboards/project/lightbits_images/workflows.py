@@ -8,8 +8,6 @@ of the whole launch before anything is created; handle() only starts the
 background driver, so the request returns at once.
 """
 
-import logging
-
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
 from horizon import exceptions, forms, workflows
@@ -19,7 +17,6 @@ from lightbits_dashboard import conf
 from lightbits_dashboard.dashboards.project.lightbits_images import catalog, data, launches
 from lightbits_dashboard.launch import orchestrator, record, sizing
 
-LOG = logging.getLogger(__name__)
 USER_DATA_MAX = 16384  # characters; kept in the boot volume's metadata until boot
 NAME_MAX = 200  # leaves room for "-10-boot" within Cinder's and Nova's 255
 
