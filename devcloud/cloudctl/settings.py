@@ -18,7 +18,9 @@ REGION = "RegionOne"
 # The name every service registers under (independent of the machine's name).
 SERVICE_HOST = "devcloud"
 
-PORTS = {
+# DEVCLOUD_PORT_OFFSET (with DEVCLOUD_STATE) runs a second cloud beside the first.
+_OFFSET = int(os.environ.get("DEVCLOUD_PORT_OFFSET", "0"))
+_BASE_PORTS = {
     "mariadb": 23306,
     "rabbitmq": 25672,
     "rabbitmq_dist": 25673,
@@ -32,6 +34,7 @@ PORTS = {
     "emulator": 28443,
     "emulator_discovery": 28449,
 }
+PORTS = {name: port + _OFFSET for name, port in _BASE_PORTS.items()}
 
 DB_USER = "devcloud"
 DB_PASSWORD = "devcloud-db"
