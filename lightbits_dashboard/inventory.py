@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from dataclasses import field as dc_field
 
 from lightbits_dashboard.clone_path import check_raw_bare, field
+from lightbits_dashboard.image_locations import UUID as _UUID
+from lightbits_dashboard.image_locations import cinder_locations, image_stores
 
 IMAGE_VOLUME_PREFIX = "image-"
 LIGHTBITS_VOLUME_PREFIX = "volume-"
@@ -31,10 +33,8 @@ CLONE_SNAPSHOT_PREFIX = "for_clone_"
 DEFAULT_LIGHTBITS_PROJECT = "default"
 UNKNOWN = "unknown"
 
-_UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 _IMAGE_VOLUME_NAME = re.compile(rf"^image-({_UUID})$")
 _LIGHTBITS_VOLUME_NAME = re.compile(rf"^volume-({_UUID})$")
-_CINDER_URL = re.compile(rf"^cinder://(?:([^/]+)/)?({_UUID})$")
 
 # Kinds of Cinder volumes named image-<uuid>: three different things.
 KIND_IMAGE_VOLUME = "image volume"  # Glance cinder store: glance_image_id + image_size
@@ -216,24 +216,6 @@ def image_id_of(volume):
         return metadata["glance_image_id"]
     match = _IMAGE_VOLUME_NAME.match(field(volume, "name", "") or "")
     return match.group(1) if match else None
-
-
-def image_stores(image):
-    return [s.strip() for s in (field(image, "stores", "") or "").split(",") if s.strip()]
-
-
-def cinder_locations(image):
-    """[(store or None, volume id)] from the image's visible cinder:// locations."""
-    urls = [field(loc, "url", "") for loc in field(image, "locations", []) or []]
-    direct = field(image, "direct_url")
-    if direct:
-        urls.append(direct)
-    found = []
-    for url in urls:
-        match = _CINDER_URL.match(url or "")
-        if match and (match.group(1), match.group(2)) not in found:
-            found.append((match.group(1), match.group(2)))
-    return found
 
 
 def is_read_only(volume):

@@ -7,36 +7,16 @@ Lightbits store is configured).
 """
 
 from lightbits_dashboard.clone_path import field
-
-CINDER_SCHEME = "cinder://"
-
-
-def _cinder_locations(image):
-    """(store or None, volume id) for each visible cinder:// location."""
-    urls = [field(loc, "url", "") for loc in field(image, "locations", []) or []]
-    direct = field(image, "direct_url")
-    if direct:
-        urls.append(direct)
-    found = []
-    for url in urls:
-        if not url.startswith(CINDER_SCHEME):
-            continue
-        parts = url[len(CINDER_SCHEME) :].strip("/").split("/")
-        if len(parts) == 1 and parts[0]:
-            found.append((None, parts[0]))
-        elif len(parts) == 2 and all(parts):
-            found.append((parts[0], parts[1]))
-    return found
+from lightbits_dashboard.image_locations import cinder_locations, image_stores
 
 
 def image_store(image, lightbits_stores):
     """The Lightbits store holding ``image``, or None."""
-    stores = [s.strip() for s in str(field(image, "stores", "")).split(",") if s.strip()]
-    for store in stores:
+    for store in image_stores(image):
         if store in lightbits_stores:
             return store
     only = next(iter(lightbits_stores)) if len(lightbits_stores) == 1 else None
-    for store, _volume_id in _cinder_locations(image):
+    for store, _volume_id in cinder_locations(image):
         if store in lightbits_stores:
             return store
         if store is None and only:
@@ -46,7 +26,7 @@ def image_store(image, lightbits_stores):
 
 def image_volume_id(image):
     """The image volume's id from a visible cinder:// location, or None."""
-    locations = _cinder_locations(image)
+    locations = cinder_locations(image)
     return locations[0][1] if locations else None
 
 
