@@ -49,15 +49,17 @@ def start():
     daemons = ["nova-conductor", "nova-scheduler", "nova-compute", "cinder-scheduler"]
     if emulator_present:
         daemons.append("cinder-volume")
+    # A service record counts only if written after a restart of its process.
+    fresh = {name: None if procs.running(name) else since for name in daemons}
     for name in daemons:
         services.start_daemon(name)
     for name in API_ORDER:
         services.wait_api(name)
     log("APIs answer (%.0fs)" % (time.monotonic() - t0))
-    readiness.wait_compute(since)
+    readiness.wait_compute(fresh["nova-compute"])
     log("nova-compute up and discovered (%.0fs)" % (time.monotonic() - t0))
     if emulator_present:
-        readiness.wait_cinder_volume(since)
+        readiness.wait_cinder_volume(fresh["cinder-volume"])
         log("cinder-volume up (%.0fs)" % (time.monotonic() - t0))
         from cloudctl import seed
 

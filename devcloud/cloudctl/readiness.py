@@ -9,12 +9,12 @@ from cloudctl import identity, procs, services, settings
 
 
 def _service_up(services_list, host, since):
-    """Up, enabled, and reported by the process started now (not a stale record)."""
+    """Up, enabled, and (since given) reported by the process started now, not a stale record."""
     return any(
         s.state == "up"
         and s.status == "enabled"
         and s.host.startswith(host)
-        and _parse(s.updated_at) >= since
+        and (since is None or _parse(s.updated_at) >= since)
         for s in services_list
     )
 
