@@ -14,7 +14,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 
 from tests.browser import cloud, pages
-from tests.browser.horizon import HorizonServer
+from tests.browser.horizon import DevcloudHorizon as Horizon
 
 ROOT = cloud.ROOT
 ARTIFACTS = os.path.join(ROOT, "test-artifacts")
@@ -52,7 +52,7 @@ def facts():
 @pytest.fixture(scope="session")
 def horizon(facts):
     """Horizon with the plugin, started once, stopped at the end of the session."""
-    server = HorizonServer(cloud.CLOUD_JSON, os.path.join(ARTIFACTS, "horizon")).start()
+    server = Horizon().start()
     yield server
     server.stop()
 
@@ -72,8 +72,16 @@ def emulator(facts):
     return cloud.Emulator(facts)
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call":
+        item.call_failed = report.failed
+    return report
+
+
 @pytest.fixture
-def browser():
+def browser(request):
     profile = tempfile.mkdtemp(prefix="lb-chromium-")
     options = webdriver.ChromeOptions()
     options.binary_location = "/usr/bin/chromium"
@@ -84,6 +92,8 @@ def browser():
     driver.set_page_load_timeout(90)
     try:
         yield driver
+        if getattr(request.node, "call_failed", False):
+            pages.screenshot(driver, "FAILED-" + request.node.name)
     finally:
         driver.quit()
         shutil.rmtree(profile, ignore_errors=True)

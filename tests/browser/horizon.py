@@ -1,21 +1,20 @@
-"""Start and stop a Horizon (Django runserver) with the plugin, for the browser tests.
+"""The Horizon the browser tests drive: devcloud/horizon's (the demo's own).
 
-One process, no autoreload: launches run in background threads of the
-Horizon process and their failures are kept in its locmem cache, so the
-process that served the workflow must be the one serving the Launches page.
+If devcloud/horizon already serves one, the tests use it and leave it
+running; otherwise they start one on a free loopback port (8000 when free)
+and stop it at the end. Horizon runs launches in background threads of its
+process, so one process serves the workflow and the Launches page.
 """
 
 import os
-import secrets
-import signal
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-PYTHON = os.path.join(ROOT, ".venv", "bin", "python")
+RUNNER = os.path.join(ROOT, "devcloud", "horizon")
+LOG_FILE = os.path.join(ROOT, ".devcloud", "log", "horizon.log")
 
 
 class StartError(RuntimeError):
@@ -34,84 +33,49 @@ def free_port(preferred=8000):
     raise StartError("no free port on 127.0.0.1")
 
 
-class HorizonServer:
-    def __init__(self, cloud_json, state_dir, port=None):
-        self.cloud_json = cloud_json
-        self.state_dir = state_dir
-        self.port = port or free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log_file = os.path.join(state_dir, "horizon.log")
-        self.proc = None
+def answers(url, timeout=120):
+    try:
+        with urllib.request.urlopen(url + "/auth/login/", timeout=timeout) as resp:
+            return resp.status == 200
+    except OSError:
+        return False
 
-    def start(self, timeout=120):
-        os.makedirs(self.state_dir, exist_ok=True)
-        env = dict(
-            os.environ,
-            DJANGO_SETTINGS_MODULE="tests.browser.demo_settings",
-            LIGHTBITS_DEMO_CLOUD_JSON=self.cloud_json,
-            LIGHTBITS_DEMO_STATE=self.state_dir,
-            LIGHTBITS_DEMO_SECRET_KEY=secrets.token_urlsafe(32),
-            PYTHONPATH=ROOT,
+
+class DevcloudHorizon:
+    def __init__(self):
+        self.port = None
+        self.url = None
+        self.log_file = LOG_FILE
+        self.owned = False
+
+    def _run(self, command, **env):
+        return subprocess.run(
+            [RUNNER, command],
+            cwd=ROOT,
+            env=dict(os.environ, **env),
+            capture_output=True,
+            text=True,
+            timeout=180,
         )
-        cmd = [
-            PYTHON,
-            "-m",
-            "django",
-            "runserver",
-            "--noreload",
-            "--insecure",  # serve static files with DEBUG off
-            f"127.0.0.1:{self.port}",
-        ]
-        log = open(self.log_file, "ab")
-        try:
-            self.proc = subprocess.Popen(
-                cmd,
-                cwd=ROOT,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        finally:
-            log.close()
-        self._wait(timeout)
+
+    def start(self):
+        if self._run("status").returncode == 0:
+            self.port = int(os.environ.get("HORIZON_PORT", "8000"))
+        else:
+            self.port = free_port()
+            result = self._run("start", HORIZON_PORT=str(self.port))
+            if result.returncode != 0:
+                raise StartError(f"devcloud/horizon start: {result.stdout}{result.stderr}")
+            self.owned = True
+        self.url = f"http://127.0.0.1:{self.port}"
+        deadline = time.monotonic() + 120
+        while not answers(self.url):
+            if time.monotonic() > deadline:
+                raise StartError(f"Horizon does not answer at {self.url}; see {self.log_file}")
+            time.sleep(1)
         return self
 
-    def _wait(self, timeout):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise StartError(f"Horizon exited ({self.proc.returncode}); see {self.log_file}")
-            try:
-                with urllib.request.urlopen(self.url + "/auth/login/", timeout=120) as resp:
-                    if resp.status == 200:
-                        return
-            except OSError:
-                pass
-            time.sleep(0.5)
-        self.stop()
-        raise StartError(f"Horizon did not answer in {timeout}s; see {self.log_file}")
-
     def stop(self):
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        os.killpg(self.proc.pid, signal.SIGTERM)
-        try:
-            self.proc.wait(15)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(5)
-
-
-if __name__ == "__main__":  # python -m tests.browser.horizon: serve until Ctrl-C
-    server = HorizonServer(
-        os.path.join(ROOT, ".devcloud", "cloud.json"),
-        os.path.join(ROOT, "test-artifacts", "horizon"),
-    ).start()
-    print(f"Horizon at {server.url} (log {server.log_file})", file=sys.stderr)
-    try:
-        signal.pause()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.stop()
+        if self.owned:
+            self._run("stop")
+            self.owned = False
