@@ -338,3 +338,16 @@ class LaunchWorkflowTests(test.TestCase):
             launch_url(self.image.id), self._form(name="<script>x()</script>", count=0)
         )
         self.assertNotContains(res, "<script>x()</script>")
+
+    @test.create_mocks(MOCKS)
+    def test_forged_derived_fields_are_a_form_error_not_a_500(self):
+        """An invalid Source step hands Horizon's raw POST to the next steps:
+        image_min_gib there is not the step's own (a crafted POST adds it)."""
+        self._setup()
+        for forged in ({"image_min_gib": "x"}, {"image_min_gib": "5"}):
+            res = self.client.post(
+                launch_url(self.image.id), self._form(volume_size="abc", **forged)
+            )
+            self.assertEqual(200, res.status_code)
+            self.assertIn("volume_size", self._errors(res)["set_source"])
+        self.mock_start_launch.assert_not_called()

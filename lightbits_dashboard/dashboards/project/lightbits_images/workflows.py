@@ -206,6 +206,18 @@ class SetSource(workflows.Step):
         "volume_type",
         "delete_on_terminate",
     )
+    # Computed by the action's clean(), never typed by the user.
+    derived = ("image_name", "image_min_gib")
+
+    def contribute(self, data, context):
+        """An invalid step contributes the raw POST (Horizon's rule): the
+        derived values must not come from it, or a forged image_min_gib
+        reaches the Flavor step's checks."""
+        context = super().contribute(data, context)
+        if not self.action.is_valid():
+            for key in self.derived:
+                context[key] = None
+        return context
 
 
 # -- Flavor --------------------------------------------------------------------
