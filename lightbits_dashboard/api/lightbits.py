@@ -224,9 +224,6 @@ class Client:
     def cluster_info(self):
         return self.request("GET", "/clusterinfo")
 
-    def cluster(self):
-        return self.request("GET", "/cluster")
-
     def nodes(self):
         return self.request("GET", "/nodes").get("nodes", [])
 
@@ -235,9 +232,6 @@ class Client:
         if project:
             return self.request("GET", f"/projects/{project}/volumes").get("volumes", [])
         return self.request("GET", "/volumes").get("volumes", [])
-
-    def get_volume_by_name(self, project, name):
-        return self.request("GET", f"/projects/{project}/volumes/", params={"name": name})
 
 
 def _no_answer_reason(exc):
