@@ -203,13 +203,16 @@ class Client:
             if not resp.content:
                 return {}
             try:
-                return resp.json()
+                data = resp.json()
             except ValueError:
+                data = None
+            if not isinstance(data, dict):
                 raise LightbitsError(
-                    self._say(f"{method} {path} at {base}: the answer is not JSON"),
+                    self._say(f"{method} {path} at {base}: the answer is not a JSON object"),
                     status=resp.status_code,
                     endpoint=base,
                 ) from None
+            return data
         detail = self._redact(_error_detail(resp))[:_EXCERPT]
         message = self._say(f"{method} {path} at {base}: HTTP {resp.status_code} {detail}".strip())
         cls = LightbitsError
@@ -225,13 +228,23 @@ class Client:
         return self.request("GET", "/clusterinfo")
 
     def nodes(self):
-        return self.request("GET", "/nodes").get("nodes", [])
+        return self._list("/nodes", "nodes")
 
     def list_volumes(self, project=None):
         """All volumes (all projects with a cluster-admin token), one call."""
         if project:
-            return self.request("GET", f"/projects/{project}/volumes").get("volumes", [])
-        return self.request("GET", "/volumes").get("volumes", [])
+            return self._list(f"/projects/{project}/volumes", "volumes")
+        return self._list("/volumes", "volumes")
+
+    def _list(self, path, key):
+        """The objects listed under ``key`` (absent or null: none). Any other
+        shape is a LightbitsError, so the page degrades instead of failing."""
+        items = self.request("GET", path).get(key)
+        if items is None:
+            return []
+        if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+            raise LightbitsError(self._say(f"GET {path}: the answer has no list of {key}"))
+        return items
 
 
 def _no_answer_reason(exc):

@@ -299,6 +299,23 @@ class IndexTests(_PanelTest):
         self.assert_no_token(res)
 
     @test.create_mocks(LIST_MOCKS)
+    def test_cluster_answer_of_another_shape_shows_unknown_not_a_500(self):
+        s, images, volumes, lbs = self.scenario()
+        for path, body in (
+            ("/api/v2/clusterinfo", ["x"]),
+            ("/api/v2/nodes", {"nodes": [1, 2]}),
+            ("/api/v2/volumes", {"volumes": {"volume-1": {}}}),
+        ):
+            cache.clear()
+            answers = dict(fakes.cluster_body(lbs), **{path: body})
+            self.lists(images, volumes, session=fakes.FakeLightbits(answers))
+            res = self.client.get(INDEX)
+            self.assertEqual(res.status_code, 200, path)
+            self.assertIn("unknown", res.content.decode())
+            self.assertEqual(self.counts(res)[inv.LIGHTBITS_MISSING], 0)
+            self.assert_no_token(res)
+
+    @test.create_mocks(LIST_MOCKS)
     def test_rejected_token_never_shows(self):
         s, images, volumes, lbs = self.scenario()
         session = fakes.FakeLightbits(status=401, error_text=f"bad token: Bearer {TOKEN}")

@@ -114,6 +114,28 @@ def test_status_maps_to_exception(status, exc):
         _client(session).cluster_info()
 
 
+@pytest.mark.parametrize(
+    "call, answer",
+    [
+        ("cluster_info", _response(200, ["not", "an", "object"])),
+        ("cluster_info", _response(200, text="<html>proxy login</html>")),
+        ("nodes", _response(200, {"nodes": {"n1": "Active"}})),
+        ("list_volumes", _response(200, {"volumes": ["volume-1"]})),
+        ("list_volumes", _response(200, {"volumes": "none"})),
+    ],
+)
+def test_an_answer_of_another_shape_is_a_lightbits_error(call, answer):
+    session = FakeSession({"https://10.0.0.1:443": answer})
+    with pytest.raises(lightbits.LightbitsError):
+        getattr(_client(session), call)()
+
+
+@pytest.mark.parametrize("body", [{}, {"volumes": None}, {"volumes": []}])
+def test_an_empty_list_may_be_left_out_of_the_answer(body):
+    session = FakeSession({"https://10.0.0.1:443": _response(200, body)})
+    assert _client(session).list_volumes() == []
+
+
 def test_unreachable_when_every_endpoint_is_silent(caplog):
     session = FakeSession(
         {
