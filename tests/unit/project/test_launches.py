@@ -177,6 +177,26 @@ class LaunchesTableTests(test.TestCase):
         self.assertEqual("clean_up", start.call_args.args[2].__name__)
         self.assertEqual("s9", start.call_args.args[3].server_id)
 
+    def test_another_projects_launch_cannot_be_acted_on(self):
+        """An admin's token reads any volume by id: a forged row id of another
+        project's boot volume is neither shown, finished nor cleaned up."""
+        rec = record.LaunchRecord("L1", "vm", 1, 1, "vm", "img-1", record.BOOTING, SPEC, "s9")
+        theirs = factories.volume(
+            "vm-boot", metadata=record.encode(rec), **{"os-vol-tenant-attr:tenant_id": "2"}
+        )
+        for action in ("finish", "clean_up", "dismiss"):
+            with mock.patch.object(api.cinder, "volume_delete_metadata") as delete_metadata:
+                res, start = self._post_action(action, theirs)
+            self.assertEqual(302, res.status_code)
+            start.assert_not_called()
+            delete_metadata.assert_not_called()
+        with mock.patch.object(
+            launches.lb_cinder, "volume_get_raw", return_value=theirs._apiresource
+        ):
+            url = LAUNCHES_URL + "?action=row_update&table=launches&obj_id=" + theirs.id
+            res = self.client.get(url, {}, HTTP_X_REQUESTED_WITH="XMLHttpRequest")
+        self.assertEqual(404, res.status_code)
+
     def test_dismiss_removes_only_the_launch_metadata(self):
         volume = launch_volume("vm", "active", server_id="s1")
         volume.metadata["owner_note"] = "keep"

@@ -111,6 +111,11 @@ def _attached_server(volume):
     return None
 
 
+def _project_of(volume):
+    """The volume's project, when Cinder shows it (to admins)."""
+    return getattr(volume, "os-vol-tenant-attr:tenant_id", None)
+
+
 def _fault(server):
     fault = getattr(server, "fault", None) or {}
     return fault.get("message", "") if isinstance(fault, dict) else str(fault)
@@ -304,6 +309,8 @@ def launch_row(request, row_id):
                 return row
         return None
     volume = lb_cinder.volume_get_raw(request, row_id)
+    if volume is not None and _project_of(volume) not in (None, project_id):
+        volume = None  # an admin's token reads any project's volume by id
     rec = record.decode(getattr(volume, "metadata", None)) if volume else None
     if rec is None:
         return None
