@@ -419,6 +419,15 @@ class MakeReadOnlyTests(_PanelTest):
             self.assertIn("Not made read-only", res.content.decode())
         self.mock_volume_set_readonly.assert_not_called()
 
+    @test.create_mocks({api.cinder: ("volume_get",), cinder_admin: ("volume_set_readonly",)})
+    def test_the_url_names_the_volume_not_the_posted_id(self):
+        shown = fakes.image_volume(fakes.image(), readonly=False)
+        other = fakes.image_volume(fakes.image(), readonly=False)
+        self.mock_volume_get.return_value = shown
+        self.client.post(self.url(shown), {"volume_id": other.id})
+        self.mock_volume_get.assert_called_once_with(test.IsHttpRequest(), shown.id)
+        self.mock_volume_set_readonly.assert_called_once_with(test.IsHttpRequest(), shown.id, True)
+
     def test_bad_id_is_404(self):
         res = self.client.get(INDEX + "volumes/not-a-uuid/make-read-only/")
         self.assertEqual(res.status_code, 404)
@@ -580,6 +589,24 @@ class CopyTests(_PanelTest):
         res = self.client.post(self.url(img), {"image_id": img.id, "store": "lightbits"})
         self.assertRedirectsNoFollow(res, INDEX)
         self.assertMessageCount(error=1)
+
+    @test.create_mocks(
+        {
+            api.glance: ("image_get",),
+            lb_glance: ("store_list_detail", "image_copy_to_stores"),
+            api.cinder: ("volume_type_list",),
+        }
+    )
+    def test_the_url_names_the_image_not_the_posted_id(self):
+        img = fakes.image(stores="file")
+        self.mock_image_get.return_value = img
+        self.mock_store_list_detail.return_value = fakes.stores()
+        self.mock_volume_type_list.return_value = fakes.volume_types()
+        self.client.post(self.url(img), {"image_id": fakes.uid(), "store": "lightbits"})
+        self.mock_image_get.assert_called_with(test.IsHttpRequest(), img.id)
+        self.mock_image_copy_to_stores.assert_called_once_with(
+            test.IsHttpRequest(), img.id, ["lightbits"]
+        )
 
     @test.create_mocks(
         {

@@ -42,8 +42,13 @@ class FilterForm(django_forms.Form):
         return {k: v for k, v in self.cleaned_data.items() if v}
 
 
+# The id fields are disabled: Django then takes their value from the view's
+# initial data (the URL's id), never from the POST, so the object acted on is
+# the one the confirmation showed.
+
+
 class _VolumeActionForm(forms.SelfHandlingForm):
-    volume_id = forms.CharField(widget=forms.HiddenInput())
+    volume_id = forms.CharField(widget=forms.HiddenInput(), disabled=True)
 
     def _volume(self, request, volume_id):
         try:
@@ -97,7 +102,7 @@ class DeleteOrphanForm(_VolumeActionForm):
 
 
 class CopyForm(forms.SelfHandlingForm):
-    image_id = forms.CharField(widget=forms.HiddenInput())
+    image_id = forms.CharField(widget=forms.HiddenInput(), disabled=True)
     store = forms.ThemableChoiceField(label=_("Lightbits store"))
 
     def __init__(self, request, *args, **kwargs):
