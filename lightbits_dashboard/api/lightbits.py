@@ -81,6 +81,7 @@ def _base_url(endpoint):
 class Client:
     """One Lightbits cluster, reached through one of several API endpoints."""
 
+    @sensitive_variables("jwt")
     def __init__(
         self,
         api_endpoints,
@@ -280,6 +281,8 @@ def backends():
     return conf.get("CLUSTERS") or {}
 
 
+# A cluster's settings hold its JWT: hidden from error reports' frame locals.
+@sensitive_variables("settings")
 def client_for(backend):
     settings = backends().get(backend)
     if settings is None:
@@ -326,6 +329,7 @@ def _cache_key(backend, settings):
     return f"lightbits_dashboard:cluster:{digest}"
 
 
+@sensitive_variables("settings")
 def cluster_state(request, backend, refresh=False):
     """One cluster's info, nodes and volumes, cached briefly.
 
@@ -354,6 +358,7 @@ def cluster_state(request, backend, refresh=False):
     return state
 
 
+@sensitive_variables("settings")
 def forget_cluster_state(backend):
     """Drop one cluster's cached lists (after an action changed it)."""
     from django.core.cache import cache

@@ -261,3 +261,46 @@ def test_error_reports_hide_a_jwt_in_the_settings():
     assert "LIGHTBITS_DASHBOARD" in text
     assert TOKEN not in text
     assert TOKEN not in html
+
+
+def test_error_reports_hide_the_cluster_settings_in_frame_locals(monkeypatch):
+    """cluster_state holds the cluster's settings (its JWT) in a local."""
+    import sys
+
+    from django.views.debug import ExceptionReporter
+
+    class Exploding:
+        def request(self, *args, **kwargs):
+            raise RuntimeError("unexpected")
+
+    cache.clear()
+    monkeypatch.setattr(lightbits.requests, "Session", Exploding)
+    with override_settings(
+        LIGHTBITS_DASHBOARD={"CLUSTERS": {"lb": {"jwt": TOKEN, "api_endpoints": ["a:1"]}}}
+    ):
+        try:
+            lightbits.cluster_state(None, "lb")
+        except lightbits.LightbitsError:
+            report = ExceptionReporter(None, *sys.exc_info()).get_traceback_html()
+    assert "cluster_state" in report
+    assert TOKEN not in report
+
+
+def test_error_reports_hide_the_jwt_while_a_client_is_built(monkeypatch):
+    import sys
+
+    from django.views.debug import ExceptionReporter
+
+    def broken_session():
+        raise RuntimeError("no session")
+
+    monkeypatch.setattr(lightbits.requests, "Session", broken_session)
+    with override_settings(
+        LIGHTBITS_DASHBOARD={"CLUSTERS": {"lb": {"jwt": TOKEN, "api_endpoints": ["a:1"]}}}
+    ):
+        try:
+            lightbits.client_for("lb")
+        except RuntimeError:
+            report = ExceptionReporter(None, *sys.exc_info()).get_traceback_html()
+    assert "client_for" in report and "__init__" in report
+    assert TOKEN not in report
