@@ -351,3 +351,13 @@ class LaunchWorkflowTests(test.TestCase):
             self.assertEqual(200, res.status_code)
             self.assertIn("volume_size", self._errors(res)["set_source"])
         self.mock_start_launch.assert_not_called()
+
+    @test.create_mocks(MOCKS)
+    def test_an_image_that_is_not_active_is_refused(self):
+        """The row action hides itself for such an image; its URL does not."""
+        self._setup()
+        self.image = factories.image(name="ubuntu", status="deactivated", virtual_size=GIB)
+        self.mock_image_get.return_value = self.image
+        res = self.client.post(launch_url(self.image.id), self._form())
+        self.assertIn("Only an active image", str(self._errors(res)["set_source"]["image_id"]))
+        self.mock_start_launch.assert_not_called()

@@ -178,6 +178,11 @@ class SetSourceAction(workflows.Action):
         minimum = self.image_min_gib(image)
         cleaned["image_min_gib"] = minimum
         cleaned["image_name"] = image.name or image.id
+        if image.status != "active":
+            self.add_error(
+                "image_id",
+                _("Only an active image can be launched (this one is %s).") % image.status,
+            )
         size = cleaned.get("volume_size")
         if size is not None and size < minimum:
             self.add_error(
