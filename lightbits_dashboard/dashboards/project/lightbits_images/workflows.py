@@ -95,6 +95,8 @@ class SetSourceAction(workflows.Action):
         required=False,
         min_value=1,
         help_text=_("Empty: the smallest size that works for the image and flavor."),
+        # not id_volume_size: Horizon's horizon.instances.js rewrites that field on flavor change
+        widget=forms.NumberInput(attrs={"id": "id_boot_volume_size"}),
     )
     volume_type = forms.ThemableChoiceField(label=_("Volume Type"))
     delete_on_terminate = forms.BooleanField(
