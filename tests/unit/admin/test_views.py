@@ -698,3 +698,25 @@ class CopyProgressTests(_PanelTest):
             test.IsHttpRequest(), search_opts={"all_tenants": True, "name": "image-" + img.id}
         )
         self.assertNotIn(TOKEN, content)
+
+
+class UnreadableTargetTests(_PanelTest):
+    @test.create_mocks(
+        {
+            api.cinder: ("volume_get", "volume_type_list"),
+            api.glance: ("image_get",),
+            lb_glance: ("store_list_detail",),
+        }
+    )
+    def test_confirmation_of_an_unreadable_object_goes_back_with_a_message(self):
+        self.mock_store_list_detail.return_value = fakes.stores()
+        self.mock_volume_type_list.return_value = fakes.volume_types()
+        self.mock_volume_get.side_effect = self.exceptions.cinder
+        self.mock_image_get.side_effect = self.exceptions.glance
+        oid = fakes.uid()
+        for name in ("make_read_only", "delete_orphan", "copy"):
+            res = self.client.get(reverse(PANEL + name, args=[oid]))
+            self.assertRedirectsNoFollow(res, INDEX)
+        self.assertMessageCount(error=3)
+        self.assertEqual(2, self.mock_volume_get.call_count)
+        self.mock_image_get.assert_called_once_with(test.IsHttpRequest(), oid)

@@ -92,6 +92,7 @@ class _ConfirmView(forms.ModalFormView):
 
     id_kwarg = None
     submit_url_name = None
+    target_error = None  # the message when the object cannot be read
     success_url = reverse_lazy(INDEX_URL)
 
     def get_initial(self):
@@ -108,20 +109,22 @@ class _ConfirmView(forms.ModalFormView):
 
     @memoized.memoized_method
     def get_target(self):
+        """The object confirmed; unreadable: back to the index with a message."""
+        try:
+            return self.fetch_target(self.kwargs[self.id_kwarg])
+        except Exception:
+            exceptions.handle(self.request, self.target_error, redirect=self.success_url)
+
+    def fetch_target(self, object_id):
         raise NotImplementedError
 
 
 class _VolumeConfirmView(_ConfirmView):
     id_kwarg = "volume_id"
+    target_error = _("Unable to retrieve the volume.")
 
-    @memoized.memoized_method
-    def get_target(self):
-        try:
-            return api.cinder.volume_get(self.request, self.kwargs["volume_id"])
-        except Exception:
-            exceptions.handle(
-                self.request, _("Unable to retrieve the volume."), redirect=self.success_url
-            )
+    def fetch_target(self, volume_id):
+        return api.cinder.volume_get(self.request, volume_id)
 
 
 class MakeReadOnlyView(_VolumeConfirmView):
@@ -150,15 +153,10 @@ class CopyView(_ConfirmView):
     submit_label = _("Copy")
     submit_url_name = "copy"
     id_kwarg = "image_id"
+    target_error = _("Unable to retrieve the image.")
 
-    @memoized.memoized_method
-    def get_target(self):
-        try:
-            return api.glance.image_get(self.request, self.kwargs["image_id"])
-        except Exception:
-            exceptions.handle(
-                self.request, _("Unable to retrieve the image."), redirect=self.success_url
-            )
+    def fetch_target(self, image_id):
+        return api.glance.image_get(self.request, image_id)
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
