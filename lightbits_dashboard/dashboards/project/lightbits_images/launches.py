@@ -245,7 +245,6 @@ class LaunchRow:
         self.server_status = fields.get("server_status")
         self.record = fields.get("record")
         self.metadata = fields.get("metadata") or {}
-        self.created = fields.get("created", 0)
 
 
 def _volume_row(volume, rec, servers_by_id, alive):
@@ -271,13 +270,12 @@ def _volume_row(volume, rec, servers_by_id, alive):
         server_status=getattr(server, "status", None),
         record=rec,
         metadata=dict(volume.metadata or {}),
-        created=getattr(volume, "created_at", "") or "",
     )
 
 
 def _failure_rows(project_id):
     return [
-        LaunchRow(row_id, state=record.ERROR, **entry, created=str(entry.get("time", "")))
+        LaunchRow(row_id, state=record.ERROR, **entry)
         for row_id, entry in FailureLog().entries(project_id).items()
     ]
 

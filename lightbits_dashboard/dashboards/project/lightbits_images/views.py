@@ -1,9 +1,9 @@
-from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from horizon import exceptions, tables, views
 from horizon import workflows as horizon_workflows
 from openstack_dashboard import api, policy
 
+from lightbits_dashboard import image_locations
 from lightbits_dashboard.dashboards.project.lightbits_images import (
     data,
     launches_tables,
@@ -11,8 +11,6 @@ from lightbits_dashboard.dashboards.project.lightbits_images import (
 )
 from lightbits_dashboard.dashboards.project.lightbits_images import launches as launch_data
 from lightbits_dashboard.dashboards.project.lightbits_images import tables as images_tables
-
-INDEX_URL = "horizon:project:lightbits_images:index"
 
 
 class IndexView(tables.DataTableView):
@@ -77,8 +75,7 @@ class DetailView(views.HorizonTemplateView):
         image = data.get_lightbits_image(self.request, kwargs["image_id"])
         context["image"] = image
         context["properties"] = sorted(image.properties.items())
-        context["stores"] = [s for s in str(getattr(image, "stores", "") or "").split(",") if s]
-        context["url"] = reverse_lazy(INDEX_URL)
+        context["stores"] = image_locations.image_stores(image)
         return context
 
 
