@@ -79,3 +79,12 @@ class LightbitsImageDetailTests(test.TestCase):
         res = self.client.get(detail_url("x"))
         self.assertNotContains(res, "<img src=x")
         self.assertNotContains(res, "<b>bold</b>")
+
+    @test.create_mocks(MOCKS)
+    def test_volume_types_unreadable_goes_back_with_a_message(self):
+        image = factories.image(name="ubuntu")
+        self._setup(image)
+        self.mock_volume_type_list.side_effect = self.exceptions.cinder
+        res = self.client.get(detail_url(image.id))
+        self.assertRedirectsNoFollow(res, reverse("horizon:project:lightbits_images:index"))
+        self.assertMessageCount(error=1)

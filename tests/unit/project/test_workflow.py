@@ -361,3 +361,11 @@ class LaunchWorkflowTests(test.TestCase):
         res = self.client.post(launch_url(self.image.id), self._form())
         self.assertIn("Only an active image", str(self._errors(res)["set_source"]["image_id"]))
         self.mock_start_launch.assert_not_called()
+
+    @test.create_mocks(MOCKS)
+    def test_volume_types_unreadable_goes_back_with_a_message(self):
+        self._setup()
+        self.mock_volume_type_list.side_effect = self.exceptions.cinder
+        res = self.client.get(launch_url(self.image.id))
+        self.assertRedirectsNoFollow(res, reverse("horizon:project:lightbits_images:index"))
+        self.assertMessageCount(error=1)

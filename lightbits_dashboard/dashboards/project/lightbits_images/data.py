@@ -89,17 +89,17 @@ def lightbits_images(request, images, facts=None):
 @memoized.memoized
 def get_lightbits_image(request, image_id):
     """The Lightbits image ``image_id``, annotated; Http404 when unknown or not Lightbits."""
+    index = reverse_lazy("horizon:project:lightbits_images:index")
     try:
         image = api.glance.image_get(request, image_id)
     except Exception as exc:
         if _is_not_found(exc):
             raise Http404(_("No such image."))
-        exceptions.handle(
-            request,
-            _("Unable to retrieve image."),
-            redirect=reverse_lazy("horizon:project:lightbits_images:index"),
-        )
-    found = lightbits_images(request, [image])
+        exceptions.handle(request, _("Unable to retrieve image."), redirect=index)
+    try:
+        found = lightbits_images(request, [image])
+    except Exception:
+        exceptions.handle(request, _("Unable to retrieve volume types."), redirect=index)
     if not found:
         raise Http404(_("Not a Lightbits image."))
     return found[0]
