@@ -534,38 +534,34 @@ class DeleteOrphanTests(_PanelTest):
         self.assertMessageCount(error=1)
 
 
+COPY_MOCKS = {
+    api.glance: ("image_get",),
+    lb_glance: ("store_list_detail", "image_copy_to_stores"),
+    api.cinder: ("volume_type_list",),
+}
+
+
 class CopyTests(_PanelTest):
     def url(self, img):
         return reverse(PANEL + "copy", args=[img.id])
 
-    @test.create_mocks(
-        {
-            api.glance: ("image_get",),
-            lb_glance: ("store_list_detail",),
-            api.cinder: ("volume_type_list",),
-        }
-    )
-    def test_confirmation_offers_lightbits_stores_only(self):
-        img = fakes.image(stores="file")
+    def given(self, img):
         self.mock_image_get.return_value = img
         self.mock_store_list_detail.return_value = fakes.stores()
         self.mock_volume_type_list.return_value = fakes.volume_types()
+
+    @test.create_mocks(COPY_MOCKS)
+    def test_confirmation_offers_lightbits_stores_only(self):
+        img = fakes.image(stores="file")
+        self.given(img)
         res = self.client.get(self.url(img))
         self.assertTemplateUsed(res, "admin/lightbits_image_volumes/copy.html")
         self.assertEqual(res.context["form"].fields["store"].choices, [("lightbits", "lightbits")])
 
-    @test.create_mocks(
-        {
-            api.glance: ("image_get",),
-            lb_glance: ("store_list_detail", "image_copy_to_stores"),
-            api.cinder: ("volume_type_list",),
-        }
-    )
+    @test.create_mocks(COPY_MOCKS)
     def test_success(self):
         img = fakes.image(stores="file")
-        self.mock_image_get.return_value = img
-        self.mock_store_list_detail.return_value = fakes.stores()
-        self.mock_volume_type_list.return_value = fakes.volume_types()
+        self.given(img)
         res = self.client.post(self.url(img), {"image_id": img.id, "store": "lightbits"})
         self.assertNoFormErrors(res)
         self.assertRedirectsNoFollow(res, INDEX)
@@ -573,53 +569,29 @@ class CopyTests(_PanelTest):
             test.IsHttpRequest(), img.id, ["lightbits"]
         )
 
-    @test.create_mocks(
-        {
-            api.glance: ("image_get",),
-            lb_glance: ("store_list_detail", "image_copy_to_stores"),
-            api.cinder: ("volume_type_list",),
-        }
-    )
+    @test.create_mocks(COPY_MOCKS)
     def test_failure(self):
         img = fakes.image(stores="file")
-        self.mock_image_get.return_value = img
-        self.mock_store_list_detail.return_value = fakes.stores()
-        self.mock_volume_type_list.return_value = fakes.volume_types()
+        self.given(img)
         self.mock_image_copy_to_stores.side_effect = self.exceptions.glance
         res = self.client.post(self.url(img), {"image_id": img.id, "store": "lightbits"})
         self.assertRedirectsNoFollow(res, INDEX)
         self.assertMessageCount(error=1)
 
-    @test.create_mocks(
-        {
-            api.glance: ("image_get",),
-            lb_glance: ("store_list_detail", "image_copy_to_stores"),
-            api.cinder: ("volume_type_list",),
-        }
-    )
+    @test.create_mocks(COPY_MOCKS)
     def test_the_url_names_the_image_not_the_posted_id(self):
         img = fakes.image(stores="file")
-        self.mock_image_get.return_value = img
-        self.mock_store_list_detail.return_value = fakes.stores()
-        self.mock_volume_type_list.return_value = fakes.volume_types()
+        self.given(img)
         self.client.post(self.url(img), {"image_id": fakes.uid(), "store": "lightbits"})
         self.mock_image_get.assert_called_with(test.IsHttpRequest(), img.id)
         self.mock_image_copy_to_stores.assert_called_once_with(
             test.IsHttpRequest(), img.id, ["lightbits"]
         )
 
-    @test.create_mocks(
-        {
-            api.glance: ("image_get",),
-            lb_glance: ("store_list_detail", "image_copy_to_stores"),
-            api.cinder: ("volume_type_list",),
-        }
-    )
+    @test.create_mocks(COPY_MOCKS)
     def test_refused_when_already_there_or_store_not_lightbits(self):
         img = fakes.image(stores="file,lightbits")
-        self.mock_image_get.return_value = img
-        self.mock_store_list_detail.return_value = fakes.stores()
-        self.mock_volume_type_list.return_value = fakes.volume_types()
+        self.given(img)
         res = self.client.post(self.url(img), {"image_id": img.id, "store": "lightbits"})
         self.assertIn("already in store", res.content.decode())
         res = self.client.post(self.url(img), {"image_id": img.id, "store": "file"})
