@@ -369,3 +369,11 @@ class LaunchWorkflowTests(test.TestCase):
         res = self.client.get(launch_url(self.image.id))
         self.assertRedirectsNoFollow(res, reverse("horizon:project:lightbits_images:index"))
         self.assertMessageCount(error=1)
+
+    def test_class_level_help_texts_stay_lazy(self):
+        """Evaluated at import they would never follow the user's language."""
+        from django.utils.functional import Promise
+
+        field = workflows.SetUserDataAction.base_fields["user_data"]
+        self.assertIsInstance(field.help_text, Promise)
+        self.assertIn("16384 characters", str(field.help_text))

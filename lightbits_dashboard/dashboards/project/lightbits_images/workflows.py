@@ -8,6 +8,7 @@ of the whole launch before anything is created; handle() only starts the
 background driver, so the request returns at once.
 """
 
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
 from horizon import exceptions, forms, workflows
@@ -377,7 +378,10 @@ class SetUserDataAction(workflows.Action):
         strip=False,
         max_length=USER_DATA_MAX,
         widget=forms.Textarea(attrs={"rows": 6}),
-        help_text=_("Optional cloud-init user data (up to %s characters).") % USER_DATA_MAX,
+        # format_lazy: "%" would translate once, at import, in the default language.
+        help_text=format_lazy(
+            _("Optional cloud-init user data (up to {} characters)."), USER_DATA_MAX
+        ),
     )
 
     class Meta:
