@@ -4,6 +4,7 @@ ajax row updates and the Finish / Clean up / Dismiss actions."""
 from unittest import mock
 
 from django.core.cache import cache
+from django.test import override_settings
 from django.urls import reverse
 from openstack_dashboard import api
 from openstack_dashboard.test import helpers as test
@@ -16,6 +17,12 @@ from tests.unit.project import factories
 LAUNCHES_URL = reverse("horizon:project:lightbits_images:launches")
 MOCKS = {api.cinder: ("volume_list",), api.nova: ("server_list",)}
 SPEC = record.ServerSpec(flavor="f1", networks=("n1",), user_data="#!/bin/sh")
+DENIED = set()
+
+
+def deny_listed(rules, request, target=None):
+    """POLICY_CHECK_FUNCTION for tests: refuses the rules in DENIED."""
+    return not any(rule in DENIED for rule in rules)
 
 
 def launch_volume(server_name, state, launch_id="L1", index=1, count=1, name="vm", **extra):
@@ -218,3 +225,17 @@ class LaunchesTableTests(test.TestCase):
         self.mock_server_list.return_value = ([], False)
         self.client.post(LAUNCHES_URL, {"action": "launches__dismiss__failed-L1-1"})
         self.assertEqual({}, launches.FailureLog().entries("1"))
+
+    @test.create_mocks(MOCKS)
+    @override_settings(POLICY_CHECK_FUNCTION=f"{__name__}.deny_listed")
+    def test_row_actions_follow_the_cloud_policy(self):
+        self.mock_volume_list.return_value = [launch_volume("vm", "cloning")]
+        self.mock_server_list.return_value = ([], False)
+        self.addCleanup(DENIED.clear)
+        DENIED.update({("compute", "os_compute_api:servers:delete")})
+        res = self.client.get(LAUNCHES_URL)
+        self.assertContains(res, "Finish Launch")
+        self.assertNotContains(res, "Clean Up")
+        DENIED.update({("compute", "os_compute_api:servers:create")})
+        res = self.client.get(LAUNCHES_URL)
+        self.assertNotContains(res, "Finish Launch")

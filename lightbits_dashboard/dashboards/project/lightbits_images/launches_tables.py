@@ -46,6 +46,7 @@ class FinishLaunch(_RowAction):
     operation = "finish"
     states = (record.INTERRUPTED,)
     icon = "play"
+    policy_rules = images_tables.LAUNCH_POLICY
 
     @staticmethod
     def action_present(count):
@@ -62,6 +63,10 @@ class CleanUpLaunch(_RowAction):
     classes = ("btn-danger",)
     icon = "trash"
     help_text = _("Deletes the server and boot volume this launch created.")
+    policy_rules = (
+        ("compute", "os_compute_api:servers:delete"),
+        ("volume", "volume:delete"),
+    )
 
     def allowed(self, request, row=None):
         if row is None:
@@ -83,6 +88,7 @@ class DismissLaunch(_RowAction):
     states = (record.ACTIVE, record.ERROR)
     icon = "check"
     help_text = _("Removes the row; the server and its volume stay.")
+    policy_rules = (("volume", "volume:delete_volume_metadata"),)
 
     @staticmethod
     def action_present(count):
