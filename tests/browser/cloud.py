@@ -153,5 +153,8 @@ class Emulator:
     def add_fault(self, **rule):
         return self._call("POST", "/_emulator/faults", json=rule)
 
+    def faults(self):
+        return self._call("GET", "/_emulator/faults")["faults"]
+
     def clear_faults(self):
         self._call("DELETE", "/_emulator/faults")

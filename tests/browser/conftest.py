@@ -100,6 +100,16 @@ def browser(request):
 
 
 @pytest.fixture
+def cleanup(demo_api):
+    """Name prefixes whose servers and volumes are deleted after the test, pass or fail."""
+    prefixes = []
+    yield prefixes
+    for prefix in prefixes:
+        demo_api.delete_servers_named(prefix)
+        demo_api.delete_volumes_named(prefix)
+
+
+@pytest.fixture
 def as_demo(browser, horizon, facts):
     pages.login(browser, horizon.url, facts["demo"]["username"], facts["demo"]["password"])
     return browser

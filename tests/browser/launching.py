@@ -74,32 +74,44 @@ def launch_rows(driver, server_names):
     return found
 
 
-def wait_rows_listed(driver, server_names, timeout=60):
-    """Reload the Launches page until every server has a row.
+def wait_rows(driver, server_names, state=None, timeout=240, reload=False):
+    """Wait until every server has a row (showing ``state`` if given).
 
-    A launch's rows exist once its boot volumes do; the page shown right
-    after the workflow may come before that, and Horizon's ajax updates only
-    refresh rows already on the page (see test_rows_listed_without_reload).
+    Without ``reload`` only Horizon's ajax row updates change the page. With
+    it the page is reloaded while the condition does not hold: a launch's
+    rows exist once its boot volumes do (the page shown right after the
+    workflow may come before that), a rolled-back instance's row is replaced
+    by a new error row, and ajax updates only refresh rows already on the
+    page (see test_rows_listed_without_reload).
     """
 
-    def listed(d):
+    def ready(d):
         rows = launch_rows(d, server_names)
-        if len(rows) == len(server_names):
+        if len(rows) == len(server_names) and all(
+            state is None or state in text for text in rows.values()
+        ):
             return rows
-        d.refresh()
-        pages.wait(d).until(EC.presence_of_element_located((By.ID, "launches")))
+        if reload:
+            d.refresh()
+            pages.wait(d).until(EC.presence_of_element_located((By.ID, "launches")))
         return False
 
-    return pages.wait(driver, timeout).until(listed)
+    return pages.wait(driver, timeout).until(ready)
 
 
-def wait_rows_in_state(driver, server_names, state, timeout=240):
-    """Wait (ajax row updates, no reload) until every server's row shows ``state``."""
+def dismiss(driver, server_name):
+    """Dismiss a server's row through its row action (and Horizon's confirmation)."""
+    row = (
+        f"//table[@id='launches']//tr[starts-with(@id, 'launches__row__')]"
+        f"[td[1][normalize-space()={pages.xpath_literal(server_name)}]]"
+    )
+    driver.find_element(By.XPATH, row + "//*[contains(@id, '__action_dismiss')]").click()
+    confirm = ".modal.in .modal-footer .btn-primary, .modal.in .modal-footer .btn-danger"
 
-    def done(d):
-        rows = launch_rows(d, server_names)
-        if len(rows) == len(server_names) and all(state in t for t in rows.values()):
-            return rows
-        return False
+    def gone(d):
+        buttons = d.find_elements(By.CSS_SELECTOR, confirm)  # if Horizon asks to confirm
+        if buttons and buttons[0].is_displayed():
+            buttons[0].click()
+        return not d.find_elements(By.XPATH, row)
 
-    return pages.wait(driver, timeout).until(done)
+    pages.wait(driver).until(gone)

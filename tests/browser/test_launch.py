@@ -5,16 +5,6 @@ import pytest
 from tests.browser import cloud, launching, pages
 
 
-@pytest.fixture
-def cleanup(demo_api):
-    """Names whose servers and volumes are deleted after the test, pass or fail."""
-    prefixes = []
-    yield prefixes
-    for prefix in prefixes:
-        demo_api.delete_servers_named(prefix)
-        demo_api.delete_volumes_named(prefix)
-
-
 def _server(demo_api, name):
     servers = [s for s in demo_api.nova.servers.list(search_opts={"name": f"^{name}$"})]
     assert len(servers) == 1, [s.name for s in servers]
@@ -76,9 +66,9 @@ def test_launch_one_instance(as_demo, horizon, facts, demo_api, emulator, cleanu
         name,
         on_source=lambda: pages.screenshot(as_demo, "launch-workflow-source"),
     )
-    launching.wait_rows_listed(as_demo, [name])
+    launching.wait_rows(as_demo, [name], reload=True, timeout=60)
     pages.screenshot(as_demo, "launches-progress")
-    rows = launching.wait_rows_in_state(as_demo, [name], "Active")
+    rows = launching.wait_rows(as_demo, [name], "Active")
     assert "ACTIVE" in rows[name]
     pages.screenshot(as_demo, "launches-active")
 
@@ -92,9 +82,9 @@ def test_launch_three_at_once(as_demo, horizon, facts, demo_api, emulator, clean
     names = [f"{name}-{i}" for i in (1, 2, 3)]
 
     launching.launch(as_demo, horizon.url, facts, name, count=3)
-    launching.wait_rows_listed(as_demo, names)
+    launching.wait_rows(as_demo, names, reload=True, timeout=60)
     pages.screenshot(as_demo, "launches-three-progress")
-    launching.wait_rows_in_state(as_demo, names, "Active", timeout=300)
+    launching.wait_rows(as_demo, names, "Active", timeout=300)
     pages.screenshot(as_demo, "launches-three-active")
 
     checked = [check_server(facts, demo_api, emulator, n) for n in names]
@@ -112,4 +102,4 @@ def test_rows_listed_without_reload(as_demo, horizon, facts, demo_api, cleanup):
     name = launching.unique_name("bt-noreload")
     cleanup.append(name)
     launching.launch(as_demo, horizon.url, facts, name)
-    launching.wait_rows_in_state(as_demo, [name], "Active", timeout=120)
+    launching.wait_rows(as_demo, [name], "Active", timeout=120)

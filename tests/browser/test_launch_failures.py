@@ -1,0 +1,75 @@
+"""Launches that must not happen or must fail cleanly."""
+
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+
+from tests.browser import cloud, launching, pages
+
+CINDER_ATTEMPTS = 3
+
+
+def _failed_lightbits_volumes(emulator, before):
+    return [
+        v["name"] for v in emulator.volumes() if v["name"] not in before and v["state"] == "Failed"
+    ]
+
+
+def test_failed_clone_shows_the_error_and_leaves_nothing(
+    as_demo, horizon, facts, demo_api, emulator, cleanup
+):
+    name = launching.unique_name("bt-fail")
+    cleanup.append(name)
+    before = {v["name"] for v in emulator.volumes()}
+
+    modal = launching.open_workflow(as_demo, horizon.url, facts["images"]["raw"])
+    launching.fill_workflow(as_demo, modal, facts, name)
+    # The next Lightbits volumes created end Failed: this launch's clone, on
+    # each of Cinder's scheduling attempts (scheduler_max_attempts, 3 by default).
+    rule = emulator.add_fault(kind="fail_create", name="^volume-", times=CINDER_ATTEMPTS)
+    try:
+        launching.submit(modal)
+        pages.wait(as_demo, 60).until(lambda d: launching.LAUNCHES_URL in d.current_url)
+        # First "Cinder reported the boot volume in error", then, rolled back,
+        # the launch's own message.
+        rows = launching.wait_rows(as_demo, [name], "went to error", reload=True, timeout=180)
+    finally:
+        if any(r["id"] == rule["id"] for r in emulator.faults()):
+            emulator.clear_faults()
+    pages.screenshot(as_demo, "launches-failed")
+    assert " Error " in rows[name], rows[name]
+    assert f"{name}-boot" in rows[name]
+    launching.dismiss(as_demo, name)
+
+    cloud.wait_for(
+        "the failed launch's boot volume deleted",
+        lambda: not [v for v in demo_api.cinder.volumes.list() if v.name.startswith(name)],
+        timeout=120,
+    )
+    assert not [s for s in demo_api.nova.servers.list() if s.name.startswith(name)]
+    cloud.wait_for(
+        "no Failed Lightbits volume left by the launch",
+        lambda: not _failed_lightbits_volumes(emulator, before),
+        timeout=60,
+    )
+
+
+def test_quota_refusal_is_shown_and_nothing_created(
+    as_demo, horizon, facts, demo_api, admin_api, cleanup
+):
+    name = launching.unique_name("bt-quota")
+    cleanup.append(name)
+    limit = admin_api.cinder.quotas.get(demo_api.project_id).gigabytes
+    assert limit > 0, "the demo project has no gigabytes quota to exceed"
+
+    modal = launching.open_workflow(as_demo, horizon.url, facts["images"]["raw"])
+    launching.fill_workflow(as_demo, modal, facts, name, count=2, volume_size=limit // 2 + 1)
+    launching.submit(modal)
+    message = pages.wait(as_demo).until(
+        EC.visibility_of_element_located(
+            (By.XPATH, "//div[contains(@class, 'modal')]//*[contains(text(), 'Quota exceeded')]")
+        )
+    )
+    pages.screenshot(as_demo, "launch-quota-refused")
+    assert "Quota exceeded for gigabytes" in message.text, message.text
+    assert launching.LAUNCHES_URL not in as_demo.current_url
+    assert not [v for v in demo_api.cinder.volumes.list() if v.name.startswith(name)]
