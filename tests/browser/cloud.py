@@ -150,6 +150,9 @@ class Emulator:
     def volumes(self):
         return self._call("GET", f"/api/v2/projects/{self.project}/volumes")["volumes"]
 
+    def cluster_info(self):
+        return self._call("GET", "/api/v2/clusterinfo")
+
     def add_fault(self, **rule):
         return self._call("POST", "/_emulator/faults", json=rule)
 
