@@ -47,9 +47,14 @@ class _LogCapture(logging.Handler):
 
 # Horizon's compressor fills a default LocMem cache (300 entries) during a
 # page render and culls it; deployments use memcached or a bigger cache.
+# A LOCATION of its own: LocMem caches of one LOCATION share their entries,
+# and django-compressor keeps the cache object of the settings in force when
+# it first rendered (the default 300 entries, if a test of another module
+# rendered a page first), which would cull the cluster lists from here.
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "lightbits-admin-tests",
         "OPTIONS": {"MAX_ENTRIES": 100000},
     }
 }
