@@ -677,6 +677,16 @@ class CopyProgressTests(_PanelTest):
         self.assertNotIn(TOKEN, content)
 
 
+class RowUpdateWithoutIdTests(_PanelTest):
+    def test_row_update_without_a_row_id_is_404(self):
+        res = self.client.get(
+            INDEX,
+            {"action": "row_update", "table": "images"},
+            HTTP_X_REQUESTED_WITH="XMLHttpRequest",
+        )
+        self.assertEqual(res.status_code, 404)
+
+
 class UnreadableTargetTests(_PanelTest):
     @test.create_mocks(
         {

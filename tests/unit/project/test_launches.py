@@ -147,6 +147,11 @@ class LaunchesTableTests(test.TestCase):
         res = self.client.get(url, {}, HTTP_X_REQUESTED_WITH="XMLHttpRequest")
         self.assertEqual(404, res.status_code)
 
+    def test_ajax_row_update_without_a_row_id_is_404(self):
+        url = LAUNCHES_URL + "?action=row_update&table=launches"
+        res = self.client.get(url, {}, HTTP_X_REQUESTED_WITH="XMLHttpRequest")
+        self.assertEqual(404, res.status_code)
+
     def _post_action(self, action, volume):
         with (
             mock.patch.object(

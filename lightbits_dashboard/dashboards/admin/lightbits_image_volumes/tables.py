@@ -13,7 +13,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from horizon import tables
+from horizon import exceptions, tables
 
 from lightbits_dashboard import inventory as inv
 from lightbits_dashboard.clone_path import field
@@ -234,6 +234,8 @@ class UpdateImageRow(tables.Row):
     ajax = True
 
     def get_data(self, request, row_id):
+        if not row_id:  # a hand-made row_update URL without obj_id
+            raise exceptions.NotFound()
         return collect.image_row(request, row_id)
 
 

@@ -103,7 +103,7 @@ class UpdateRow(tables.Row):
     ajax = True
 
     def get_data(self, request, row_id):
-        row = launches.launch_row(request, row_id)
+        row = launches.launch_row(request, row_id) if row_id else None
         if row is None:
             raise exceptions.NotFound()
         return row
