@@ -45,6 +45,17 @@ def screenshot(driver, name):
     return path
 
 
+def full_page_screenshot(driver, name, max_height=3000):
+    """The whole page, not just the window (tall admin tables)."""
+    size = driver.get_window_size()
+    height = driver.execute_script("return document.documentElement.scrollHeight")
+    driver.set_window_size(size["width"], min(max(height, size["height"]), max_height))
+    try:
+        return screenshot(driver, name)
+    finally:
+        driver.set_window_size(size["width"], size["height"])
+
+
 def page_text(driver):
     return driver.find_element(By.TAG_NAME, "body").text
 

@@ -30,7 +30,7 @@ def _open(driver, horizon):
 def test_chain_and_findings_of_the_seeded_images(as_admin, horizon, facts, admin_api, emulator):
     _open(as_admin, horizon)
     images = pages.table_rows(as_admin, "images")
-    pages.screenshot(as_admin, "admin-lightbits-image-volumes")
+    pages.full_page_screenshot(as_admin, "admin-lightbits-image-volumes")
 
     # image -> image volume -> Lightbits volume, for both Lightbits images
     for key, name in (("raw", "cirros-raw"), ("qcow2", "cirros-qcow2")):

@@ -102,4 +102,4 @@ def test_rows_listed_without_reload(as_demo, horizon, facts, demo_api, cleanup):
     name = launching.unique_name("bt-noreload")
     cleanup.append(name)
     launching.launch(as_demo, horizon.url, facts, name)
-    launching.wait_rows(as_demo, [name], "Active", timeout=120)
+    launching.wait_rows(as_demo, [name], "Active", timeout=60)
