@@ -5,6 +5,7 @@ from unittest import mock
 
 from cinderclient.v3 import quotas
 from django.core.cache import cache
+from novaclient import exceptions as nova_exc
 from openstack_dashboard import api
 from openstack_dashboard.test import helpers as test
 
@@ -95,6 +96,21 @@ class ApiWrapperTests(test.TestCase):
             "create volume from image: failed", lb_cinder.volume_error_message(self.request, "v")
         )
         cinderclient.assert_called_once_with(self.request, version="3.3")
+
+
+class CloudOpsTests(test.TestCase):
+    @mock.patch.object(api.nova, "server_get")
+    def test_a_deleted_server_is_none_and_other_errors_raise(self, server_get):
+        """Rollback waits for get_server to say None: Nova's 404 must be it."""
+        ops = launches.HorizonCloudOps(self.request)
+        server_get.side_effect = nova_exc.NotFound(404)
+        self.assertIsNone(ops.get_server("s1"))
+        server_get.side_effect = nova_exc.ClientException(500)
+        with self.assertRaises(nova_exc.ClientException):
+            ops.get_server("s1")
+        server_get.side_effect = None
+        server_get.return_value = factories.server("s1", "ERROR", {"message": "No valid host"})
+        self.assertEqual(orchestrator.ServerState("ERROR", "No valid host"), ops.get_server("s1"))
 
 
 class WholeLaunchTests(test.TestCase):

@@ -6,6 +6,7 @@ from unittest import mock
 from django.core.cache import cache
 from django.test import override_settings
 from django.urls import reverse
+from novaclient import exceptions as nova_exc
 from openstack_dashboard import api
 from openstack_dashboard.test import helpers as test
 
@@ -139,6 +140,16 @@ class LaunchesTableTests(test.TestCase):
         self.assertContains(res, "Booting")
         self.assertContains(res, "ACTIVE")
         self.mock_server_get.assert_called_once_with(test.IsHttpRequest(), "s1")
+
+    @test.create_mocks({lb_cinder: ("volume_get_raw",), api.nova: ("server_get",)})
+    def test_ajax_row_update_of_a_deleted_server(self):
+        volume = launch_volume("vm", "booting", server_id="s1")
+        self.mock_volume_get_raw.return_value = volume._apiresource
+        self.mock_server_get.side_effect = nova_exc.NotFound(404)
+        url = LAUNCHES_URL + "?action=row_update&table=launches&obj_id=" + volume.id
+        res = self.client.get(url, {}, HTTP_X_REQUESTED_WITH="XMLHttpRequest")
+        self.assertEqual(200, res.status_code)
+        self.assertContains(res, "Interrupted")
 
     @test.create_mocks({lb_cinder: ("volume_get_raw",)})
     def test_ajax_row_update_of_a_vanished_volume_is_404(self):

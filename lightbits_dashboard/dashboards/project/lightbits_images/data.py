@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from horizon import exceptions
 from horizon.utils import memoized
 from openstack_dashboard import api
+from openstack_dashboard.exceptions import NOT_FOUND
 
 from lightbits_dashboard import clone_path, conf
 from lightbits_dashboard.dashboards.project.lightbits_images import catalog
@@ -93,7 +94,7 @@ def get_lightbits_image(request, image_id):
     try:
         image = api.glance.image_get(request, image_id)
     except Exception as exc:
-        if _is_not_found(exc):
+        if isinstance(exc, NOT_FOUND):
             raise Http404(_("No such image."))
         exceptions.handle(request, _("Unable to retrieve image."), redirect=index)
     try:
@@ -103,7 +104,3 @@ def get_lightbits_image(request, image_id):
     if not found:
         raise Http404(_("Not a Lightbits image."))
     return found[0]
-
-
-def _is_not_found(exc):
-    return getattr(exc, "code", None) == 404 or getattr(exc, "status_code", None) == 404

@@ -16,6 +16,7 @@ import uuid
 
 from django.core.cache import cache
 from openstack_dashboard import api
+from openstack_dashboard.exceptions import NOT_FOUND
 
 from lightbits_dashboard import conf
 from lightbits_dashboard.api import cinder as lb_cinder
@@ -25,10 +26,6 @@ from lightbits_dashboard.launch.orchestrator import Launcher, ServerState, Volum
 
 LOG = logging.getLogger(__name__)
 FAILED_PREFIX = "failed-"
-
-
-def _not_found(exc):
-    return getattr(exc, "code", None) == 404 or getattr(exc, "status_code", None) == 404
 
 
 class HorizonCloudOps:
@@ -91,7 +88,7 @@ class HorizonCloudOps:
         try:
             server = api.nova.server_get(self.request, server_id)
         except Exception as exc:
-            if _not_found(exc):
+            if isinstance(exc, NOT_FOUND):
                 return None
             raise
         return ServerState(server.status, _fault(server))
@@ -318,7 +315,7 @@ def launch_row(request, row_id):
         try:
             servers = [api.nova.server_get(request, server_id)]
         except Exception as exc:
-            if not _not_found(exc):
+            if not isinstance(exc, NOT_FOUND):
                 raise
     return _rows_from([volume], servers, project_id)[0]
 
