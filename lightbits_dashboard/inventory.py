@@ -587,7 +587,7 @@ def _image_rows(image, vols, clones, ctx):
         kind, backend, side = ctx.info[vid]
         store = ctx.located.get(vid, (None, None))[1]
         if store is None:
-            candidates = [s for s in ctx.stores_of_type.get(field(vol, "volume_type"), [])]
+            candidates = ctx.stores_of_type.get(field(vol, "volume_type"), [])
             store = next(
                 (s for s in candidates if s in stores), candidates[0] if candidates else None
             )

@@ -174,7 +174,7 @@ def _image_lines(table, row):
         (gettext("Owner"), _project(table, field(image, "owner"))),
         (gettext("Status"), field(image, "status")),
         (
-            _("Format"),
+            gettext("Format"),
             "{}/{}".format(
                 field(image, "disk_format", "?"), field(image, "container_format", "?")
             ),
