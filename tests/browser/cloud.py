@@ -21,6 +21,8 @@ warnings.filterwarnings("ignore", message=".*neutronclient.*deprecated.*")
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CLOUD_JSON = os.path.join(ROOT, ".devcloud", "cloud.json")
+# Cinder refuses to delete a volume in these states: wait them out.
+VOLUME_BUSY = ("creating", "downloading", "attaching", "detaching", "reserved")
 
 
 def load_facts(path=CLOUD_JSON):
@@ -96,15 +98,12 @@ class Clients:
         """Delete this project's volumes whose name starts with ``prefix``; wait."""
         volumes = [v for v in self.cinder.volumes.list() if (v.name or "").startswith(prefix)]
         for volume in volumes:
-            wait_for(
-                f"volume {volume.name} deletable",
-                lambda v=volume: (
-                    (self.volume_or_none(v.id) is None)
-                    or self.volume_or_none(v.id).status
-                    not in ("creating", "downloading", "detaching")
-                ),
-                timeout,
-            )
+
+            def settled(volume_id=volume.id):
+                current = self.volume_or_none(volume_id)
+                return current is None or current.status not in VOLUME_BUSY
+
+            wait_for(f"volume {volume.name} deletable", settled, timeout)
             if self.volume_or_none(volume.id) is not None:
                 self.cinder.volumes.delete(volume.id)
         for volume in volumes:

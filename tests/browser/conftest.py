@@ -16,8 +16,6 @@ from selenium.webdriver.chrome.service import Service
 from tests.browser import cloud, pages
 from tests.browser.horizon import DevcloudHorizon as Horizon
 
-ROOT = cloud.ROOT
-ARTIFACTS = os.path.join(ROOT, "test-artifacts")
 CHROME_ARGS = (
     "--headless=new",
     "--no-sandbox",
@@ -32,8 +30,9 @@ CHROME_ARGS = (
 
 
 def pytest_collection_modifyitems(items):
+    """Every test here is marked browser and cloud (pytest -m 'not browser' skips them)."""
     for item in items:
-        if "tests/browser/" in str(item.fspath):
+        if "tests/browser/" in str(item.path):
             item.add_marker(pytest.mark.browser)
             item.add_marker(pytest.mark.cloud)
 

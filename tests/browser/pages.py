@@ -79,13 +79,9 @@ def open_modal(driver, link):
 def show_step(modal, step_slug):
     """Open a workflow step's tab (by its slug)."""
     tab = modal.find_element(By.CSS_SELECTOR, f"a[href$='__{step_slug}']")
+    item = tab.find_element(By.XPATH, "..")
     tab.click()
-    wait(modal.parent).until(
-        lambda d: (
-            tab.find_element(By.XPATH, "..").get_attribute("class")
-            and "active" in tab.find_element(By.XPATH, "..").get_attribute("class")
-        )
-    )
+    wait(modal.parent, 10).until(lambda d: "active" in (item.get_attribute("class") or ""))
 
 
 def choose(modal, field_name, label_prefix):
@@ -110,15 +106,15 @@ def choose(modal, field_name, label_prefix):
 
 
 def check(modal, field_name, label):
-    """Tick the checkbox of a multiple-choice field by its label."""
-    box = modal.find_element(
+    """Tick a multiple-choice field's checkbox by its label, as a user clicks it."""
+    label_el = modal.find_element(
         By.XPATH,
         f".//input[@type='checkbox' and @name='{field_name}']"
-        f"/following-sibling::label[normalize-space()={xpath_literal(label)}]"
-        f" | .//label[normalize-space()={xpath_literal(label)}]"
-        f"[input[@type='checkbox' and @name='{field_name}']]",
+        f"/following-sibling::label[normalize-space()={xpath_literal(label)}]",
     )
-    box.click()
+    box = label_el.find_element(By.XPATH, "preceding-sibling::input")
+    label_el.click()
+    wait(modal.parent, 10).until(lambda d: box.is_selected())
 
 
 def set_text(modal, field_name, value):

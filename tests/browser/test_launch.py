@@ -6,7 +6,7 @@ from tests.browser import cloud, launching, pages
 
 
 def _server(demo_api, name):
-    servers = [s for s in demo_api.nova.servers.list(search_opts={"name": f"^{name}$"})]
+    servers = demo_api.nova.servers.list(search_opts={"name": f"^{name}$"})
     assert len(servers) == 1, [s.name for s in servers]
     return servers[0]
 
@@ -94,7 +94,7 @@ def test_launch_three_at_once(as_demo, horizon, facts, demo_api, emulator, clean
 
 
 @pytest.mark.xfail(
-    strict=True,
+    strict=False,  # timing: the row shows if the volumes exist before the page renders
     reason="panel bug: the Launches page shown after the workflow does not list the "
     "launch until reloaded (rows exist once boot volumes do; ajax only updates rows)",
 )
