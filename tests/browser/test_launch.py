@@ -73,6 +73,12 @@ def test_launch_one_instance(as_demo, horizon, facts, demo_api, emulator, cleanu
     pages.screenshot(as_demo, "launches-active")
 
     server, volume, port = check_server(facts, demo_api, emulator, name)
+
+    # Horizon's own Instances panel shows the server with its fixed IP.
+    as_demo.get(horizon.url + "/project/instances/")
+    row = pages.wait(as_demo).until(lambda d: pages.table_rows(d, "instances").get(server.id))
+    assert name in row and port["fixed_ips"][0]["ip_address"] in row, row
+
     delete_and_check_gone(demo_api, emulator, server, volume, port)
 
 
