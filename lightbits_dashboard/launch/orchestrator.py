@@ -7,6 +7,7 @@ instance: its server, then its boot volume.
 """
 
 import logging
+import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -124,6 +125,21 @@ def summarize(outcomes):
     return f"{len(launched)} of {len(outcomes)} launched; {reasons}"
 
 
+class _Countdown:
+    """Calls ``then()`` once, when ``done()`` was called ``count`` times."""
+
+    def __init__(self, count, then):
+        self.count, self.then = count, then
+        self.lock = threading.Lock()
+
+    def done(self):
+        with self.lock:
+            self.count -= 1
+            last = self.count == 0
+        if last:
+            self.then()
+
+
 class Launcher:
     def __init__(
         self,
@@ -137,12 +153,16 @@ class Launcher:
         sleep=time.sleep,
         heartbeat=lambda: None,
         on_outcome=lambda outcome, summary: None,
+        on_volumes_requested=lambda: None,
     ):
         self.ops = ops
         self.clone_timeout, self.boot_timeout = clone_timeout, boot_timeout
         self.cleanup_timeout, self.poll_interval = cleanup_timeout, poll_interval
         self.clock, self.sleep, self.heartbeat = clock, sleep, heartbeat
         self.on_outcome = on_outcome
+        # Called once every boot volume of a run() was requested (or refused):
+        # from then on the launch is visible in a volume list.
+        self.on_volumes_requested = on_volumes_requested
 
     # -- before anything is created --------------------------------------
 
@@ -164,12 +184,15 @@ class Launcher:
         each server boots as soon as its own volume is available.
         """
         records = records or plan.records()
+        requested = _Countdown(len(records), self.on_volumes_requested)
         with ThreadPoolExecutor(max_workers=len(records)) as pool:
-            outcomes = list(pool.map(lambda rec: self._new_instance(plan, rec), records))
+            outcomes = list(
+                pool.map(lambda rec: self._new_instance(plan, rec, requested), records)
+            )
         self._finish(outcomes)
         return outcomes
 
-    def _new_instance(self, plan, rec):
+    def _new_instance(self, plan, rec, requested):
         try:
             volume_id = self.ops.create_volume(
                 sizing.boot_volume_name(rec.server_name),
@@ -180,6 +203,8 @@ class Launcher:
             )
         except Exception as exc:
             return Outcome(rec, False, error=f"Cinder refused the boot volume: {exc}")
+        finally:
+            requested.done()
         return self._drive(rec, volume_id)
 
     # -- an interrupted launch ---------------------------------------------

@@ -76,6 +76,17 @@ def test_clone_refused_by_cinder_creates_nothing():
     assert cloud.volumes == {}
 
 
+def test_told_once_when_every_boot_volume_was_requested_or_refused():
+    """The web request waits for this, so the Launches page lists the launch."""
+    cloud = FakeCloud(clone={"vm-2": "refuse:VolumeLimitExceeded"})
+    seen = []
+    launcher = make_launcher(
+        cloud, on_volumes_requested=lambda: seen.append(len(cloud.called("create_volume")))
+    )
+    launcher.run(make_plan(count=3))
+    assert seen == [3]
+
+
 def test_clone_timeout_waits_for_a_deletable_volume_and_leaves_it_marked():
     cloud = FakeCloud(clone={"vm": "stuck"})
     (outcome,) = make_launcher(cloud, clone_timeout=5).run(make_plan())

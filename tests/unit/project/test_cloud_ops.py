@@ -1,6 +1,7 @@
 """The Horizon side of a launch: api wrappers, HorizonCloudOps, and a whole
 launch driven through them with mocked OpenStack calls."""
 
+import time
 from unittest import mock
 
 from cinderclient.v3 import quotas
@@ -135,6 +136,7 @@ class WholeLaunchTests(test.TestCase):
         volumes = {}
 
         def volume_create(request, size, name, description, volume_type, **kwargs):
+            time.sleep(0.2)  # Cinder takes a moment to accept a volume
             volume = factories.raw_volume(name, status="available", metadata=kwargs["metadata"])
             volumes[volume.id] = volume
             return volume
@@ -153,6 +155,8 @@ class WholeLaunchTests(test.TestCase):
             launch_id="L9",
         )
         thread = launches.start_launch(self.request, plan)
+        # returns once Cinder has both boot volumes: the next page lists them
+        self.assertEqual(2, create.call_count)
         thread.join(10)
         self.assertFalse(thread.is_alive())
         self.assertEqual({"web-1-boot", "web-2-boot"}, {c.args[2] for c in create.call_args_list})

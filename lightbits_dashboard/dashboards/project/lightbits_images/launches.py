@@ -196,7 +196,7 @@ def heartbeat():
     return runner.Heartbeat(SharedState(), ttl)
 
 
-def make_launcher(request, key):
+def make_launcher(request, key, on_volumes_requested=lambda: None):
     beat = heartbeat()
     project_id = request.user.project_id
 
@@ -212,6 +212,7 @@ def make_launcher(request, key):
         poll_interval=conf.get("LAUNCH_POLL_INTERVAL"),
         heartbeat=lambda: beat.beat(key),
         on_outcome=on_outcome,
+        on_volumes_requested=on_volumes_requested,
     )
 
 
@@ -219,10 +220,22 @@ def new_launch_id():
     return str(uuid.uuid4())
 
 
+# Seconds start_launch waits for Cinder to accept the boot volumes.
+REQUESTED_WAIT = 5
+
+
 def start_launch(request, plan):
-    """Start driving ``plan`` in the background; returns at once."""
-    launcher = make_launcher(request, plan.launch_id)
-    return runner.start(heartbeat(), plan.launch_id, launcher.run, plan)
+    """Start driving ``plan`` in the background.
+
+    Returns once Cinder has the boot volumes (a few seconds at most): the
+    Launches page shown next lists a launch from its volumes, and its ajax
+    only updates rows it already has.
+    """
+    requested = threading.Event()
+    launcher = make_launcher(request, plan.launch_id, on_volumes_requested=requested.set)
+    thread = runner.start(heartbeat(), plan.launch_id, launcher.run, plan)
+    requested.wait(REQUESTED_WAIT)
+    return thread
 
 
 # -- the Launches table ------------------------------------------------------
