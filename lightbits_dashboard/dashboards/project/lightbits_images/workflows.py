@@ -3,9 +3,11 @@
 Each step's action validates its own fields in clean(); later steps see the
 cleaned values of earlier ones in their initial context (Horizon builds the
 actions in order on POST), which is how the Flavor step checks the boot
-volume size against the flavor's disk. Workflow.validate() checks the quotas
-of the whole launch before anything is created; handle() only starts the
-background driver, so the request returns at once.
+volume size against the flavor's disk (an invalid step hands Horizon's raw
+POST to the next ones instead: SetSource.contribute drops what it derives).
+Workflow.validate() checks the quotas of the whole launch before anything is
+created; handle() starts the background driver and returns as soon as Cinder
+has the boot volumes (a few seconds at most).
 """
 
 from django.utils.text import format_lazy
