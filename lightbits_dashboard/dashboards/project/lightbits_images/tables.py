@@ -107,7 +107,7 @@ class LightbitsImagesTable(tables.DataTable):
     )
     virtual_size = tables.Column(
         get_virtual_size,
-        filters=(filters.filesizeformat,),
+        filters=(lambda size: None if size is None else filters.filesizeformat(size),),
         verbose_name=_("Virtual Size"),
         attrs={"data-type": "size"},
         empty_value=_("Unknown"),
