@@ -79,6 +79,15 @@ class LightbitsImagesIndexTests(test.TestCase):
         )
 
     @test.create_mocks(MOCKS)
+    def test_fast_clone_caveats_are_a_note_and_zero_virtual_size_is_unknown(self):
+        # A member cannot see volume type encryption: said as a note, not a "Copy".
+        self._setup([factories.image(name="fast", virtual_size=0)])
+        content = self.client.get(INDEX_URL).content.decode()
+        self.assertIn('Fast clone<br><small class="text-muted">cannot check', content)
+        self.assertIn("Unknown", content)
+        self.assertNotIn("0 bytes", content)
+
+    @test.create_mocks(MOCKS)
     def test_markup_in_names_is_escaped(self):
         self._setup([factories.image(name="<script>alert(1)</script>")])
         res = self.client.get(INDEX_URL)

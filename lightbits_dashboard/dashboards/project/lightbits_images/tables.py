@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from horizon import tables
 from openstack_dashboard import api
 
+from lightbits_dashboard import clone_path
+
 LAUNCH_POLICY = (("compute", "os_compute_api:servers:create"),)
 
 
@@ -55,12 +57,18 @@ def get_format(image):
 
 
 def get_virtual_size(image):
-    return getattr(image, "virtual_size", None)
+    """None (shown "Unknown") when Glance has no virtual size; it reports 0 for some."""
+    return getattr(image, "virtual_size", None) or None
 
 
 def get_clone_path(image):
+    """ "Copy (why)"; or "Fast clone" with what the project cannot check as a note."""
     reasons = "; ".join(str(r) for r in image.clone_reasons)
-    return f"{image.clone_verdict} ({reasons})" if reasons else image.clone_verdict
+    if not reasons:
+        return image.clone_verdict
+    if image.clone_verdict == clone_path.COPY:
+        return f"{image.clone_verdict} ({reasons})"
+    return format_html('{}<br><small class="text-muted">{}</small>', image.clone_verdict, reasons)
 
 
 class LightbitsImagesTable(tables.DataTable):
