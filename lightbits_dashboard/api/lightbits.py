@@ -334,7 +334,9 @@ def cluster_state(request, backend, refresh=False):
     """One cluster's info, nodes and volumes, cached briefly.
 
     Returns {"info": {...}, "nodes": [...], "volumes": [...]}; raises
-    LightbitsError when the cluster cannot be read (failures are not cached).
+    LightbitsError when the cluster cannot be read. A cluster that gives no
+    answer costs every endpoint's timeout, so that failure is remembered for
+    the same time as a good answer: page views in between do not wait again.
     """
     from django.core.cache import cache
 
@@ -347,13 +349,19 @@ def cluster_state(request, backend, refresh=False):
     if not refresh:
         cached = cache.get(key)
         if cached is not None:
+            if "unreachable" in cached:
+                raise LightbitsUnreachable(cached["unreachable"])
             return cached
     client = client_for(backend)
-    state = {
-        "info": client.cluster_info(),
-        "nodes": client.nodes(),
-        "volumes": [_slim(v) for v in client.list_volumes()],
-    }
+    try:
+        state = {
+            "info": client.cluster_info(),
+            "nodes": client.nodes(),
+            "volumes": [_slim(v) for v in client.list_volumes()],
+        }
+    except LightbitsUnreachable as exc:
+        cache.set(key, {"unreachable": str(exc)}, conf.get("CLUSTER_CACHE_SECONDS"))
+        raise
     cache.set(key, state, conf.get("CLUSTER_CACHE_SECONDS"))
     return state
 

@@ -219,6 +219,22 @@ def test_cluster_state_is_cached(monkeypatch):
     assert len(session.calls) == 6
 
 
+@override_settings(LIGHTBITS_DASHBOARD={"CLUSTERS": CLUSTERS, "CLUSTER_CACHE_SECONDS": 60})
+def test_an_unreachable_cluster_is_not_asked_again_on_every_page_view(monkeypatch):
+    cache.clear()
+    session = FakeSession({})  # no endpoint answers
+    monkeypatch.setattr(lightbits.requests, "Session", lambda: session)
+    for _ in range(3):
+        with pytest.raises(lightbits.LightbitsUnreachable) as raised:
+            lightbits.cluster_state(None, "lb-backend")
+        assert TOKEN not in str(raised.value)
+    assert len(session.calls) == 1
+    # a refresh (after an action) asks again
+    with pytest.raises(lightbits.LightbitsUnreachable):
+        lightbits.cluster_state(None, "lb-backend", refresh=True)
+    assert len(session.calls) == 2
+
+
 @override_settings(LIGHTBITS_DASHBOARD={"CLUSTERS": {}})
 def test_unknown_backend_is_a_config_error():
     with pytest.raises(lightbits.LightbitsConfigError):
