@@ -1,5 +1,6 @@
 """Launches that must not happen or must fail cleanly."""
 
+import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 
@@ -12,6 +13,13 @@ def _failed_lightbits_volumes(emulator, before):
     return [
         v["name"] for v in emulator.volumes() if v["name"] not in before and v["state"] == "Failed"
     ]
+
+
+def _error_or_gone(driver, name):
+    text = launching.launch_rows(driver, [name]).get(name)
+    if text is None:
+        return "gone"
+    return "shown" if "went to error" in text else False
 
 
 def test_failed_clone_shows_the_error_and_leaves_nothing(
@@ -29,9 +37,12 @@ def test_failed_clone_shows_the_error_and_leaves_nothing(
     try:
         launching.submit(modal)
         pages.wait(as_demo, 60).until(lambda d: launching.LAUNCHES_URL in d.current_url)
-        # First "Cinder reported the boot volume in error", then, rolled back,
-        # the launch's own message.
-        rows = launching.wait_rows(as_demo, [name], "went to error", reload=True, timeout=180)
+        # On the page shown after the workflow, without reloading, the row shows
+        # "Cinder reported the boot volume in error", then either the launch's
+        # own error or, once the rollback deleted the boot volume, nothing
+        # (ajax row updates cannot add the failure row that replaces it).
+        seen = pages.wait(as_demo, 180).until(lambda d: _error_or_gone(d, name))
+        rows = launching.wait_rows(as_demo, [name], "went to error", reload=True, timeout=60)
     finally:
         if any(r["id"] == rule["id"] for r in emulator.faults()):
             emulator.clear_faults()
@@ -51,6 +62,11 @@ def test_failed_clone_shows_the_error_and_leaves_nothing(
         lambda: not _failed_lightbits_volumes(emulator, before),
         timeout=60,
     )
+    if seen == "gone":
+        pytest.xfail(
+            "panel bug: a rolled-back instance's row vanishes from the Launches page; "
+            "its error row shows only after a reload"
+        )
 
 
 def test_quota_refusal_is_shown_and_nothing_created(
