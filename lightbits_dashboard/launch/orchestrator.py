@@ -153,6 +153,7 @@ class Launcher:
         sleep=time.sleep,
         heartbeat=lambda: None,
         on_outcome=lambda outcome, summary: None,
+        on_failure=lambda outcome: None,
         on_volumes_requested=lambda: None,
     ):
         self.ops = ops
@@ -160,6 +161,9 @@ class Launcher:
         self.cleanup_timeout, self.poll_interval = cleanup_timeout, poll_interval
         self.clock, self.sleep, self.heartbeat = clock, sleep, heartbeat
         self.on_outcome = on_outcome
+        # Called as soon as one instance fails, before its rollback deletes
+        # anything: the failure is visible while the rest of the launch runs.
+        self.on_failure = on_failure
         # Called once every boot volume of a run() was requested (or refused):
         # from then on the launch is visible in a volume list.
         self.on_volumes_requested = on_volumes_requested
@@ -241,6 +245,7 @@ class Launcher:
         except Exception as exc:
             failure = exc if isinstance(exc, Failure) else Failure(f"unexpected error: {exc}")
             server_id = failure.server_id or server_id
+            self._quietly(self.on_failure, Outcome(rec, False, volume_id, server_id, str(failure)))
             left = self._roll_back(volume_id, server_id)
             return Outcome(rec, False, volume_id, server_id, str(failure), tuple(left))
         # A working server is never rolled back for a bookkeeping error.

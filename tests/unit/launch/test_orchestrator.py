@@ -67,6 +67,20 @@ def test_clone_error_reports_cinders_message_and_deletes_the_volume():
     assert outcome.left_behind == ()
 
 
+def test_a_failure_is_told_before_its_rollback_deletes_anything():
+    cloud = FakeCloud(clone={"vm": "error:No valid backend was found."})
+    told = []
+
+    def on_failure(outcome):
+        told.append((outcome.error, outcome.volume_id, dict(cloud.volumes)))
+
+    (outcome,) = make_launcher(cloud, on_failure=on_failure).run(make_plan())
+    ((error, volume_id, volumes_then),) = told
+    assert error == outcome.error and volume_id == outcome.volume_id
+    assert volume_id in volumes_then  # not yet rolled back when told
+    assert cloud.volumes == {}
+
+
 def test_clone_refused_by_cinder_creates_nothing():
     cloud = FakeCloud(clone={"vm": "refuse:VolumeLimitExceeded"})
     (outcome,) = make_launcher(cloud).run(make_plan())

@@ -152,6 +152,30 @@ class LaunchesTableTests(test.TestCase):
         self.assertContains(res, "Interrupted")
 
     @test.create_mocks({lb_cinder: ("volume_get_raw",)})
+    def test_ajax_row_update_of_a_rolled_back_volume_shows_its_failure(self):
+        rec = record.LaunchRecord("L1", "vm", 1, 1, "vm", "img-1", record.CLONING, SPEC)
+        error = "boot volume vm-boot went to error: No valid backend"
+        outcome = orchestrator.Outcome(rec, False, volume_id="vol-1", error=error)
+        launches.FailureLog().add("1", outcome, error)
+        self.mock_volume_get_raw.return_value = None  # rolled back: gone
+        url = LAUNCHES_URL + "?action=row_update&table=launches&obj_id=vol-1"
+        res = self.client.get(url, {}, HTTP_X_REQUESTED_WITH="XMLHttpRequest")
+        self.assertEqual(200, res.status_code)
+        self.assertContains(res, error)
+        self.assertContains(res, "failed-L1-1")
+
+    @test.create_mocks(MOCKS)
+    def test_a_volume_being_rolled_back_is_listed_once(self):
+        volume = launch_volume("vm", "cloning")
+        self.mock_volume_list.return_value = [volume]
+        self.mock_server_list.return_value = ([], False)
+        rec = record.decode(volume.metadata)
+        outcome = orchestrator.Outcome(rec, False, volume_id=volume.id, error="e")
+        launches.FailureLog().add("1", outcome, "e")
+        res = self.client.get(LAUNCHES_URL)
+        self.assertEqual([volume.id], [row.id for row in res.context["table"].data])
+
+    @test.create_mocks({lb_cinder: ("volume_get_raw",)})
     def test_ajax_row_update_of_a_vanished_volume_is_404(self):
         self.mock_volume_get_raw.return_value = None
         url = LAUNCHES_URL + "?action=row_update&table=launches&obj_id=gone"

@@ -169,19 +169,24 @@ class FailureLog:
     def entries(self, project_id):
         return dict(SharedState().get(self._key(project_id)) or {})
 
+    @staticmethod
+    def row_id(rec):
+        return f"{FAILED_PREFIX}{rec.launch_id}-{rec.index}"
+
     def add(self, project_id, outcome, summary):
         rec = outcome.record
-        row_id = f"{FAILED_PREFIX}{rec.launch_id}-{rec.index}"
         entry = {
             "launch_name": rec.name,
             "server_name": rec.server_name,
             "image_id": rec.image_id,
+            # the boot volume being rolled back: its row becomes this one
+            "rolled_back_volume_id": outcome.volume_id,
             "message": summary if rec.count > 1 else outcome.error,
             "time": time.time(),
         }
         with self._lock:
             entries = self.entries(project_id)
-            entries[row_id] = entry
+            entries[self.row_id(rec)] = entry
             SharedState().set(self._key(project_id), entries, self.TTL)
 
     def remove(self, project_id, row_id):
@@ -200,8 +205,16 @@ def make_launcher(request, key, on_volumes_requested=lambda: None):
     beat = heartbeat()
     project_id = request.user.project_id
 
+    def on_failure(outcome):
+        FailureLog().add(project_id, outcome, outcome.error)
+
     def on_outcome(outcome, summary):
-        if not outcome.ok and outcome.volume_id not in outcome.left_behind:
+        if outcome.ok:
+            return
+        if outcome.volume_id in outcome.left_behind:
+            # the volume stays, marked failed: its own row shows the error
+            FailureLog().remove(project_id, FailureLog.row_id(outcome.record))
+        else:
             FailureLog().add(project_id, outcome, summary)
 
     return Launcher(
@@ -212,6 +225,7 @@ def make_launcher(request, key, on_volumes_requested=lambda: None):
         poll_interval=conf.get("LAUNCH_POLL_INTERVAL"),
         heartbeat=lambda: beat.beat(key),
         on_outcome=on_outcome,
+        on_failure=on_failure,
         on_volumes_requested=on_volumes_requested,
     )
 
@@ -283,10 +297,11 @@ def _volume_row(volume, rec, servers_by_id, alive):
     )
 
 
-def _failure_rows(project_id):
+def _failure_rows(project_id, keep=lambda entry: True):
     return [
         LaunchRow(row_id, state=record.ERROR, **entry)
         for row_id, entry in FailureLog().entries(project_id).items()
+        if keep(entry)
     ]
 
 
@@ -298,7 +313,15 @@ def _rows_from(volumes, servers, project_id):
     servers_by_id = {s.id: s for s in servers}
     rows = [_volume_row(v, rec, servers_by_id, alive) for v, rec in launch_volumes]
     rows.sort(key=lambda r: (r.launch_name, r.record.launch_id, r.record.index))
-    return rows + _failure_rows(project_id)
+    # A volume still being rolled back keeps its own row until it is gone.
+    listed = {v.id for v, _rec in launch_volumes}
+    return rows + _failure_rows(project_id, lambda e: e.get("rolled_back_volume_id") not in listed)
+
+
+def _rolled_back_row(project_id, volume_id):
+    """The failure row that replaces a rolled-back boot volume's row, or None."""
+    rows = _failure_rows(project_id, lambda e: e.get("rolled_back_volume_id") == volume_id)
+    return rows[0] if rows else None
 
 
 def launch_rows(request):
@@ -321,7 +344,7 @@ def launch_row(request, row_id):
         volume = None  # an admin's token reads any project's volume by id
     rec = record.decode(getattr(volume, "metadata", None)) if volume else None
     if rec is None:
-        return None
+        return _rolled_back_row(project_id, row_id)
     servers = []
     server_id = rec.server_id or _attached_server(volume)
     if server_id:
