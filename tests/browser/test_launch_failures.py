@@ -1,6 +1,5 @@
 """Launches that must not happen or must fail cleanly."""
 
-import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 
@@ -37,11 +36,11 @@ def test_failed_clone_shows_the_error_and_leaves_nothing(
     try:
         launching.submit(modal)
         pages.wait(as_demo, 60).until(lambda d: launching.LAUNCHES_URL in d.current_url)
-        # On the page shown after the workflow, without reloading, the row shows
-        # "Cinder reported the boot volume in error", then either the launch's
-        # own error or, once the rollback deleted the boot volume, nothing
-        # (ajax row updates cannot add the failure row that replaces it).
+        # On the page shown after the workflow, without reloading, the row
+        # shows the launch's own error, also once the rollback deleted the
+        # boot volume (the row update answers with the failure row).
         seen = pages.wait(as_demo, 180).until(lambda d: _error_or_gone(d, name))
+        assert seen == "shown", "the rolled-back instance's row vanished from the page"
         rows = launching.wait_rows(as_demo, [name], "went to error", reload=True, timeout=60)
     finally:
         if any(r["id"] == rule["id"] for r in emulator.faults()):
@@ -62,11 +61,6 @@ def test_failed_clone_shows_the_error_and_leaves_nothing(
         lambda: not _failed_lightbits_volumes(emulator, before),
         timeout=60,
     )
-    if seen == "gone":
-        pytest.xfail(
-            "panel bug: a rolled-back instance's row vanishes from the Launches page; "
-            "its error row shows only after a reload"
-        )
 
 
 def test_quota_refusal_is_shown_and_nothing_created(
