@@ -4,67 +4,23 @@ Everything is read from devcloud's facts file (.devcloud/cloud.json); the
 emulator's admin JWT is read from its file and only ever sent as a header.
 """
 
-import json
-import os
-import time
 import warnings
 
 import requests
-from cinderclient import client as cinder_client
-from glanceclient import client as glance_client
-from keystoneauth1 import session as ks_session
-from keystoneauth1.identity import v3
-from neutronclient.v2_0 import client as neutron_client
-from novaclient import client as nova_client
+
+from tests.cloud_access import CLOUD_JSON, OpenStack, load_facts, wait_for  # noqa: F401
 
 warnings.filterwarnings("ignore", message=".*neutronclient.*deprecated.*")
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-CLOUD_JSON = os.path.join(ROOT, ".devcloud", "cloud.json")
 # Cinder refuses to delete a volume in these states: wait them out.
 VOLUME_BUSY = ("creating", "downloading", "attaching", "detaching", "reserved")
 
 
-def load_facts(path=CLOUD_JSON):
-    with open(path, encoding="utf-8") as f:
-        return json.load(f)
-
-
-def wait_for(what, probe, timeout=120, interval=1.0):
-    """Poll ``probe`` until it returns something truthy; fail after ``timeout``."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = probe()
-        if value:
-            return value
-        if time.monotonic() >= deadline:
-            raise AssertionError(f"{what}: not within {timeout}s")
-        time.sleep(interval)
-
-
-class Clients:
-    """novaclient / cinderclient / neutronclient / glanceclient as one user."""
+class Clients(OpenStack):
+    """The official clients as one user of the cloud's facts ("demo", "admin")."""
 
     def __init__(self, facts, who):
-        user = facts[who]
-        auth = v3.Password(
-            auth_url=facts["auth_url"],
-            username=user["username"],
-            password=user["password"],
-            project_name=user["project"],
-            user_domain_id="default",
-            project_domain_id="default",
-        )
-        self.session = ks_session.Session(auth=auth)
-        region = facts.get("region", "RegionOne")
-        self.nova = nova_client.Client("2.90", session=self.session, region_name=region)
-        self.cinder = cinder_client.Client("3.70", session=self.session, region_name=region)
-        self.neutron = neutron_client.Client(session=self.session, region_name=region)
-        self.glance = glance_client.Client("2", session=self.session, region_name=region)
-
-    @property
-    def project_id(self):
-        return self.session.get_project_id()
+        super().__init__(facts, facts[who], nova_version="2.90", cinder_version="3.70")
 
     def volume_or_none(self, volume_id):
         try:

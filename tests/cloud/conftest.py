@@ -4,27 +4,15 @@ The cloud's facts come from .devcloud/cloud.json, written by ``devcloud start``
 (tools/run-tests starts the cloud before these tests and stops it after).
 """
 
-import json
 import os
-import time
 
 import pytest
 import requests
-from cinderclient import client as cinder_client
 from cinderclient import exceptions as cinder_exc
-from glanceclient import client as glance_client
-from keystoneauth1 import session as ks_session
-from keystoneauth1.identity import v3
 from neutronclient.common import exceptions as neutron_exc
-from neutronclient.v2_0 import client as neutron_client
-from novaclient import client as nova_client
 from novaclient import exceptions as nova_exc
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-CLOUD_JSON = os.environ.get("DEVCLOUD_FACTS", os.path.join(ROOT, ".devcloud", "cloud.json"))
-
-NOVA_MICROVERSION = "2.67"
-CINDER_MICROVERSION = "3.60"
+from tests.cloud_access import CLOUD_JSON, OpenStack, load_facts, wait_for  # noqa: F401
 
 
 def pytest_collection_modifyitems(items):
@@ -34,24 +22,11 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.cloud)
 
 
-def wait_for(what, check, timeout=120, interval=1.0):
-    """Poll check() until it returns something truthy; fail after timeout."""
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        last = check()
-        if last:
-            return last
-        time.sleep(interval)
-    pytest.fail(f"timed out after {timeout}s waiting for {what} (last: {last!r})")
-
-
 @pytest.fixture(scope="session")
 def cloud():
     """The facts of the running local cloud (cloud.json)."""
     try:
-        with open(CLOUD_JSON) as f:
-            facts = json.load(f)
+        facts = load_facts()
     except FileNotFoundError:
         pytest.fail(
             f"the local cloud is not running ({CLOUD_JSON} is missing): "
@@ -67,32 +42,6 @@ def cloud():
             pytrace=False,
         )
     return facts
-
-
-class OpenStack:
-    """The official clients for one user, on one keystoneauth session."""
-
-    def __init__(self, facts, user):
-        auth = v3.Password(
-            auth_url=facts["auth_url"],
-            username=user["username"],
-            password=user["password"],
-            project_name=user["project"],
-            user_domain_id="default",
-            project_domain_id="default",
-        )
-        self.session = ks_session.Session(auth=auth)
-        region = facts["region"]
-        self.nova = nova_client.Client(NOVA_MICROVERSION, session=self.session, region_name=region)
-        self.cinder = cinder_client.Client(
-            CINDER_MICROVERSION, session=self.session, region_name=region
-        )
-        self.glance = glance_client.Client("2", session=self.session, region_name=region)
-        self.neutron = neutron_client.Client(session=self.session, region_name=region)
-
-    @property
-    def project_id(self):
-        return self.session.get_project_id()
 
 
 @pytest.fixture(scope="session")
