@@ -80,6 +80,8 @@ _PROTECTION_FINDINGS = {
     "ReadOnly": LIGHTBITS_READ_ONLY,
     "NotAvailable": LIGHTBITS_NOT_AVAILABLE,
 }
+# Cinder deletes a volume only in these states (and only when detached).
+DELETABLE_STATUSES = ("available", "error", "error_restoring", "error_extending", "error_managing")
 # Cinder states in which a Lightbits volume is not expected (yet or any more).
 _NO_BACKEND_VOLUME_EXPECTED = {
     "creating",
@@ -502,6 +504,11 @@ def build(
     return Inventory(image_rows, volume_rows, config_rows, cluster_states, lb_stores, counts)
 
 
+def orphan_deletable(vol):
+    """Cinder would delete it now: detached, and not busy (creating, deleting...)."""
+    return not field(vol, "attachments") and field(vol, "status") in DELETABLE_STATUSES
+
+
 def _orphan_row(vol, kind, backend, side, image_id):
     row = VolumeRow(field(vol, "id"), vol, kind, backend, side, image_id, False)
     row.findings.append(
@@ -509,7 +516,7 @@ def _orphan_row(vol, kind, backend, side, image_id):
             ORPHAN,
             f"This {kind} belongs to image {image_id}, which no longer exists, "
             "and no image location points at it.",
-            ACTION_DELETE_ORPHAN if not field(vol, "attachments") else None,
+            ACTION_DELETE_ORPHAN if orphan_deletable(vol) else None,
         )
     )
     row.findings += _lightbits_findings(side)

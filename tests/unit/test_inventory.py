@@ -222,6 +222,17 @@ def test_orphan_is_offered_for_deletion_but_never_when_the_image_exists():
     assert all(f.action != inv.ACTION_DELETE_ORPHAN for r in result.image_rows for f in r.findings)
 
 
+def test_a_busy_orphan_is_not_offered_for_deletion():
+    orphans = [image_volume(image(), status=s) for s in ("creating", "deleting", "error")]
+    result = build([], orphans, cluster(*[lb_volume(v) for v in orphans]))
+    actions = {r.volume["status"]: r.findings[0].action for r in result.volume_rows}
+    assert actions == {
+        "creating": None,
+        "deleting": None,
+        "error": inv.ACTION_DELETE_ORPHAN,
+    }
+
+
 def test_hidden_or_located_volume_is_not_an_orphan():
     img = image()
     vol = image_volume(image())  # metadata names another (gone) image...

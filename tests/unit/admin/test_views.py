@@ -509,6 +509,21 @@ class DeleteOrphanTests(_PanelTest):
             lb_glance: ("image_list_all",),
         }
     )
+    def test_refused_while_cinder_is_busy_with_it(self):
+        vol = fakes.image_volume(fakes.image(), status="deleting")
+        self.mock_volume_get.return_value = vol
+        res = self.client.post(self.url(vol), {"volume_id": vol.id})
+        self.assertIn("It is deleting", res.content.decode())
+        self.mock_image_get.assert_not_called()
+        self.mock_volume_delete.assert_not_called()
+
+    @test.create_mocks(
+        {
+            api.cinder: ("volume_get", "volume_delete"),
+            api.glance: ("image_get",),
+            lb_glance: ("image_list_all",),
+        }
+    )
     def test_refused_for_cache_entries_and_plain_volumes(self):
         img = fakes.image()
         cache_entry = fakes.volume(

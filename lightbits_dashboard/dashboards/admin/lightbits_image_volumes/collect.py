@@ -161,6 +161,8 @@ def orphan_refusal(request, volume):
         return _("It is not a Glance image volume (it is: %s).") % (kind or _("a plain volume"))
     if getattr(volume, "attachments", None):
         return _("It is attached.")
+    if not inventory.orphan_deletable(volume):
+        return _("It is %s: Cinder deletes only available or failed volumes.") % volume.status
     image_id = inventory.image_id_of(volume)
     try:
         api.glance.image_get(request, image_id)
