@@ -438,6 +438,13 @@ class MakeReadOnlyTests(_PanelTest):
         self.assertEqual(res.status_code, 404)
 
 
+ORPHAN_MOCKS = {
+    api.cinder: ("volume_get", "volume_delete"),
+    api.glance: ("image_get",),
+    lb_glance: ("image_list_all",),
+}
+
+
 class DeleteOrphanTests(_PanelTest):
     def url(self, vol):
         return reverse(PANEL + "delete_orphan", args=[vol.id])
@@ -445,13 +452,7 @@ class DeleteOrphanTests(_PanelTest):
     def orphan(self):
         return fakes.image_volume(fakes.image())
 
-    @test.create_mocks(
-        {
-            api.cinder: ("volume_get", "volume_delete"),
-            api.glance: ("image_get",),
-            lb_glance: ("image_list_all",),
-        }
-    )
+    @test.create_mocks(ORPHAN_MOCKS)
     def test_success_rechecks_then_deletes(self):
         vol = self.orphan()
         self.mock_volume_get.return_value = vol
@@ -465,13 +466,7 @@ class DeleteOrphanTests(_PanelTest):
         )
         self.mock_volume_delete.assert_called_once_with(test.IsHttpRequest(), vol.id)
 
-    @test.create_mocks(
-        {
-            api.cinder: ("volume_get", "volume_delete"),
-            api.glance: ("image_get",),
-            lb_glance: ("image_list_all",),
-        }
-    )
+    @test.create_mocks(ORPHAN_MOCKS)
     def test_refused_when_the_image_still_exists(self):
         img = fakes.image()
         vol = fakes.image_volume(img)
@@ -482,13 +477,7 @@ class DeleteOrphanTests(_PanelTest):
         self.assertIn("still exists", res.content.decode())
         self.mock_volume_delete.assert_not_called()
 
-    @test.create_mocks(
-        {
-            api.cinder: ("volume_get", "volume_delete"),
-            api.glance: ("image_get",),
-            lb_glance: ("image_list_all",),
-        }
-    )
+    @test.create_mocks(ORPHAN_MOCKS)
     def test_refused_when_a_location_points_at_it_or_glance_errs(self):
         vol = self.orphan()
         self.mock_volume_get.return_value = vol
@@ -502,13 +491,7 @@ class DeleteOrphanTests(_PanelTest):
         self.assertIn("could not confirm", res.content.decode())
         self.mock_volume_delete.assert_not_called()
 
-    @test.create_mocks(
-        {
-            api.cinder: ("volume_get", "volume_delete"),
-            api.glance: ("image_get",),
-            lb_glance: ("image_list_all",),
-        }
-    )
+    @test.create_mocks(ORPHAN_MOCKS)
     def test_refused_while_cinder_is_busy_with_it(self):
         vol = fakes.image_volume(fakes.image(), status="deleting")
         self.mock_volume_get.return_value = vol
@@ -517,13 +500,7 @@ class DeleteOrphanTests(_PanelTest):
         self.mock_image_get.assert_not_called()
         self.mock_volume_delete.assert_not_called()
 
-    @test.create_mocks(
-        {
-            api.cinder: ("volume_get", "volume_delete"),
-            api.glance: ("image_get",),
-            lb_glance: ("image_list_all",),
-        }
-    )
+    @test.create_mocks(ORPHAN_MOCKS)
     def test_refused_for_cache_entries_and_plain_volumes(self):
         img = fakes.image()
         cache_entry = fakes.volume(
@@ -536,13 +513,7 @@ class DeleteOrphanTests(_PanelTest):
         self.mock_image_get.assert_not_called()
         self.mock_volume_delete.assert_not_called()
 
-    @test.create_mocks(
-        {
-            api.cinder: ("volume_get", "volume_delete"),
-            api.glance: ("image_get",),
-            lb_glance: ("image_list_all",),
-        }
-    )
+    @test.create_mocks(ORPHAN_MOCKS)
     def test_failure(self):
         vol = self.orphan()
         self.mock_volume_get.return_value = vol
