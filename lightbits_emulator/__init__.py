@@ -16,10 +16,42 @@ runs ``serve`` as a child process.
 
 REST API (``Authorization: Bearer <JWT>`` on every call): see ``api.ROUTES``.
 JSON as grpc-gateway renders it: uint64 values (``size``, statistics) are
-strings of bytes, uint32 values (``nsid``, ``replicaCount``) are numbers,
-``compression`` is "true"/"false". Errors are ``{"code", "message",
-"details"}``. ``connectedHosts`` of a volume are the host NQNs in its ACL
-(the emulator sees no NVMe traffic: an ACL entry counts as a connection).
+strings of bytes, uint32 values (``nsid``, ``replicaCount``,
+``localRebuildProgress``) are numbers, a volume's ``compression`` is
+"true"/"false" (a snapshot's a boolean), an empty list is ``{}``. Errors are
+``{"code", "message", "details"}``. The rules follow
+/work/shared/reference/lightbits-api-facts.md (tests/emulator/test_facts.py
+cites each): lists at most 1,000 per call (``limit``, ``offsetUUID``),
+Deleting volumes hidden unless ``showAll=true``, ``volumes?name=X`` a
+filtered list but ``volumes/?name=X`` (and ``snapshots/?Name=X``) one object,
+503 while Creating/Updating, 400 for an ETag mismatch (FailedPrecondition),
+a malformed UUID or a Deleting volume, sizes as strings aligned to 4 KiB,
+``acl`` and ``replicaCount`` required, updates answered ``{}``. RS256 JWTs
+are accepted when signed by a key registered with
+``POST /_emulator/credentials {"id": KEY_ID, "pem": RSA_PUBLIC_PEM}`` (the
+token's ``kid`` names it), besides the ES256 tokens the emulator mints.
+
+Choices where the public sources are silent (UNKNOWN or medium in the
+facts); the plugin's client copes with either reading:
+
+- Lists are ordered by UUID and ``offsetUUID`` is exclusive: a page holds
+  the items whose UUID sorts after it, so a boundary survives the deletion
+  of its volume. (A cluster repeating the offset item, or keeping another
+  order, is handled by the client, which drops repeated UUIDs.)
+- ``limit`` above 1,000 is served as 1,000, not refused.
+- Deleting a Failed volume is accepted (medium: Cinder's driver cleans a
+  failed create up that way); deleting a Deleting volume is 400; a second
+  delete of a Deleting snapshot is 200.
+- An update that changes nothing (``{}``) is 200 ``{}`` and no Updating.
+- Get-by-name does not find a Deleting volume (its name is free again).
+- Deleting a volume that has snapshots, or a snapshot that has clones, is
+  allowed (the facts: UNKNOWN).
+- ``/version`` answers ``{"version": "..."}``, ``/projects`` lists
+  ``{"name"}`` of every project in use plus "default" (shapes unverified).
+- ``snapshots?Name=X`` without the slash is the unfiltered list.
+
+``connectedHosts`` of a volume are the host NQNs in its ACL (the
+emulator sees no NVMe traffic: an ACL entry counts as a connection).
 
 Emulator admin endpoints (cluster-admin JWT required, not under /api/v2):
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from . import auth
-from .store import ApiError
+from .store import PAGE_MAX, VERSION, ApiError, check_uuid
 
 DROP = object()  # a handler result meaning: close the connection, answer nothing
 
@@ -34,15 +34,20 @@ ROUTES = [
     (re.compile(r"/api/v2/cluster"), "cluster"),
     (re.compile(r"/api/v2/nodes"), "nodes"),
     (re.compile(rf"/api/v2/nodes/{_SEG}"), "node"),
+    (re.compile(r"/api/v2/version"), "version"),
+    (re.compile(r"/api/v2/projects"), "projects"),
+    (re.compile(rf"/api/v2/projects/{_SEG}"), "project_item"),
     (re.compile(rf"/api/v2/projects/{_SEG}/(volumes|snapshots)"), "collection"),
     (re.compile(rf"/api/v2/projects/{_SEG}/(volumes|snapshots)/{_SEG}"), "item"),
-    (re.compile(r"/api/v2/(volumes|snapshots)"), "flat_collection"),
-    (re.compile(rf"/api/v2/(volumes|snapshots)/{_SEG}"), "flat_item"),
+    # [P] volumes also have the flat form; snapshots only the project form
+    (re.compile(r"/api/v2/(volumes)"), "flat_collection"),
+    (re.compile(rf"/api/v2/(volumes)/{_SEG}"), "flat_item"),
     (re.compile(r"/api/v2/connectedHosts"), "hosts"),
     (re.compile(rf"/api/v2/connectedHosts/{_SEG}"), "host"),
     (re.compile(r"/_emulator/faults"), "faults"),
     (re.compile(rf"/_emulator/nodes/{_SEG}/(down|up)"), "node_state"),
     (re.compile(rf"/_emulator/volumes/{_SEG}/write"), "write"),
+    (re.compile(r"/_emulator/credentials"), "credentials"),
 ]
 
 
@@ -58,10 +63,14 @@ class Api:
         split = urlsplit(target)
         path = split.path.rstrip("/") or "/"
         query = {k: v[-1] for k, v in parse_qs(split.query, keep_blank_values=True).items()}
+        # [GW] ".../volumes/?name=X": an empty {UUID} segment, i.e. GetVolume
+        query["_by_name"] = split.path.endswith("/") and path != "/"
         try:
             name, m = _route(path)
-            principal = auth.verify(self.public_pem, headers.get("Authorization"))
-            if name in ("faults", "node_state", "write"):
+            principal = auth.verify(
+                self.public_pem, headers.get("Authorization"), self.store.credentials()
+            )
+            if name in ("faults", "node_state", "write", "credentials"):
                 principal.require_admin()
             body = self._json(raw_body) if method in ("POST", "PUT") else {}
             args = [unquote(g) for g in m.groups()]
@@ -111,6 +120,22 @@ class Api:
         self._methods(method, "GET")
         return Response(200, self.store.node(key))
 
+    def _version(self, method, principal, query, body, headers):
+        self._methods(method, "GET")
+        return Response(200, {"version": VERSION})
+
+    def _projects(self, method, principal, query, body, headers):
+        self._methods(method, "GET")
+        names = [p for p in self.store.projects() if principal.admin or p in principal.projects]
+        return Response(200, {"projects": [{"name": p} for p in names]})
+
+    def _project_item(self, method, principal, query, body, headers, name):
+        self._methods(method, "GET")
+        principal.check(name)
+        if name not in self.store.projects():
+            raise ApiError(404, f"project {name!r} not found")
+        return Response(200, {"name": name})
+
     def _hosts(self, method, principal, query, body, headers):
         self._methods(method, "GET")
         principal.require_admin()
@@ -145,8 +170,7 @@ class Api:
         write = method != "GET"
         project = self._project(principal, query, body, write, required=False)
         if project is None:  # an admin asking by UUID alone
-            getter = self.store.get_volume if kind == "volumes" else self.store.get_snapshot
-            project = getter(None, uid)["projectName"]
+            project = self.store.get_volume(None, check_uuid(uid))["projectName"]
         return self._item(method, principal, query, body, headers, project, kind, uid)
 
     def _collection(self, method, principal, query, body, headers, project, kind):
@@ -157,34 +181,57 @@ class Api:
         if method == "POST":
             create = self.store.create_volume if vols else self.store.create_snapshot
             return Response(200, create(project, body))
-        name = query.get("name") or (None if vols else query.get("Name"))
-        if name:
-            getter = self.store.get_volume if vols else self.store.get_snapshot
-            obj = getter(project, name=name)
-            return Response(200, obj, {"ETag": obj["ETag"]})
-        limit = _int(query.get("limit"), "limit")
+        if query["_by_name"]:
+            return self._get_by_name(project, vols, query)
+        # [P] ListVolumeRequest: limit default and maximum 1000, offsetUUID
+        limit = min(_int(query.get("limit"), "limit") or PAGE_MAX, PAGE_MAX)
         offset = query.get("offsetUUID") or None
+        if offset:
+            check_uuid(offset, "offsetUUID")
+        show_all = query.get("showAll", "").lower() == "true"
         if vols:
             items = self.store.list_volumes(
-                project, limit, offset, query.get("snapshotUUID") or None
+                project,
+                limit,
+                offset,
+                query.get("snapshotUUID") or None,
+                show_all=show_all,
+                name=query.get("name") or None,
             )
         else:
             items = self.store.list_snapshots(
-                project, limit, offset, query.get("sourceVolumeUUID") or None
+                project, limit, offset, query.get("sourceVolumeUUID") or None, show_all
             )
-        return Response(200, {kind: items})
+        # [GW] zero values are omitted: an empty list is {}
+        return Response(200, {kind: items} if items else {})
+
+    def _get_by_name(self, project, vols, query):
+        """[CD] volumes/?name=X and snapshots/?Name=X: one object or 404."""
+        name = query.get("name") if vols else query.get("Name")
+        if not name:
+            raise ApiError(400, "UUID or name is required")
+        getter = self.store.get_volume if vols else self.store.get_snapshot
+        obj = getter(project, name=name)
+        return Response(200, obj, {"ETag": obj["ETag"]})
 
     def _item(self, method, principal, query, body, headers, project, kind, uid):
         self._methods(method, "GET", "PUT", "DELETE")
         principal.check(project, write=method != "GET")
         vols = kind == "volumes"
+        if vols or method != "PUT":
+            check_uuid(uid)
         if method == "GET":
             obj = (self.store.get_volume if vols else self.store.get_snapshot)(project, uid)
         elif method == "DELETE":
-            obj = (self.store.delete_volume if vols else self.store.delete_snapshot)(project, uid)
+            if vols:
+                self.store.delete_volume(project, uid, headers.get("If-Match"))
+            else:
+                self.store.delete_snapshot(project, uid)
             return Response(200, {})
         elif vols:
-            obj = self.store.update_volume(project, uid, body, headers.get("If-Match"))
+            # [P] UpdateVolumeResponse is empty
+            self.store.update_volume(project, uid, body, headers.get("If-Match"))
+            return Response(200, {})
         else:
             raise ApiError(405, "snapshots cannot be updated")
         return Response(200, obj, {"ETag": obj["ETag"]})
@@ -202,6 +249,14 @@ class Api:
     def _node_state(self, method, principal, query, body, headers, key, action):
         self._methods(method, "POST")
         return Response(200, self.store.set_node_state(key, up=action == "up"))
+
+    def _credentials(self, method, principal, query, body, headers):
+        """Register an RSA public key that signs JWTs (as `lbcli create
+        credential --type rsa256pubkey` does on a real cluster)."""
+        self._methods(method, "GET", "POST")
+        if method == "POST":
+            self.store.add_credential(body.get("id"), body.get("pem"))
+        return Response(200, {"credentials": sorted(self.store.credentials())})
 
     def _write(self, method, principal, query, body, headers, uid):
         self._methods(method, "POST")

@@ -66,19 +66,37 @@ class Principal:
         return next(iter(self.projects), None)
 
 
-def verify(public_pem, header):
-    """Return the Principal of an ``Authorization`` header or raise AuthError(401)."""
+def verify(public_pem, header, rsa_keys=None):
+    """Return the Principal of an ``Authorization`` header or raise AuthError(401).
+
+    Accepts the emulator's own ES256 tokens and RS256 tokens signed by a
+    registered RSA key (``rsa_keys``: key id -> public PEM), as real clusters
+    use ([DOC] lbcli create credential --type rsa256pubkey; lbcli create jwt
+    --key-id). An RS256 token names its key in the ``kid`` header.
+    """
     if not header or not header.startswith("Bearer "):
         raise AuthError(401, "missing bearer token")
     token = header[len("Bearer ") :].strip()
     try:
-        claims = jwt.decode(
-            token,
-            public_pem,
-            algorithms=[ALGORITHM],
-            issuer=ISSUER,
-            options={"require": ["exp", "iat", "roles"]},
-        )
+        head = jwt.get_unverified_header(token)
+        if head.get("alg") == "RS256" and rsa_keys:
+            key = rsa_keys.get(head.get("kid"))
+            if key is None:
+                raise AuthError(401, "invalid token")
+            claims = jwt.decode(
+                token,
+                key,
+                algorithms=["RS256"],
+                options={"require": ["exp", "roles"], "verify_aud": False},
+            )
+        else:
+            claims = jwt.decode(
+                token,
+                public_pem,
+                algorithms=[ALGORITHM],
+                issuer=ISSUER,
+                options={"require": ["exp", "iat", "roles"]},
+            )
     except jwt.ExpiredSignatureError:
         raise AuthError(401, "token expired")
     except jwt.InvalidTokenError:

@@ -79,23 +79,49 @@ def fetch(state_dir, host, port, path):
         return json.load(resp)
 
 
+def fetch_all(args, path, key):
+    """Every page of a list ([P] at most 1000 per call, offsetUUID paging)."""
+    items, offset = [], ""
+    sep = "&" if "?" in path else "?"
+    while True:
+        page = fetch(args.state_dir, args.host, args.port, f"{path}{sep}offsetUUID={offset}")
+        batch = page.get(key) or []
+        items += batch
+        if len(batch) < 1000:
+            return items
+        offset = quote(batch[-1]["UUID"])
+
+
 def run(args):
     try:
         if args.what == "cluster-info":
-            print(
-                table(
-                    CLUSTER_COLUMNS,
-                    [fetch(args.state_dir, args.host, args.port, "/api/v2/clusterinfo")],
-                )
-            )
+            info = fetch(args.state_dir, args.host, args.port, "/api/v2/cluster")
+            print(table(CLUSTER_COLUMNS, [info]))
             return 0
-        path = f"/api/v2/{args.what}"
-        if args.project:
-            path += "?projectName=" + quote(args.project)
-        data = fetch(args.state_dir, args.host, args.port, path)
+        if args.what == "volumes":
+            path = "/api/v2/volumes"
+            if args.project:
+                path += "?projectName=" + quote(args.project)
+            rows = fetch_all(args, path, "volumes")
+        else:  # [P] snapshots have only the project-scoped routes
+            projects = (
+                [args.project]
+                if args.project
+                else [
+                    p["name"]
+                    for p in fetch(args.state_dir, args.host, args.port, "/api/v2/projects")[
+                        "projects"
+                    ]
+                ]
+            )
+            rows = []
+            for project in projects:
+                rows += fetch_all(
+                    args, f"/api/v2/projects/{quote(project)}/snapshots", "snapshots"
+                )
     except (OSError, urllib.error.URLError) as exc:
         print(f"lbcli: cannot reach the emulator: {exc}", file=sys.stderr)
         return 1
     columns = VOLUME_COLUMNS if args.what == "volumes" else SNAPSHOT_COLUMNS
-    print(table(columns, data[args.what]))
+    print(table(columns, rows))
     return 0

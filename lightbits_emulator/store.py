@@ -12,8 +12,10 @@ Deleting -> gone) are due at a time; ``advance()`` applies the due ones and is
 called before every request, so no background thread is needed.
 """
 
+import bisect
 import datetime
 import heapq
+import ipaddress
 import itertools
 import json
 import re
@@ -25,15 +27,24 @@ import uuid
 GIB = 1024**3
 NODE_CAPACITY = 4 * 1024 * GIB  # managed physical storage per node
 ACL_MARKERS = ("ALLOW_NONE", "ALLOW_ANY")
-NAME_RE = re.compile(r"^[A-Za-z0-9_.:-]{1,253}$")
+# [P] CreateVolumeRequest/CreateSnapshotRequest: ^[a-zA-Z0-9-_\.]{1,253}$
+NAME_RE = re.compile(r"^[A-Za-z0-9_.-]{1,253}$")
 _SIZE_RE = re.compile(r"^\s*(\d+)\s*(b|[kmgtp]i?b?)?\s*$", re.IGNORECASE)
 _UNITS = {"k": 1, "m": 2, "g": 3, "t": 4, "p": 5}
+VERSION = "3.12.1-emulator"
+BLOCK = 4096  # [PVE] "Lightbits wants bytes, must be 4096-aligned"
+UINT64_MAX = 2**64 - 1
+PAGE_MAX = 1000  # [P] ListVolumeRequest: limit default and maximum
+MAX_LABELS = 16
+COMPRESSION = {"true": True, "enable": True, "enabled": True}
+COMPRESSION.update({"false": False, "disable": False, "disabled": False})
+UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 
 
 class ApiError(Exception):
     """An error answer: HTTP status, grpc code, message."""
 
-    GRPC = {400: 3, 401: 16, 403: 7, 404: 5, 409: 6, 412: 9, 500: 13, 503: 14}
+    GRPC = {400: 3, 401: 16, 403: 7, 404: 5, 405: 12, 409: 6, 412: 9, 500: 13, 501: 12, 503: 14}
 
     def __init__(self, status, message):
         super().__init__(message)
@@ -45,12 +56,10 @@ class ApiError(Exception):
 
 
 def parse_size(value):
-    """Bytes from an int, a digit string or "<N> gib"-style strings."""
-    if isinstance(value, bool):
-        raise ApiError(400, "invalid size")
-    if isinstance(value, int):
-        size = value
-    elif isinstance(value, str):
+    """Bytes from the string forms clients send ([P] size is a string):
+    "N gib" (Cinder), a byte count (Proxmox), "<bytes>b" (los-csi); 4 KiB
+    aligned, positive, within uint64. A JSON number is refused."""
+    if isinstance(value, str):
         m = _SIZE_RE.match(value)
         if not m:
             raise ApiError(400, f"invalid size {value!r}")
@@ -60,18 +69,61 @@ def parse_size(value):
             base = 1000 if unit.endswith("b") and "i" not in unit else 1024
             size *= base ** _UNITS[unit[0]]
     else:
-        raise ApiError(400, "invalid size")
+        raise ApiError(400, "invalid size: a string such as '10 gib' or a byte count")
     if size <= 0:
         raise ApiError(400, "size must be positive")
+    if size > UINT64_MAX:
+        raise ApiError(400, "size out of range")
+    if size % BLOCK:
+        raise ApiError(400, f"size must be a multiple of {BLOCK} bytes")
     return size
 
 
-def parse_bool(value, field):
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.lower() in ("true", "false"):
-        return value.lower() == "true"
-    raise ApiError(400, f"{field} must be true or false")
+def parse_compression(value):
+    """[P] compression string: true/enable/enabled/false/disable/disabled."""
+    if isinstance(value, str) and value.lower() in COMPRESSION:
+        return COMPRESSION[value.lower()]
+    raise ApiError(400, "compression must be one of " + "/".join(COMPRESSION))
+
+
+def parse_replicas(value):
+    """[P] replicaCount 1..3, a number or (Cinder) a numeric string."""
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise ApiError(400, "replicaCount must be an integer")
+    try:
+        replicas = int(value)
+    except ValueError:
+        raise ApiError(400, "replicaCount must be an integer")
+    if not 1 <= replicas <= 3:
+        raise ApiError(400, "replicaCount must be 1, 2 or 3")
+    return replicas
+
+
+def parse_labels(value):
+    """[P] labels: at most 16 {key, value} pairs."""
+    if value in (None, []):
+        return []
+    if not isinstance(value, list) or not all(
+        isinstance(lb, dict) and isinstance(lb.get("key"), str) and lb["key"] for lb in value
+    ):
+        raise ApiError(400, "labels must be a list of {key, value}")
+    if len(value) > MAX_LABELS:
+        raise ApiError(400, f"at most {MAX_LABELS} labels")
+    return [{"key": lb["key"], "value": str(lb.get("value") or "")} for lb in value]
+
+
+def check_uuid(value, what="UUID"):
+    """[P] DeleteVolume and friends: 400 for a malformed UUID."""
+    if not UUID_RE.match(value or ""):
+        raise ApiError(400, f"invalid {what} {value!r}")
+    return value
+
+
+def _check_ip(entry):
+    try:
+        ipaddress.ip_network(entry, strict=False)
+    except ValueError:
+        raise ApiError(400, f"IPAcl: {entry!r} is not an IP address")
 
 
 def parse_acl(value, field, default):
@@ -87,7 +139,14 @@ def parse_acl(value, field, default):
     markers = [v for v in values if v in ACL_MARKERS]
     if markers and len(values) > 1:
         raise ApiError(400, f"{field}: {markers[0]} cannot be combined with other entries")
+    if field == "IPAcl" and not markers:
+        for entry in values:
+            _check_ip(entry)
     return list(dict.fromkeys(values)) or list(default)
+
+
+def _truthy(value):
+    return value is True or (isinstance(value, str) and value.lower() == "true")
 
 
 def _now_iso():
@@ -105,11 +164,13 @@ class Store:
         self.delete_delay = delete_delay
         self.volumes = {}  # uuid -> api dict
         self.vol_names = {}  # (project, name) -> uuid
-        self.proj_vols = {}  # project -> {uuid: None} in creation order
+        self.vol_order = []  # every volume UUID, sorted: lists page by UUID
+        self.proj_vols = {}  # project -> its volume UUIDs, sorted
         self.node_load = {}  # node UUID -> replicas placed there
         self.extra = {}  # uuid -> internal data: {"written", "inherited"} or {"data"}
         self.snapshots = {}
         self.snap_names = {}
+        self.snap_order = []
         self.proj_snaps = {}
         self.fail_create = []  # [{"name": regex, "times": n or None}]
         self._pending = []  # heap of (due, seq, kind, uuid)
@@ -131,6 +192,11 @@ class Store:
             self.meta["nodes"] = [self._new_node(i) for i in range(nodes)]
         self._save_meta()
         self.nodes = self.meta["nodes"]
+        for node in self.nodes:  # states saved by older emulators
+            if not isinstance(node.get("localRebuildProgress"), int):
+                node["localRebuildProgress"] = 0
+            node.setdefault("inLocalRebuild", False)
+            node.setdefault("ETag", _etag())
         self._load_objects()
 
     # ----------------------------------------------------------- persistence
@@ -181,6 +247,8 @@ class Store:
     def _finish(self, obj, kind):
         if obj["state"] in ("Creating", "Updating"):
             obj["state"] = "Available"
+            if kind == "volume":
+                obj["protectionState"] = self.protection_of(obj["nodeList"], self._up_nodes())
             self._persist(kind, obj)
         elif obj["state"] == "Deleting":
             (self._drop_volume if kind == "volume" else self._drop_snapshot)(obj["UUID"])
@@ -208,7 +276,9 @@ class Store:
             "nvmeEndpoint": f"127.0.0.{i + 1}:4420",
             "dataEndpoint": f"127.0.0.{i + 1}:4420",
             "failureDomains": [f"server{i:02d}"],
-            "localRebuildProgress": "None",
+            "inLocalRebuild": False,
+            "localRebuildProgress": 0,  # [P] DurosNodeInfo: uint32, a number
+            "ETag": _etag(),
         }
 
     def node(self, key):
@@ -221,6 +291,7 @@ class Store:
         with self.lock:
             node = self.node(key)
             node["state"] = "Active" if up else "Inactive"
+            node["ETag"] = _etag()
             self._save_meta()
             self.refresh_protection()
             return node
@@ -237,6 +308,8 @@ class Store:
     def refresh_protection(self):
         up = self._up_nodes()
         for vol in self.volumes.values():
+            if vol["state"] == "Creating":
+                continue
             state = self.protection_of(vol["nodeList"], up)
             if state != vol["protectionState"]:
                 vol["protectionState"] = state
@@ -265,6 +338,7 @@ class Store:
                 vol = self.volumes.get(uid)
                 if vol and vol["state"] in ("Creating", "Updating"):
                     vol["state"] = "Failed" if kind == "vol_failed" else "Available"
+                    vol["protectionState"] = self.protection_of(vol["nodeList"], self._up_nodes())
                     vol["ETag"] = _etag()
                     self._persist("volume", vol)
             elif kind == "vol_gone":
@@ -281,16 +355,19 @@ class Store:
     # --------------------------------------------------------------- volumes
     def _index_volume(self, vol):
         self.volumes[vol["UUID"]] = vol
-        self.vol_names[(vol["projectName"], vol["name"])] = vol["UUID"]
-        self.proj_vols.setdefault(vol["projectName"], {})[vol["UUID"]] = None
+        if vol["state"] != "Deleting":
+            self.vol_names[(vol["projectName"], vol["name"])] = vol["UUID"]
+        bisect.insort(self.vol_order, vol["UUID"])
+        bisect.insort(self.proj_vols.setdefault(vol["projectName"], []), vol["UUID"])
         for node in vol["nodeList"]:
             self.node_load[node] = self.node_load.get(node, 0) + 1
 
     def _drop_volume(self, uid):
         vol = self.volumes.pop(uid, None)
         if vol:
-            self.vol_names.pop((vol["projectName"], vol["name"]), None)
-            self.proj_vols.get(vol["projectName"], {}).pop(uid, None)
+            _unname(self.vol_names, vol)
+            _remove(self.vol_order, uid)
+            _remove(self.proj_vols.get(vol["projectName"], []), uid)
             for node in vol["nodeList"]:
                 self.node_load[node] -= 1
             self.extra.pop(uid, None)
@@ -305,14 +382,27 @@ class Store:
             raise ApiError(404, f"volume with {what} not found")
         return vol
 
-    def list_volumes(self, project=None, limit=None, offset_uuid=None, snapshot_uuid=None):
-        if project is None:
-            items = self.volumes.values()
-        else:
-            items = (self.volumes[u] for u in self.proj_vols.get(project, ()))
-        if snapshot_uuid:
-            items = (v for v in items if v["sourceSnapshotUUID"] == snapshot_uuid)
-        return _page(items, limit, offset_uuid)
+    def list_volumes(
+        self,
+        project=None,
+        limit=None,
+        offset_uuid=None,
+        snapshot_uuid=None,
+        show_all=True,
+        name=None,
+    ):
+        """Volumes in UUID order, those after ``offset_uuid``; the API passes
+        show_all=False ([P] ListVolumes hides Deleting volumes)."""
+        order = self.vol_order if project is None else self.proj_vols.get(project, [])
+
+        def keep(v):
+            return (
+                (show_all or v["state"] != "Deleting")
+                and (not snapshot_uuid or v["sourceSnapshotUUID"] == snapshot_uuid)
+                and (name is None or v["name"] == name)
+            )
+
+        return _page(order, self.volumes, keep, limit, offset_uuid)
 
     def _take_fail_create(self, name):
         for rule in self.fail_create:
@@ -327,18 +417,15 @@ class Store:
     def create_volume(self, project, body):
         name = body.get("name")
         if not isinstance(name, str) or not NAME_RE.match(name):
-            raise ApiError(400, "name is required: 1-253 of letters, digits, '_.:-'")
-        if "size" not in body or body["size"] in (None, ""):
-            raise ApiError(400, "size is required")
+            raise ApiError(400, "name is required: 1-253 of letters, digits, '_.-'")
+        for required in ("size", "acl", "replicaCount"):
+            if body.get(required) in (None, ""):
+                raise ApiError(400, f"{required} is required")
         size = parse_size(body["size"])
-        replicas = body.get("replicaCount", 3)
-        try:
-            replicas = int(replicas)
-        except (TypeError, ValueError):
-            raise ApiError(400, "replicaCount must be an integer")
-        if not 1 <= replicas <= 3:
-            raise ApiError(400, "replicaCount must be 1, 2 or 3")
-        compression = parse_bool(body.get("compression", False), "compression")
+        replicas = parse_replicas(body["replicaCount"])
+        compression = body.get("compression")
+        compression = False if compression in (None, "") else parse_compression(compression)
+        labels = parse_labels(body.get("labels"))
         acl = parse_acl(body.get("acl"), "acl", ["ALLOW_NONE"])
         ipacl = parse_acl(body.get("IPAcl"), "IPAcl", ["ALLOW_ANY"])
         qos = body.get("qosPolicyUUID")
@@ -369,7 +456,7 @@ class Store:
             "name": name,
             "projectName": project,
             "state": "Creating",
-            "protectionState": self.protection_of(node_list, self._up_nodes()),
+            "protectionState": "Unknown",  # [P] ProtectionStateEnum: Unknown while Creating
             "replicaCount": replicas,
             "nodeList": node_list,
             "nsid": nsid,
@@ -382,7 +469,7 @@ class Store:
             "sourceSnapshotUUID": source["UUID"] if source else "",
             "sourceSnapshotName": source["name"] if source else "",
             "qosPolicyUUID": qos or "",
-            "labels": [],
+            "labels": labels,
             "creationTime": _now_iso(),
             "ETag": _etag(),
             "statistics": {},
@@ -411,33 +498,50 @@ class Store:
     def _sync_connected(self, vol):
         vol["connectedHosts"] = [v for v in vol["acl"]["values"] if v not in ACL_MARKERS]
 
+    def _check_busy(self, obj, what):
+        """[P] 503 while Creating/Updating, 400 while Deleting or Failed."""
+        if obj["state"] in ("Creating", "Updating"):
+            raise ApiError(503, f"{what} is {obj['state']}, try again later")
+        if obj["state"] in ("Deleting", "Failed"):
+            raise ApiError(400, f"{what} is {obj['state']}")
+
     def update_volume(self, project, uid, body, if_match):
+        """[P] UpdateVolume: unknown fields ignored ([GW]); path UUID wins."""
         vol = self.get_volume(project, uid)
         if if_match and if_match not in ("*", vol["ETag"]):
-            raise ApiError(412, "ETag mismatch: the volume changed since it was read")
-        if vol["state"] not in ("Available", "Updating"):
-            raise ApiError(409, f"volume is {vol['state']}")
-        if body.get("UUID") not in (None, "", uid):
-            raise ApiError(400, "UUID in the body does not match the URL")
-        unknown = set(body) - {"UUID", "size", "acl", "IPAcl", "qosPolicyUUID", "ETag"}
-        if unknown:
-            raise ApiError(400, f"fields cannot be updated: {', '.join(sorted(unknown))}")
+            # [CSI] FailedPrecondition, which grpc-gateway v1 maps to 400
+            raise ApiError(400, "ETag mismatch: the volume changed since it was read")
+        self._check_busy(vol, "volume")
         changes = {}
         if body.get("size") not in (None, ""):
             size = parse_size(body["size"])
-            if size < int(vol["size"]):
-                raise ApiError(400, "a volume cannot shrink")
+            if size < int(vol["size"]) and not _truthy(body.get("Force")):
+                raise ApiError(400, "a volume shrinks only with Force")
             changes["size"] = str(size)
-        if body.get("acl") is not None:
-            changes["acl"] = {"values": parse_acl(body["acl"], "acl", ["ALLOW_NONE"])}
-        if body.get("IPAcl") is not None:
-            changes["IPAcl"] = {"values": parse_acl(body["IPAcl"], "IPAcl", ["ALLOW_ANY"])}
-        if body.get("qosPolicyUUID") is not None:
-            if not isinstance(body["qosPolicyUUID"], str):
-                raise ApiError(400, "qosPolicyUUID must be a string")
-            changes["qosPolicyUUID"] = body["qosPolicyUUID"]
+        for field, default in (("acl", ["ALLOW_NONE"]), ("IPAcl", ["ALLOW_ANY"])):
+            if (body.get(field) or {}).get("values") is not None:
+                changes[field] = {"values": parse_acl(body[field], field, default)}
+        if body.get("compression") not in (None, ""):
+            on = parse_compression(body["compression"])
+            changes["compression"] = "true" if on else "false"
+        if body.get("labels") is not None:
+            changes["labels"] = parse_labels(body["labels"])
+        for field in ("qosPolicyUUID", "qosPolicyName"):
+            if body.get(field) is not None:
+                if not isinstance(body[field], str):
+                    raise ApiError(400, f"{field} must be a string")
+                changes[field] = body[field]
+        new_name = body.get("newName")
+        if new_name not in (None, "", vol["name"]):
+            if not isinstance(new_name, str) or not NAME_RE.match(new_name):
+                raise ApiError(400, "newName: 1-253 of letters, digits, '_.-'")
+            if (project, new_name) in self.vol_names:
+                raise ApiError(409, "A volume with the provided name already exists")
+            _unname(self.vol_names, vol)
+            changes["name"] = new_name
+            self.vol_names[(vol["projectName"], new_name)] = uid
         if not changes:
-            raise ApiError(400, "nothing to update")
+            return vol  # nothing to change: answered {} like any update
         vol.update(changes)
         self._sync_connected(vol)
         self._set_statistics(vol)
@@ -447,13 +551,19 @@ class Store:
         self._schedule(self.create_delay / 2, "vol_updated", uid)
         return vol
 
-    def delete_volume(self, project, uid):
+    def delete_volume(self, project, uid, if_match=None):
+        """[P] DeleteVolume. A Failed volume is deleted (medium in the facts:
+        Cinder cleans Failed creates up this way); a Deleting one is 400."""
         vol = self.get_volume(project, uid)
-        if vol["state"] != "Deleting":
-            vol["state"] = "Deleting"
-            vol["ETag"] = _etag()
-            self._persist("volume", vol)
-            self._schedule(self.delete_delay, "vol_gone", uid)
+        if if_match and if_match not in ("*", vol["ETag"]):
+            raise ApiError(400, "ETag mismatch: the volume changed since it was read")
+        if vol["state"] != "Failed":
+            self._check_busy(vol, "volume")
+        vol["state"] = "Deleting"
+        vol["ETag"] = _etag()
+        _unname(self.vol_names, vol)  # [P] the name is free once Deleting
+        self._persist("volume", vol)
+        self._schedule(self.delete_delay, "vol_gone", uid)
         return vol
 
     def write(self, uid, nbytes):
@@ -470,14 +580,17 @@ class Store:
     # ------------------------------------------------------------- snapshots
     def _index_snapshot(self, snap):
         self.snapshots[snap["UUID"]] = snap
-        self.snap_names[(snap["projectName"], snap["name"])] = snap["UUID"]
-        self.proj_snaps.setdefault(snap["projectName"], {})[snap["UUID"]] = None
+        if snap["state"] != "Deleting":
+            self.snap_names[(snap["projectName"], snap["name"])] = snap["UUID"]
+        bisect.insort(self.snap_order, snap["UUID"])
+        bisect.insort(self.proj_snaps.setdefault(snap["projectName"], []), snap["UUID"])
 
     def _drop_snapshot(self, uid):
         snap = self.snapshots.pop(uid, None)
         if snap:
-            self.snap_names.pop((snap["projectName"], snap["name"]), None)
-            self.proj_snaps.get(snap["projectName"], {}).pop(uid, None)
+            _unname(self.snap_names, snap)
+            _remove(self.snap_order, uid)
+            _remove(self.proj_snaps.get(snap["projectName"], []), uid)
             self._unpersist(uid)
 
     def get_snapshot(self, project, uid=None, name=None):
@@ -489,26 +602,29 @@ class Store:
             raise ApiError(404, f"snapshot with {what} not found")
         return snap
 
-    def list_snapshots(self, project=None, limit=None, offset_uuid=None, volume_uuid=None):
-        if project is None:
-            items = self.snapshots.values()
-        else:
-            items = (self.snapshots[u] for u in self.proj_snaps.get(project, ()))
-        if volume_uuid:
-            items = (s for s in items if s["sourceVolumeUUID"] == volume_uuid)
-        return _page(items, limit, offset_uuid)
+    def list_snapshots(
+        self, project=None, limit=None, offset_uuid=None, volume_uuid=None, show_all=True
+    ):
+        order = self.snap_order if project is None else self.proj_snaps.get(project, [])
+
+        def keep(s):
+            return (show_all or s["state"] != "Deleting") and (
+                not volume_uuid or s["sourceVolumeUUID"] == volume_uuid
+            )
+
+        return _page(order, self.snapshots, keep, limit, offset_uuid)
 
     def create_snapshot(self, project, body):
         name = body.get("name")
         if not isinstance(name, str) or not NAME_RE.match(name):
-            raise ApiError(400, "name is required: 1-253 of letters, digits, '_.:-'")
+            raise ApiError(400, "name is required: 1-253 of letters, digits, '_.-'")
         vol_uuid, vol_name = body.get("sourceVolumeUUID"), body.get("sourceVolumeName")
         if not (vol_uuid or vol_name):
             raise ApiError(400, "sourceVolumeUUID or sourceVolumeName is required")
         try:
             vol = self.get_volume(project, uid=vol_uuid or None, name=vol_name or None)
         except ApiError:
-            raise ApiError(400, "source volume not found")
+            raise ApiError(404, "source volume not found")  # [P] CreateSnapshot 404
         if vol["state"] not in ("Available", "Updating"):
             raise ApiError(400, f"source volume is {vol['state']}")
         if (project, name) in self.snap_names:
@@ -524,7 +640,7 @@ class Store:
             "size": vol["size"],
             "replicaCount": vol["replicaCount"],
             "nodeList": list(vol["nodeList"]),
-            "compression": vol["compression"],
+            "compression": vol["compression"] == "true",  # [P] Snapshot.compression bool
             "creationTime": _now_iso(),
             "description": str(body.get("description") or ""),
             "ETag": _etag(),
@@ -537,29 +653,40 @@ class Store:
 
     def delete_snapshot(self, project, uid):
         snap = self.get_snapshot(project, uid)
+        if snap["state"] == "Creating":
+            raise ApiError(503, "snapshot is Creating, try again later")  # [P]
         if snap["state"] != "Deleting":
             snap["state"] = "Deleting"
             snap["ETag"] = _etag()
+            _unname(self.snap_names, snap)
             self._persist("snapshot", snap)
             self._schedule(self.delete_delay, "snap_gone", uid)
         return snap
 
     # --------------------------------------------------------------- cluster
     def cluster_info(self):
+        """[P] ClusterInfoV2, what /clusterinfo serves (tenants may read it)."""
         return {
             "UUID": self.meta["clusterUUID"],
             "subsystemNQN": "nqn.2016-01.com.lightbitslabs:uuid:" + self.meta["clusterUUID"],
             "currentMaxReplicas": min(3, len(self.nodes)),
             "supportedMaxReplicas": 3,
-            "minVersionInCluster": "3.12.1-emulator",
-            "minAllowedVersion": "3.12.1-emulator",
-            "maxAllowedVersion": "3.12.1-emulator",
+            "ETag": self.meta["clusterUUID"][:16],
             "apiEndpoints": self.api_endpoints,
             "discoveryEndpoints": [n["nvmeEndpoint"].split(":")[0] + ":8009" for n in self.nodes],
+            "nvmeEndpoints": [n["nvmeEndpoint"] for n in self.nodes],
+            "clusterName": "emulator",
         }
 
     def cluster(self):
+        """[P] ClusterInfo, what /cluster serves: + versions, health, statistics."""
         info = self.cluster_info()
+        del info["nvmeEndpoints"], info["clusterName"]
+        info.update(
+            minVersionInCluster=VERSION,
+            minAllowedVersion=VERSION,
+            maxAllowedVersion=VERSION,
+        )
         counts = {"Degraded": 0, "NotAvailable": 0, "ReadOnly": 0}
         logical = logical_used = physical = 0
         for vol in self.volumes.values():
@@ -572,7 +699,7 @@ class Store:
         free = max(0, managed - physical)
         ratio = round(logical_used / physical, 3) if physical else 1.0
         info["health"] = {
-            "state": "OK" if not inactive and not counts["NotAvailable"] else "Degraded",
+            "state": _health(inactive, counts),  # [P] ClusterHealth None/OK/Warning/Error
             "numDegradedVolumes": counts["Degraded"],
             "numNotAvailableVolumes": counts["NotAvailable"],
             "numReadOnlyVolumes": counts["ReadOnly"],
@@ -593,6 +720,30 @@ class Store:
         }
         return info
 
+    def projects(self):
+        """Projects in use (the emulator creates a project on first use)."""
+        names = {"default"} | {p for p, u in self.proj_vols.items() if u}
+        return sorted(names | {p for p, u in self.proj_snaps.items() if u})
+
+    def credentials(self):
+        """Key id -> RSA public key PEM of the JWT signers registered."""
+        return self.meta.get("credentials", {})
+
+    def add_credential(self, key_id, pem):
+        from cryptography.hazmat.primitives.asymmetric import rsa
+        from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
+        if not isinstance(key_id, str) or not key_id or not isinstance(pem, str):
+            raise ApiError(400, "id and pem (an RSA public key) are required")
+        try:
+            key = load_pem_public_key(pem.encode())
+        except ValueError:
+            raise ApiError(400, "pem is not a public key")
+        if not isinstance(key, rsa.RSAPublicKey):
+            raise ApiError(400, "only RSA keys (rsa256pubkey) are accepted")
+        self.meta.setdefault("credentials", {})[key_id] = pem
+        self._save_meta()
+
     def connected_hosts(self):
         hosts = {}
         for vol in self.volumes.values():
@@ -604,14 +755,30 @@ class Store:
         ]
 
 
-def _page(items, limit, offset_uuid):
-    items = iter(items)
-    if offset_uuid:
-        for item in items:
-            if item["UUID"] == offset_uuid:
-                break
-        else:
-            return []
+def _page(order, objects, keep, limit, offset_uuid):
+    """Up to ``limit`` kept objects whose UUID sorts after ``offset_uuid``
+    (which need not exist any more: a page boundary survives a delete)."""
+    start = bisect.bisect_right(order, offset_uuid) if offset_uuid else 0
+    items = (objects[u] for u in itertools.islice(order, start, None))
+    items = (o for o in items if keep(o))
     if limit:
         return list(itertools.islice(items, limit))
     return list(items)
+
+
+def _health(inactive, counts):
+    if counts["NotAvailable"]:
+        return "Error"
+    return "Warning" if inactive or counts["Degraded"] or counts["ReadOnly"] else "OK"
+
+
+def _remove(order, uid):
+    i = bisect.bisect_left(order, uid)
+    if i < len(order) and order[i] == uid:
+        del order[i]
+
+
+def _unname(names, obj):
+    key = (obj["projectName"], obj["name"])
+    if names.get(key) == obj["UUID"]:
+        del names[key]

@@ -6,6 +6,17 @@ import requests
 from lightbits_emulator.testing import run_emulator
 
 
+def volume_body(name="vol", size="1 gib", **body):
+    """What a create must carry ([P] name, size, acl, replicaCount required)."""
+    return {
+        "name": name,
+        "size": size,
+        "replicaCount": 3,
+        "acl": {"values": ["ALLOW_NONE"]},
+        **body,
+    }
+
+
 class Client:
     """requests against the emulator, TLS verified with its CA."""
 
@@ -27,7 +38,7 @@ class Client:
         )
 
     def create_volume(self, project="default", name="vol", size="1 gib", **body):
-        body = {"name": name, "size": size, "replicaCount": 3, **body}
+        body = volume_body(name, size, **body)
         r = self("POST", f"/api/v2/projects/{project}/volumes", json=body)
         assert r.status_code == 200, r.text
         return r.json()
