@@ -9,6 +9,14 @@ The JWT is sent only in the Authorization header. No exception text and no
 log line built here contains it: messages are composed from our own words,
 the endpoint and a short, redacted excerpt of the server's reply.
 
+A real cluster lists at most 1,000 objects per call: `list_volumes` pages
+with `limit`/`offsetUUID` until a short page, whatever the cluster's order
+and whether it repeats the offset object. A 503 (the cluster is busy, e.g. a
+volume is Creating or Updating) is retried a few times with backoff, as
+los-csi and Cinder do, then reported as `LightbitsBusy`. 400, 409 and 412
+become exceptions with a plain reason. Unknown fields are ignored and
+uint64 values (sizes) may be strings or numbers: callers convert with int().
+
 The module-level functions (`cluster_state`, `backends`) take the Django
 request like openstack_dashboard.api modules do; they build clients from the
 plugin settings (conf CLUSTERS) and cache each cluster's lists briefly in
@@ -19,6 +27,7 @@ import hashlib
 import json
 import logging
 import re
+import time
 
 import requests
 from django.views.debug import SafeExceptionReporterFilter
@@ -42,6 +51,10 @@ _hide_jwt_settings()
 
 API_PREFIX = "/api/v2"
 DEFAULT_TIMEOUT = 10
+PAGE_LIMIT = 1000  # the most a cluster lists per call (facts: Delete + list)
+MAX_PAGES = 1000  # a safety bound: a million objects
+BUSY_RETRIES = 3  # 503 answers retried after 0.5, 1 and 2 s
+BUSY_BACKOFF = 0.5
 _EXCERPT = 200
 _REDACTED = "<redacted>"
 
@@ -71,6 +84,36 @@ class LightbitsConfigError(LightbitsError):
     """The cluster's settings are unusable (no endpoint, unreadable JWT file)."""
 
 
+class LightbitsBusy(LightbitsError):
+    """503 after the retries: the cluster or the volume is busy."""
+
+
+class LightbitsRefused(LightbitsError):
+    """400: an invalid request, a changed ETag, or a volume in a state that
+    does not allow it (Deleting, Failed)."""
+
+
+class LightbitsConflict(LightbitsError):
+    """409 or 412: the name exists, another operation runs, or the object
+    changed since it was read."""
+
+
+# HTTP status -> (exception class, the reason shown before the cluster's own words)
+_REASONS = {
+    400: (
+        LightbitsRefused,
+        "the cluster refused the request (invalid, changed since read, or the "
+        "volume is deleting or failed)",
+    ),
+    401: (LightbitsAuthError, "the token was not accepted"),
+    403: (LightbitsAuthError, "the token lacks the permission"),
+    404: (LightbitsNotFound, "not found"),
+    409: (LightbitsConflict, "conflict (the name exists or another operation is running)"),
+    412: (LightbitsConflict, "the object changed since it was read"),
+    503: (LightbitsBusy, "the cluster is busy; try again in a moment"),
+}
+
+
 def _base_url(endpoint):
     endpoint = endpoint.strip().rstrip("/")
     if endpoint.startswith(("https://", "http://")):
@@ -92,6 +135,7 @@ class Client:
         timeout=DEFAULT_TIMEOUT,
         name="",
         session=None,
+        sleep=time.sleep,
     ):
         if isinstance(api_endpoints, str):
             api_endpoints = [api_endpoints]
@@ -104,6 +148,7 @@ class Client:
         # file when given, else the system/certifi bundle.
         self.verify = False if verify is False else (ca_file or True)
         self._session = session or requests.Session()
+        self._sleep = sleep
         self._preferred = 0
 
     def __repr__(self):
@@ -150,10 +195,23 @@ class Client:
 
     # -- transport ---------------------------------------------------------
 
+    def request(self, method, path, params=None, body=None, headers=None):
+        """One API call with failover and bounded 503 retries; returns the
+        decoded JSON (or {})."""
+        for attempt in range(BUSY_RETRIES + 1):
+            try:
+                return self._request_once(method, path, params, body, headers)
+            except LightbitsBusy:
+                if attempt == BUSY_RETRIES:
+                    raise
+                LOG.info(
+                    "Lightbits cluster %s: %s %s busy (503), retrying", self.name, method, path
+                )
+                self._sleep(BUSY_BACKOFF * 2**attempt)
+
     # Django's error reports (DEBUG pages, admin mails) list frame locals.
     @sensitive_variables("token", "all_headers")
-    def request(self, method, path, params=None, body=None, headers=None):
-        """One API call with failover; returns the decoded JSON (or {})."""
+    def _request_once(self, method, path, params, body, headers):
         if not self.endpoints:
             raise LightbitsConfigError(self._say("no API endpoint configured"))
         token = self._token()
@@ -215,12 +273,12 @@ class Client:
                 ) from None
             return data
         detail = self._redact(_error_detail(resp))[:_EXCERPT]
-        message = self._say(f"{method} {path} at {base}: HTTP {resp.status_code} {detail}".strip())
-        cls = LightbitsError
-        if resp.status_code in (401, 403):
-            cls = LightbitsAuthError
-        elif resp.status_code == 404:
-            cls = LightbitsNotFound
+        cls, reason = _REASONS.get(resp.status_code, (LightbitsError, ""))
+        if reason:
+            reason += ": "
+        message = self._say(
+            f"{reason}{method} {path} at {base}: HTTP {resp.status_code} {detail}".strip()
+        )
         raise cls(message, status=resp.status_code, endpoint=base)
 
     # -- API calls ---------------------------------------------------------
@@ -232,15 +290,37 @@ class Client:
         return self._list("/nodes", "nodes")
 
     def list_volumes(self, project=None):
-        """All volumes (all projects with a cluster-admin token), one call."""
-        if project:
-            return self._list(f"/projects/{project}/volumes", "volumes")
-        return self._list("/volumes", "volumes")
+        """All volumes (all projects with a cluster-admin token), page by page.
 
-    def _list(self, path, key):
+        showAll=true: Deleting volumes too, which a cluster hides otherwise,
+        so the panel reads the same whether or not a cluster hides them."""
+        path = f"/projects/{project}/volumes" if project else "/volumes"
+        return self._list_paged(path, "volumes", {"showAll": "true"})
+
+    def _list_paged(self, path, key, params=None):
+        """Every object of a list of at most PAGE_LIMIT per call, following
+        ``offsetUUID`` until a short page. Objects seen already are skipped
+        (a cluster may repeat the offset object), and a page without news
+        ends the walk (a server that ignores paging answers all at once)."""
+        items, seen, offset = [], set(), None
+        for _ in range(MAX_PAGES):
+            query = dict(params or {}, limit=PAGE_LIMIT)
+            if offset:
+                query["offsetUUID"] = offset
+            page = self._list(path, key, query)
+            fresh = [i for i in page if i.get("UUID") not in seen or i.get("UUID") is None]
+            seen.update(i.get("UUID") for i in fresh)
+            items += fresh
+            last = page[-1].get("UUID") if page else None
+            if len(page) < PAGE_LIMIT or not fresh or not isinstance(last, str) or not last:
+                return items
+            offset = last
+        raise LightbitsError(self._say(f"GET {path}: more than {MAX_PAGES} pages"))
+
+    def _list(self, path, key, params=None):
         """The objects listed under ``key`` (absent or null: none). Any other
         shape is a LightbitsError, so the page degrades instead of failing."""
-        items = self.request("GET", path).get(key)
+        items = self.request("GET", path, params=params).get(key)
         if items is None:
             return []
         if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):

@@ -48,7 +48,12 @@ class EmulatorPageTests(_PanelTest):
     def create(self, cinder_volume):
         resp = requests.post(
             f"{self.emu.base_url}/api/v2/projects/default/volumes",
-            json={"name": "volume-" + cinder_volume.id, "size": "1 GiB", "replicaCount": 3},
+            json={
+                "name": "volume-" + cinder_volume.id,
+                "size": "1 GiB",
+                "replicaCount": 3,
+                "acl": {"values": ["ALLOW_NONE"]},
+            },
             headers={"Authorization": f"Bearer {self.emu.admin_jwt}"},
             verify=self.emu.ca_file,
             timeout=5,

@@ -320,3 +320,144 @@ def test_error_reports_hide_the_jwt_while_a_client_is_built(monkeypatch):
             report = ExceptionReporter(None, *sys.exc_info()).get_traceback_html()
     assert "client_for" in report and "__init__" in report
     assert TOKEN not in report
+
+
+# -- what a real cluster does (lightbits-api-facts.md) ------------------------
+
+
+class PagedVolumes:
+    """A cluster's volume list: at most 1,000 per call, ``offsetUUID`` paging
+    (facts: Delete + list [P]). ``inclusive``: the page starts at the offset
+    volume (the other reading of UNKNOWN offset semantics); ``ignore_paging``:
+    a server that answers everything at once. Counts its calls."""
+
+    def __init__(self, volumes, inclusive=False, ignore_paging=False):
+        self.volumes = sorted(volumes, key=lambda v: v["UUID"])
+        self.inclusive = inclusive
+        self.ignore_paging = ignore_paging
+        self.calls = 0
+
+    def __call__(self, method, url, kwargs):
+        self.calls += 1
+        if self.ignore_paging:
+            return _response(200, {"volumes": self.volumes})
+        params = kwargs.get("params") or {}
+        limit = min(int(params.get("limit") or 1000), 1000)
+        offset = params.get("offsetUUID")
+        start = 0
+        if offset:
+            after = [i for i, v in enumerate(self.volumes) if v["UUID"] > offset]
+            start = after[0] if after else len(self.volumes)
+            if self.inclusive and start and self.volumes[start - 1]["UUID"] == offset:
+                start -= 1
+        page = self.volumes[start : start + limit]
+        return _response(200, {"volumes": page} if page else {})
+
+
+def _volumes(n):
+    return [
+        {
+            "UUID": f"{i:08x}-0000-4000-8000-000000000000",
+            "name": f"volume-{i}",
+            "size": str(i << 12),
+        }
+        for i in range(n)
+    ]
+
+
+@pytest.mark.parametrize(
+    "n, inclusive, ignore, calls",
+    [
+        (0, False, False, 1),
+        (999, False, False, 1),
+        (1000, False, False, 2),  # a full page: one more call finds the end
+        (2500, False, False, 3),
+        (2500, True, False, 3),  # the offset volume repeated: skipped
+        (2500, False, True, 2),  # no paging at all: the repeat ends the walk
+    ],
+)
+def test_every_volume_is_listed_over_pages(n, inclusive, ignore, calls):
+    cluster = PagedVolumes(_volumes(n), inclusive=inclusive, ignore_paging=ignore)
+    session = FakeSession({"https://10.0.0.1:443": cluster})
+    listed = _client(session).list_volumes()
+    assert sorted(v["UUID"] for v in listed) == [v["UUID"] for v in cluster.volumes]
+    assert cluster.calls == calls
+    first = session.calls[0][2]["params"]
+    assert first == {"showAll": "true", "limit": 1000}
+    if calls > 1 and not ignore:
+        assert session.calls[1][2]["params"]["offsetUUID"] == cluster.volumes[999]["UUID"]
+
+
+def test_the_admin_page_sees_25000_volumes_over_25_pages(monkeypatch):
+    cluster = PagedVolumes(_volumes(25000))
+    answers = {
+        "/api/v2/clusterinfo": _response(200, {"UUID": "c1"}),
+        "/api/v2/nodes": _response(200, {"nodes": [{"UUID": "n1", "state": "Active"}]}),
+    }
+
+    def route(method, url, kwargs):
+        path = "/api/" + url.split("/api/", 1)[1]
+        return cluster(method, url, kwargs) if path == "/api/v2/volumes" else answers[path]
+
+    session = FakeSession({"https://10.0.0.1:443": route})
+    monkeypatch.setattr(lightbits.requests, "Session", lambda: session)
+    settings = {"CLUSTERS": {"lb": {"api_endpoints": ["10.0.0.1:443"], "jwt": TOKEN}}}
+    with override_settings(LIGHTBITS_DASHBOARD=settings):
+        cache.clear()
+        state = lightbits.cluster_state(None, "lb", refresh=True)
+    assert len(state["volumes"]) == 25000
+    assert {v["UUID"] for v in state["volumes"]} == {v["UUID"] for v in cluster.volumes}
+    assert cluster.calls == 26  # 25 full pages and the empty one that ends the walk
+    assert state["volumes"][0]["size"] == "0"  # uint64 kept as the cluster's string
+
+
+def test_unknown_fields_are_ignored_and_uint64_strings_kept():
+    vol = {
+        "UUID": "u1",
+        "size": "18446744073709551615",
+        "newField": {"x": 1},
+        "state": "Available",
+    }
+    session = FakeSession({"https://10.0.0.1:443": _response(200, {"volumes": [vol], "extra": 1})})
+    assert _client(session).list_volumes() == [vol]
+    assert lightbits._slim(vol) == {
+        "UUID": "u1",
+        "size": "18446744073709551615",
+        "state": "Available",
+    }
+
+
+def test_a_busy_cluster_is_retried_with_backoff_then_reported():
+    waits = []
+    answers = iter(
+        [_response(503, {"message": "volume is Creating"})] * 2 + [_response(200, {"UUID": "c"})]
+    )
+    session = FakeSession({"https://10.0.0.1:443": lambda *a: next(answers)})
+    assert _client(session, sleep=waits.append).cluster_info() == {"UUID": "c"}
+    assert waits == [0.5, 1.0] and len(session.calls) == 3
+    session = FakeSession(
+        {"https://10.0.0.1:443": _response(503, {"message": "volume is Updating"})}
+    )
+    with pytest.raises(lightbits.LightbitsBusy) as err:
+        _client(session, sleep=waits.append).cluster_info()
+    assert len(session.calls) == 1 + lightbits.BUSY_RETRIES  # bounded, same endpoint
+    assert "busy; try again in a moment" in str(err.value) and "volume is Updating" in str(
+        err.value
+    )
+    assert err.value.status == 503
+
+
+@pytest.mark.parametrize(
+    "status, exc, words",
+    [
+        (400, lightbits.LightbitsRefused, "the cluster refused the request"),
+        (409, lightbits.LightbitsConflict, "the name exists or another operation"),
+        (412, lightbits.LightbitsConflict, "changed since it was read"),
+    ],
+)
+def test_400_409_412_have_clear_messages(status, exc, words):
+    session = FakeSession({"https://10.0.0.1:443": _response(status, {"message": "detail here"})})
+    with pytest.raises(exc) as err:
+        _client(session).cluster_info()
+    assert words in str(err.value) and "detail here" in str(err.value)
+    assert err.value.status == status and len(session.calls) == 1  # not retried

@@ -75,10 +75,40 @@ def test_fails_over_on_a_dropped_connection_but_not_on_an_http_error(emu):
     endpoints = [f"127.0.0.1:{emu.port}", f"localhost:{emu.port}"]
     emu.inject_fault("drop", path="/api/v2/nodes", times=1)
     assert len(client(emu, endpoints=endpoints).nodes()) == 3
-    emu.inject_fault("status", path="/api/v2/nodes", status=503, message="busy", times=1)
-    with pytest.raises(lightbits.LightbitsError) as err:
+    emu.inject_fault("status", path="/api/v2/nodes", status=400, message="no", times=1)
+    with pytest.raises(lightbits.LightbitsRefused) as err:
         client(emu, endpoints=endpoints).nodes()
-    assert err.value.status == 503
+    assert err.value.status == 400 and err.value.endpoint.startswith("https://127.0.0.1")
+
+
+def test_a_busy_cluster_is_retried_a_few_times_then_reported(emu):
+    waits = []
+    emu.inject_fault("status", path="/api/v2/nodes", status=503, message="busy", times=2)
+    assert len(client(emu, sleep=waits.append).nodes()) == 3
+    assert waits == [0.5, 1.0]
+    emu.inject_fault("status", path="/api/v2/nodes", status=503, message="busy")
+    with pytest.raises(lightbits.LightbitsBusy) as err:
+        client(emu, sleep=waits.append).nodes()
+    assert err.value.status == 503 and "busy; try again" in str(err.value)
+    emu.clear_faults()
+
+
+def test_lists_every_volume_over_real_pages(emu):
+    emu.reset()
+    with emu.store.lock:
+        for i in range(2100):
+            emu.store.create_volume(
+                "default",
+                {
+                    "name": f"v{i}",
+                    "size": "1 gib",
+                    "replicaCount": 1,
+                    "acl": {"values": ["ALLOW_NONE"]},
+                },
+            )
+    volumes = client(emu).list_volumes()
+    assert len(volumes) == 2100 and len({v["UUID"] for v in volumes}) == 2100
+    emu.reset()
 
 
 def test_all_endpoints_down_is_unreachable(emu):
