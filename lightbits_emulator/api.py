@@ -43,6 +43,7 @@ ROUTES = [
     (re.compile(r"/_emulator/faults"), "faults"),
     (re.compile(rf"/_emulator/nodes/{_SEG}/(down|up)"), "node_state"),
     (re.compile(rf"/_emulator/volumes/{_SEG}/write"), "write"),
+    (re.compile(rf"/_emulator/volumes/{_SEG}/(attach|detach)"), "attachment"),
 ]
 
 
@@ -61,7 +62,7 @@ class Api:
         try:
             name, m = _route(path)
             principal = auth.verify(self.public_pem, headers.get("Authorization"))
-            if name in ("faults", "node_state", "write"):
+            if name in ("faults", "node_state", "write", "attachment"):
                 principal.require_admin()
             body = self._json(raw_body) if method in ("POST", "PUT") else {}
             args = [unquote(g) for g in m.groups()]
@@ -209,6 +210,12 @@ class Api:
         if isinstance(nbytes, bool) or not isinstance(nbytes, int) or nbytes < 0:
             raise ApiError(400, "bytes must be a non-negative integer")
         return Response(200, self.store.write(uid, nbytes))
+
+    def _attachment(self, method, principal, query, body, headers, uid, action):
+        self._methods(method, "POST")
+        if not self.store.data:
+            raise ApiError(501, "this emulator keeps no volume data (--memory)")
+        return Response(200, self.store.data.handle(self.store, uid, action, body))
 
 
 def _route(path):
