@@ -7,8 +7,8 @@ qcow2 one: the same virtual disk, so a volume made from either holds the
 same bytes.
 """
 
-import hashlib
 import os
+import random
 import struct
 import subprocess
 
@@ -17,12 +17,8 @@ SECTOR = 512
 
 
 def _noise(seed, size):
-    out = bytearray()
-    counter = 0
-    while len(out) < size:
-        out += hashlib.sha256(f"{seed}:{counter}".encode()).digest()
-        counter += 1
-    return bytes(out[:size])
+    """Incompressible, reproducible bytes (qcow2 cannot shrink them)."""
+    return random.Random(seed).randbytes(size)
 
 
 def _mbr(total_sectors):
