@@ -48,6 +48,7 @@ ROUTES = [
     (re.compile(rf"/_emulator/nodes/{_SEG}/(down|up)"), "node_state"),
     (re.compile(rf"/_emulator/volumes/{_SEG}/write"), "write"),
     (re.compile(r"/_emulator/credentials"), "credentials"),
+    (re.compile(rf"/_emulator/volumes/{_SEG}/(attach|detach)"), "attachment"),
 ]
 
 
@@ -70,7 +71,7 @@ class Api:
             principal = auth.verify(
                 self.public_pem, headers.get("Authorization"), self.store.credentials()
             )
-            if name in ("faults", "node_state", "write", "credentials"):
+            if name in ("faults", "node_state", "write", "credentials", "attachment"):
                 principal.require_admin()
             body = self._json(raw_body) if method in ("POST", "PUT") else {}
             args = [unquote(g) for g in m.groups()]
@@ -264,6 +265,12 @@ class Api:
         if isinstance(nbytes, bool) or not isinstance(nbytes, int) or nbytes < 0:
             raise ApiError(400, "bytes must be a non-negative integer")
         return Response(200, self.store.write(uid, nbytes))
+
+    def _attachment(self, method, principal, query, body, headers, uid, action):
+        self._methods(method, "POST")
+        if not self.store.data:
+            raise ApiError(501, "this emulator keeps no volume data (--memory)")
+        return Response(200, self.store.data.handle(self.store, uid, action, body))
 
 
 def _route(path):

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from . import auth, pki
 from .api import Api
+from .data import VolumeData
 from .faults import Faults
 from .store import ApiError, Store
 
@@ -195,8 +196,9 @@ class Emulator:
                 DiscoveryHandler, self.discovery_port, tls=False
             ).server_address[1]
         db_path = None if self.memory else os.path.join(self.state_dir, STATE_FILE)
+        data = None if self.memory else VolumeData(self.state_dir)
         self.store = Store(
-            db_path, self.nodes, self.create_delay, self.delete_delay, port=self.port
+            db_path, self.nodes, self.create_delay, self.delete_delay, port=self.port, data=data
         )
         self.faults = Faults(self.store)
         self.api = Api(self.store, self.faults, self.material.jwt_public_pem)

@@ -158,8 +158,11 @@ def _etag():
 
 
 class Store:
-    def __init__(self, db_path=None, nodes=3, create_delay=0.2, delete_delay=0.2, port=None):
+    def __init__(
+        self, db_path=None, nodes=3, create_delay=0.2, delete_delay=0.2, port=None, data=None
+    ):
         self.lock = threading.RLock()
+        self.data = data  # data.VolumeData: the volumes' bytes, or None
         self.create_delay = create_delay
         self.delete_delay = delete_delay
         self.volumes = {}  # uuid -> api dict
@@ -372,6 +375,8 @@ class Store:
                 self.node_load[node] -= 1
             self.extra.pop(uid, None)
             self._unpersist(uid)
+            if self.data:
+                self.data.delete(uid)
 
     def get_volume(self, project, uid=None, name=None):
         if name is not None:
@@ -479,6 +484,8 @@ class Store:
         self.extra[uid] = {"written": 0, "inherited": inherited}
         self._set_statistics(vol)
         self._index_volume(vol)
+        if self.data:
+            self.data.create(uid, size, source["UUID"] if source else None)
         self._sync_connected(vol)
         self._persist("volume", vol)
         failed = self._take_fail_create(name)
@@ -543,6 +550,8 @@ class Store:
         if not changes:
             return vol  # nothing to change: answered {} like any update
         vol.update(changes)
+        if self.data and "size" in changes:
+            self.data.extend(uid, changes["size"])
         self._sync_connected(vol)
         self._set_statistics(vol)
         vol["state"] = "Updating"
@@ -592,6 +601,8 @@ class Store:
             _remove(self.snap_order, uid)
             _remove(self.proj_snaps.get(snap["projectName"], []), uid)
             self._unpersist(uid)
+            if self.data:
+                self.data.delete(uid)
 
     def get_snapshot(self, project, uid=None, name=None):
         if name is not None and not uid:
@@ -647,6 +658,8 @@ class Store:
         }
         self.extra[uid] = {"data": int(vol["statistics"]["logicalUsedStorage"])}
         self._index_snapshot(snap)
+        if self.data:
+            self.data.snapshot(vol["UUID"], uid)
         self._persist("snapshot", snap)
         self._schedule(self.create_delay, "snap_ready", uid)
         return snap

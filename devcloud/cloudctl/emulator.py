@@ -76,5 +76,11 @@ def jwt():
         return ""
 
 
-def cinder_volume_env():
-    return {"DEVCLOUD_CA_BUNDLE": CA_BUNDLE}
+def data_path_env():
+    """What devcloud/lightos_stand_in.py (the LIGHTOS connector stand-in) reads."""
+    return {
+        "DEVCLOUD_CA_BUNDLE": CA_BUNDLE,
+        "DEVCLOUD_EMULATOR_URL": url(),
+        "DEVCLOUD_EMULATOR_JWT_FILE": ADMIN_JWT_FILE,
+        "DEVCLOUD_EMULATOR_DATA": os.path.join(STATE_DIR, "data"),
+    }

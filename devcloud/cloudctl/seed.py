@@ -1,13 +1,12 @@
 """Seed data so that every state of both panels shows (idempotent: found by name first).
 
-Images whose data "lives" on Lightbits are made the way Cinder and Glance do
-it without a data path (an NVMe/TCP attach is impossible here):
+Images hold real bytes (cloudctl/images.py makes a small MBR disk locally and
+its qcow2 conversion), uploaded the way operators do:
 
-* cirros-raw: a volume uploaded to an image with Cinder's backend (Cinder
-  clones the volume as the image volume and registers cinder://lightbits/<id>).
-* cirros-qcow2: an image record plus an ``image-<id>`` volume created as the
-  Glance service user, its cinder:// location added as that user (the
-  location_import task then activates the image; do_secure_hash is off).
+* cirros-raw, cirros-qcow2: ``glance image-create --store lightbits --file``;
+  Glance's cinder store writes them into an ``image-<id>`` volume through the
+  devcloud's LIGHTOS connector stand-in (devcloud/lightos_stand_in.py) and
+  hashes them (do_secure_hash is Glance's default, on).
 * cirros-file: a small real upload into the file store.
 * an orphaned image volume: ``image-<id>`` whose image was deleted.
 """
@@ -24,7 +23,7 @@ from glanceclient import client as glance_client
 from neutronclient.v2_0 import client as neutron_client
 from novaclient import client as nova_client
 
-from cloudctl import identity, procs, settings
+from cloudctl import identity, images, procs, settings
 
 FLAVORS = {"m1.tiny": (1, 512, 1), "m1.small": (1, 2048, 20), "m1.medium": (2, 4096, 40)}
 KEY_NAME = "demo-key"
@@ -225,49 +224,37 @@ def _volume_available(cinder, volume_id):
     return volume if volume.status == "available" else None
 
 
-def raw_image(admin):
-    image = _ready_image(admin.glance, "cirros-raw")
-    if image is not None:
-        return image.id
-    source = _one(
-        [
-            v
-            for v in admin.cinder.volumes.list(search_opts={"name": "cirros-raw-source"})
-            if v.name == "cirros-raw-source"
-        ]
-    )
-    if source is None or source.status != "available":
-        source = admin.cinder.volumes.create(
-            1, name="cirros-raw-source", volume_type=settings.LIGHTBITS_TYPE
-        )
-    wait("cirros-raw source volume", lambda: _volume_available(admin.cinder, source.id))
-    resp = admin.cinder.volumes.upload_to_image(
-        source, False, "cirros-raw", "bare", "raw", visibility="public", protected=False
-    )
-    image_id = resp[1]["os-volume_upload_image"]["image_id"]
-    wait("cirros-raw active", lambda: admin.glance.images.get(image_id).status == "active")
-    wait("cirros-raw upload finished", lambda: _volume_available(admin.cinder, source.id))
-    admin.cinder.volumes.delete(source.id)
-    return image_id
+SEED_IMAGES = os.path.join(settings.LIB, "seed-images")
 
 
-def qcow2_image(admin, glance_svc):
-    image = _ready_image(admin.glance, "cirros-qcow2")
+def upload_image(glance, name, path, disk_format, store, **extra):
+    """The ordinary upload (``glance image-create --store <store> --file <path>``)."""
+    image = _ready_image(glance, name)
     if image is not None:
         return image.id
-    image = admin.glance.images.create(
-        name="cirros-qcow2",
-        disk_format="qcow2",
+    image = glance.images.create(
+        name=name,
+        disk_format=disk_format,
         container_format="bare",
         visibility="public",
-        min_disk=1,
+        **extra,
     )
-    volume = _image_volume(glance_svc, image.id, admin.project_id)
-    glance_svc.glance.images.add_image_location(
-        image.id, f"cinder://{settings.LIGHTBITS_STORE}/{volume.id}"
-    )
-    wait("cirros-qcow2 active", lambda: admin.glance.images.get(image.id).status == "active")
+    with open(path, "rb") as f:
+        glance.images.upload(image.id, f, backend=store)
+    wait(f"{name} active", lambda: glance.images.get(image.id).status == "active")
     return image.id
+
+
+def lightbits_images(admin):
+    """The seed's disk, raw and qcow2, uploaded into the Lightbits store."""
+    raw, qcow2 = images.make(SEED_IMAGES)
+    ids = {
+        "raw": upload_image(admin.glance, "cirros-raw", raw, "raw", settings.LIGHTBITS_STORE),
+        "qcow2": upload_image(
+            admin.glance, "cirros-qcow2", qcow2, "qcow2", settings.LIGHTBITS_STORE
+        ),
+    }
+    return ids, {"raw": raw, "qcow2": qcow2}
 
 
 def _image_volume(glance_svc, image_id, owner, extra=None):
@@ -325,11 +312,8 @@ def seed():
         "networks": networks(admin, demo),
         "security_group": {"name": "web", "id": security_group(demo)},
     }
-    facts["images"] = {
-        "raw": raw_image(admin),
-        "qcow2": qcow2_image(admin, glance_svc),
-        "file": file_image(admin),
-    }
+    facts["images"], facts["seed_files"] = lightbits_images(admin)
+    facts["images"]["file"] = file_image(admin)
     facts["orphan_volume"] = orphan_volume(admin, glance_svc)
     facts["stores"] = {"lightbits": settings.LIGHTBITS_STORE, "file": settings.FILE_STORE}
     return facts

@@ -21,7 +21,8 @@ APIS = {
         "keystone.wsgi.api:application",
         {"OS_KEYSTONE_CONFIG_DIR": "keystone"},
     ),
-    "glance-api": ("glance", "glance.wsgi.api:application", {"OS_GLANCE_CONFIG_DIR": "glance"}),
+    # glance_api.py: Glance's app with the LIGHTOS connector stand-in installed
+    "glance-api": ("glance", "glance_api:application", {"OS_GLANCE_CONFIG_DIR": "glance"}),
     "placement-api": (
         "placement",
         "placement.wsgi.api:application",
@@ -509,6 +510,8 @@ def start_api(name):
         "--disable-logging",
     ]
     if name == "glance-api":
+        env.update(emulator.data_path_env())
+        argv += ["--pythonpath", settings.DEVCLOUD]
         # glanceclient streams uploads in 1 MiB chunks; uwsgi's default chunk
         # limit (1 MB) answers them with "unable to receive chunked part".
         argv += [
@@ -528,8 +531,8 @@ def start_daemon(name):
     argv[0] = venv_bin(argv[0])
     argv += ["--log-file", os.path.join(settings.LOGS, name + "-service.log")]
     env = {}
-    if name == "cinder-volume":
-        env = emulator.cinder_volume_env()
+    if name in ("cinder-volume", "nova-compute"):
+        env = emulator.data_path_env()
     procs.spawn(name, argv, env=env)
 
 
