@@ -261,6 +261,7 @@ class Store:
             for uid in list(self.snapshots):
                 self._drop_snapshot(uid)
             self._pending.clear()
+            self.meta.pop("credentials", None)
             for node in self.nodes:
                 node["state"] = "Active"
             self._save_meta()
