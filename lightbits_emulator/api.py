@@ -164,6 +164,10 @@ class Api:
 
     def _flat_collection(self, method, principal, query, body, headers, kind):
         write = method != "GET"
+        # [P] CreateVolume requires projectName; ListVolumes unless cluster-admin
+        if not (query.get("projectName") or body.get("projectName")):
+            if write or not principal.admin:
+                raise ApiError(400, "projectName is required")
         project = self._project(principal, query, body, write, required=write)
         return self._collection(method, principal, query, body, headers, project, kind)
 

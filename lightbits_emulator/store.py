@@ -264,6 +264,7 @@ class Store:
             for uid in list(self.snapshots):
                 self._drop_snapshot(uid)
             self._pending.clear()
+            self.meta.pop("credentials", None)
             for node in self.nodes:
                 node["state"] = "Active"
             self._save_meta()
@@ -526,8 +527,10 @@ class Store:
                 raise ApiError(400, "a volume shrinks only with Force")
             changes["size"] = str(size)
         for field, default in (("acl", ["ALLOW_NONE"]), ("IPAcl", ["ALLOW_ANY"])):
-            if (body.get(field) or {}).get("values") is not None:
-                changes[field] = {"values": parse_acl(body[field], field, default)}
+            value = body.get(field)
+            # Cinder sends {"values": null} for the ACL it does not change
+            if value is not None and not (isinstance(value, dict) and value.get("values") is None):
+                changes[field] = {"values": parse_acl(value, field, default)}
         if body.get("compression") not in (None, ""):
             on = parse_compression(body["compression"])
             changes["compression"] = "true" if on else "false"

@@ -268,6 +268,30 @@ def test_update_accepts_every_documented_field_and_answers_empty(admin):
     assert flat.status_code == 200 and flat.json() == {}
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"acl": "nqn.host"},
+        {"IPAcl": {"values": ["not-an-ip"]}},
+        {"compression": "maybe"},
+        {"labels": "k=v"},
+        {"size": 4 * GIB},
+        {"newName": "bad name"},
+    ],
+)
+def test_update_validates_what_it_changes(admin, body):
+    uid = admin.create_volume()["UUID"]
+    r = admin("PUT", f"{VOLS}/{uid}", json=body)
+    assert r.status_code == 400, r.text
+
+
+def test_update_with_a_null_acl_changes_nothing_there(admin):
+    uid = admin.create_volume(acl={"values": ["nqn.h1"]})["UUID"]
+    r = admin("PUT", f"{VOLS}/{uid}", json={"acl": {"values": None}, "IPAcl": {"values": None}})
+    assert r.status_code == 200
+    assert admin("GET", f"{VOLS}/{uid}").json()["acl"] == {"values": ["nqn.h1"]}
+
+
 def test_shrink_without_force_is_400(admin):
     uid = admin.create_volume(size="4 gib")["UUID"]
     assert admin("PUT", f"{VOLS}/{uid}", json={"size": "2 gib"}).status_code == 400

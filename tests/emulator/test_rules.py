@@ -69,8 +69,16 @@ def test_project_scope(admin):
     assert a("GET", "/api/v2/volumes?projectName=tenant-b").status_code == 403
     r = a("POST", "/api/v2/projects/tenant-b/volumes", json=volume_body("z"))
     assert r.status_code == 403
-    # without projectName a project token lists its own project
-    assert [v["name"] for v in a("GET", "/api/v2/volumes").json()["volumes"]] == ["x"]
+    # [P] ListVolumes requires projectName unless cluster-admin
+    assert a("GET", "/api/v2/volumes").status_code == 400
+    assert [
+        v["name"] for v in a("GET", "/api/v2/volumes?projectName=tenant-a").json()["volumes"]
+    ] == ["x"]
+    # [P] CreateVolume requires projectName (the flat route has none in its path)
+    assert admin("POST", "/api/v2/volumes", json=volume_body("flat")).status_code == 400
+    flat = admin("POST", "/api/v2/volumes", json=volume_body("flat", projectName="tenant-a"))
+    assert flat.status_code == 200 and flat.json()["projectName"] == "tenant-a"
+    a("DELETE", f"/api/v2/volumes/{flat.json()['UUID']}?projectName=tenant-a")
     # a cluster admin sees every project
     names = {v["name"] for v in admin("GET", "/api/v2/volumes").json()["volumes"]}
     assert names == {"x", "y"}

@@ -1,0 +1,71 @@
+"""The admin page over a cluster that pages its volume list as a real one
+does (lightbits-api-facts.md, "Delete + list": at most 1,000 volumes per
+call, ``offsetUUID`` for the next page): every volume of 25,000 is seen."""
+
+import bisect
+import json
+
+import requests
+from openstack_dashboard.test import helpers as test
+
+from lightbits_dashboard import inventory as inv
+from tests.unit.admin import fakes
+from tests.unit.admin.test_views import INDEX, LIST_MOCKS, _PanelTest
+
+LAST_UUID = "ffffffff-ffff-4fff-bfff-ffffffffffff"  # sorts onto the last page
+
+
+class PagedLightbits(fakes.FakeLightbits):
+    """fakes.FakeLightbits whose volume list is served 1,000 at most per
+    call, the page after ``offsetUUID`` (in UUID order)."""
+
+    def __init__(self, answers):
+        super().__init__(answers)
+        self.volumes = sorted(answers["/api/v2/volumes"]["volumes"], key=lambda v: v["UUID"])
+        self.uuids = [v["UUID"] for v in self.volumes]
+
+    def request(self, method, url, **kwargs):
+        if not url.endswith("/api/v2/volumes"):
+            return super().request(method, url, **kwargs)
+        self.calls.append((method, url, kwargs))
+        params = kwargs.get("params") or {}
+        limit = min(int(params.get("limit") or 1000), 1000)
+        start = 0
+        if params.get("offsetUUID"):
+            start = bisect.bisect_right(self.uuids, params["offsetUUID"])
+        page = self.volumes[start : start + limit]
+        resp = requests.Response()
+        resp.status_code = 200
+        resp._content = json.dumps({"volumes": page} if page else {}).encode()
+        return resp
+
+    def volume_pages(self):
+        return sum(1 for c in self.calls if c[1].endswith("/api/v2/volumes"))
+
+
+class PagedClusterTests(_PanelTest):
+    @test.create_mocks(LIST_MOCKS)
+    def test_every_one_of_25000_volumes_is_seen_over_26_pages(self):
+        image = fakes.image(name="on-the-last-page")
+        image_vol = fakes.image_volume(image)
+        lbs = [fakes.lb_volume(image_vol, UUID=LAST_UUID)]
+        lbs += [
+            fakes.lb_volume(
+                fakes.volume(), protection="Degraded" if i % 1000 == 0 else "FullyProtected"
+            )
+            for i in range(24999)
+        ]
+        session = PagedLightbits(fakes.cluster_body(lbs))
+        self.lists([image], [image_vol], session=session)
+        res = self.client.get(INDEX)
+        self.assertEqual(res.status_code, 200)
+        self.assertIn("25000 volumes: 25 Degraded", res.content.decode())
+        # the image volume's Lightbits volume is on the last page: not missing
+        self.assertEqual(self.counts(res)[inv.LIGHTBITS_MISSING], 0)
+        self.assertEqual(session.volume_pages(), 26)  # 25 full pages, then an empty one
+        offsets = [
+            c[2]["params"].get("offsetUUID")
+            for c in session.calls
+            if c[1].endswith("/api/v2/volumes")
+        ]
+        self.assertEqual(offsets, [None] + [session.uuids[999 + 1000 * k] for k in range(25)])
