@@ -6,6 +6,7 @@ against ``qemu-img convert -O raw``, then upload-to-image with Cinder's backend.
 """
 
 import hashlib
+import io
 import json
 import os
 import subprocess
@@ -297,3 +298,36 @@ def test_upload_to_image_with_cinders_backend_is_a_clone(cloud, demo, admin, lig
     cleanup.add(delete_volume_and_wait, demo.cinder, boot.id)
     seen = watch_volume(demo.cinder, boot.id)
     assert seen[-1] == "available" and "downloading" not in seen, seen
+
+
+# ------------------------------------------------- 3. copy-image (the API)
+def test_copy_image_into_lightbits_finishes_with_the_bytes(cloud, admin, lightbits, cleanup):
+    image = admin.glance.images.create(
+        name="test-copy-image", disk_format="raw", container_format="bare"
+    )
+    cleanup.add(admin.glance.images.delete, image.id)
+    data = os.urandom(1024 * 1024)
+    admin.glance.images.upload(image.id, io.BytesIO(data), backend=cloud["stores"]["file"])
+    assert wait_image_active(admin.glance, image.id) == "active"
+    admin.glance.images.image_import(
+        image.id, method="copy-image", stores=[cloud["stores"]["lightbits"]]
+    )
+    stores = {cloud["stores"]["file"], cloud["stores"]["lightbits"]}
+    image = wait_for(
+        "copy-image finished",
+        lambda: (
+            (i := admin.glance.images.get(image.id))
+            and set(i.stores.split(",")) == stores
+            and not getattr(i, "os_glance_importing_to_stores", "")
+            and i
+        ),
+        timeout=120,
+    )
+    assert not getattr(image, "os_glance_failed_import", "")
+    [volume] = [
+        v
+        for v in admin.cinder.volumes.list(search_opts={"all_tenants": 1})
+        if v.name == f"image-{image.id}"
+    ]
+    _, path = volume_file(cloud, lightbits, volume.id)
+    assert sha256_of(path, len(data)) == hashlib.sha256(data).hexdigest()
