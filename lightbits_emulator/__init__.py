@@ -73,4 +73,13 @@ never apply to /_emulator. ``GET /_emulator/faults`` lists the rules,
 health; volumes with a replica there become Degraded (NotAvailable when no
 replica is up). ``POST /_emulator/volumes/{UUID}/write {"bytes": N}``
 pretends a host wrote N bytes (physical use grows; a clone starts at zero).
+
+Volume data (not with --memory; see ``data.py``): every volume and snapshot
+is a sparse file DIR/data/<UUID>.img; snapshots of detached volumes and
+clones are hard links (thin, O(1)); a shared file is copied on the first
+read-write attach. ``POST /_emulator/volumes/{UUID}/attach
+{"hostNQN": "...", "readOnly": false}`` answers ``{"path", "size",
+"allocated"}`` or 403 unless the volume's ACL holds the host NQN (or
+ALLOW_ANY); ``.../detach {"hostNQN"}`` releases it. The devcloud's LIGHTOS
+connector stand-in (devcloud/lightos_stand_in.py) calls them.
 """

@@ -54,9 +54,10 @@ def submit(modal):
     modal.find_element(By.CSS_SELECTOR, ".modal-footer [type='submit']").click()
 
 
-def launch(driver, base_url, facts, name, count=1, on_source=None):
-    """Launch from cirros-raw; returns once the Launches page is shown."""
-    modal = open_workflow(driver, base_url, facts["images"]["raw"])
+def launch(driver, base_url, facts, name, count=1, on_source=None, image="raw"):
+    """Launch from a seeded image (cirros-raw unless ``image="qcow2"``); returns
+    once the Launches page is shown."""
+    modal = open_workflow(driver, base_url, facts["images"][image])
     fill_workflow(driver, modal, facts, name, count=count, on_source=on_source)
     submit(modal)
     pages.wait(driver, 60).until(lambda d: LAUNCHES_URL in d.current_url)

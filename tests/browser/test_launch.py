@@ -95,3 +95,20 @@ def test_launch_three_at_once(as_demo, horizon, facts, demo_api, emulator, clean
     assert len({volume.id for _s, volume, _p in checked}) == 3
     for server, volume, port in checked:
         delete_and_check_gone(demo_api, emulator, server, volume, port)
+
+
+def test_launch_from_qcow2_goes_active_by_copy(
+    as_demo, horizon, facts, demo_api, emulator, cleanup
+):
+    """Cinder downloads and converts a qcow2 image (no clone): slower, but it boots."""
+    name = launching.unique_name("bt-qcow2")
+    cleanup.append(name)
+    launching.launch(as_demo, horizon.url, facts, name, image="qcow2")
+    rows = launching.wait_rows(as_demo, [name], "Active", reload=True)
+    assert "ACTIVE" in rows[name]
+    server = _server(demo_api, name)
+    attached = getattr(server, "os-extended-volumes:volumes_attached")
+    volume = demo_api.cinder.volumes.get(attached[0]["id"])
+    assert volume.volume_image_metadata["image_id"] == facts["images"]["qcow2"]
+    lvol = emulator.volume_by_name(f"volume-{volume.id}")
+    assert lvol is not None and not lvol["sourceSnapshotName"], lvol

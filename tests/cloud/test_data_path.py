@@ -6,6 +6,7 @@ against ``qemu-img convert -O raw``, then upload-to-image with Cinder's backend.
 """
 
 import hashlib
+import io
 import json
 import os
 import subprocess
@@ -297,3 +298,85 @@ def test_upload_to_image_with_cinders_backend_is_a_clone(cloud, demo, admin, lig
     cleanup.add(delete_volume_and_wait, demo.cinder, boot.id)
     seen = watch_volume(demo.cinder, boot.id)
     assert seen[-1] == "available" and "downloading" not in seen, seen
+
+
+# ------------------------------------------------- 3. copy-image (the API)
+def test_copy_image_into_lightbits_finishes_with_the_bytes(cloud, admin, lightbits, cleanup):
+    image = admin.glance.images.create(
+        name="test-copy-image", disk_format="raw", container_format="bare"
+    )
+    cleanup.add(admin.glance.images.delete, image.id)
+    data = os.urandom(1024 * 1024)
+    admin.glance.images.upload(image.id, io.BytesIO(data), backend=cloud["stores"]["file"])
+    assert wait_image_active(admin.glance, image.id) == "active"
+    admin.glance.images.image_import(
+        image.id, method="copy-image", stores=[cloud["stores"]["lightbits"]]
+    )
+    stores = {cloud["stores"]["file"], cloud["stores"]["lightbits"]}
+    image = wait_for(
+        "copy-image finished",
+        lambda: (
+            (i := admin.glance.images.get(image.id))
+            and set(i.stores.split(",")) == stores
+            and not getattr(i, "os_glance_importing_to_stores", "")
+            and i
+        ),
+        timeout=120,
+    )
+    assert not getattr(image, "os_glance_failed_import", "")
+    [volume] = [
+        v
+        for v in admin.cinder.volumes.list(search_opts={"all_tenants": 1})
+        if v.name == f"image-{image.id}"
+    ]
+    _, path = volume_file(cloud, lightbits, volume.id)
+    assert sha256_of(path, len(data)) == hashlib.sha256(data).hexdigest()
+
+
+@pytest.fixture
+def store_type(admin, cleanup):
+    """A Lightbits volume type naming Glance's store, so that Cinder's plain
+    upload-to-image goes into the Lightbits store (image_service:store_id)."""
+    vtype = admin.cinder.volume_types.create("test-lightbits-store", is_public=True)
+    cleanup.add(admin.cinder.volume_types.delete, vtype.id)
+    vtype.set_keys({"volume_backend_name": "lightbits", "image_service:store_id": "lightbits"})
+    return vtype
+
+
+def test_plain_upload_to_image_goes_into_the_lightbits_store(
+    cloud, admin, lightbits, store_type, cleanup
+):
+    volume = admin.cinder.volumes.create(
+        1,
+        name="test-plain-upload-src",
+        imageRef=cloud["images"]["raw"],
+        volume_type=store_type.name,
+    )
+    cleanup.add(delete_volume_and_wait, admin.cinder, volume.id)
+    assert watch_volume(admin.cinder, volume.id)[-1] == "available"
+    # qcow2: Cinder's backend path is raw-only, so Cinder converts the volume's
+    # bytes and uploads them through Glance into the type's store.
+    resp = admin.cinder.volumes.upload_to_image(
+        volume, False, "test-plain-upload", "bare", "qcow2", visibility="private", protected=False
+    )
+    image_id = resp[1]["os-volume_upload_image"]["image_id"]
+    cleanup.add(admin.glance.images.delete, image_id)
+    assert wait_image_active(admin.glance, image_id, timeout=180) == "active"
+    image = admin.glance.images.get(image_id)
+    assert image.stores == cloud["stores"]["lightbits"]
+    assert image.disk_format == "qcow2" and image.os_hash_value
+    wait_for("source volume back", lambda: volume_status(admin.cinder, volume.id) == "available")
+    # launchable: a boot volume from it (by copy) holds the source's bytes
+    boot = admin.cinder.volumes.create(
+        1,
+        name="test-plain-upload-boot",
+        imageRef=image_id,
+        volume_type=cloud["volume_type"]["name"],
+    )
+    cleanup.add(delete_volume_and_wait, admin.cinder, boot.id)
+    seen = watch_volume(admin.cinder, boot.id)
+    assert seen[-1] == "available" and "downloading" in seen, seen
+    _, src_path = volume_file(cloud, lightbits, volume.id)
+    _, boot_path = volume_file(cloud, lightbits, boot.id)
+    size = os.path.getsize(cloud["seed_files"]["raw"])
+    assert sha256_of(boot_path, size) == sha256_of(src_path, size)
