@@ -109,7 +109,14 @@ def _row_action(driver, server_name, action):
     button = driver.find_element(By.XPATH, row + f"//*[contains(@id, '__action_{action}')]")
     driver.execute_script("arguments[0].click()", button)
     confirm = ".modal.in .modal-footer .btn-primary, .modal.in .modal-footer .btn-danger"
-    pages.wait(driver).until(EC.element_to_be_clickable((By.CSS_SELECTOR, confirm))).click()
+
+    def submitted(d):
+        buttons = d.find_elements(By.CSS_SELECTOR, confirm)  # if Horizon asks to confirm
+        if buttons and buttons[0].is_displayed():
+            buttons[0].click()
+        return EC.staleness_of(button)(d)  # the action's POST reloaded the page
+
+    pages.wait(driver).until(submitted)
 
 
 def test_launch_in_one_process_shown_and_recovered_by_the_other(
