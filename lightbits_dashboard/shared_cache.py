@@ -19,6 +19,7 @@ Two things go wrong with a plain ``django.core.cache.cache``:
 """
 
 import json
+import logging
 import uuid
 import zlib
 
@@ -27,6 +28,7 @@ from django.core.cache.backends.locmem import LocMemCache
 
 from lightbits_dashboard import conf
 
+LOG = logging.getLogger(__name__)
 PLUGIN_ALIAS = "lightbits_dashboard"
 # Below memcached's default 1 MB item limit, with room for key and pickling.
 PIECE_BYTES = 512 * 1024
@@ -67,18 +69,27 @@ def set_large(key, value, timeout):
     }
     # Pieces first, then the head naming them: a reader never sees a head
     # whose pieces are not there yet.
-    cache.set_many(pieces, timeout)
-    cache.set(key, {"generation": generation, "pieces": len(pieces)}, timeout)
+    try:
+        cache.set_many(pieces, timeout)
+        cache.set(key, {"generation": generation, "pieces": len(pieces)}, timeout)
+    except Exception as exc:
+        # A cache that refuses (down, full, too large) costs a cache miss,
+        # never the page.
+        LOG.warning("lightbits_dashboard: not cached (%s): %s", type(exc).__name__, key)
 
 
 def get_large(key):
     """The value ``set_large`` stored, or None (missing, expired, evicted)."""
     cache = get_cache()
-    head = cache.get(key)
-    if not isinstance(head, dict) or "generation" not in head:
+    try:
+        head = cache.get(key)
+        if not isinstance(head, dict) or "generation" not in head:
+            return None
+        keys = [f"{key}:{head['generation']}:{i}" for i in range(head["pieces"])]
+        found = cache.get_many(keys)
+    except Exception as exc:
+        LOG.warning("lightbits_dashboard: cache not readable (%s)", type(exc).__name__)
         return None
-    keys = [f"{key}:{head['generation']}:{i}" for i in range(head["pieces"])]
-    found = cache.get_many(keys)
     if len(found) != len(keys):
         return None
     return json.loads(zlib.decompress(b"".join(found[k] for k in keys)))

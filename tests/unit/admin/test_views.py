@@ -22,6 +22,7 @@ from lightbits_dashboard.api import cinder_admin
 from lightbits_dashboard.api import glance as lb_glance
 from lightbits_dashboard.api import lightbits as lb_api
 from tests.unit.admin import fakes
+from tests.unit.api.test_shared_cache import memcached_caches, run_memcached
 
 TOKEN = "eyJhbGciOiJSUzI1NiJ9.TOP-SECRET-CLUSTER-ADMIN.c2lnbmF0dXJl"
 PANEL = "horizon:admin:lightbits_image_volumes:"
@@ -388,6 +389,31 @@ class IndexTests(_PanelTest):
 
 
 @override_settings(LIGHTBITS_DASHBOARD=SETTINGS)
+class MemcachedPageTests(_PanelTest):
+    """The plugin's cache on a real memcached (1 MB item limit)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._memcached = run_memcached()
+        cls.location = cls._memcached.__enter__()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls._memcached.__exit__(None, None, None)
+        super().tearDownClass()
+
+    @test.create_mocks(LIST_MOCKS)
+    def test_second_view_of_a_25000_volume_cluster_makes_no_cluster_call(self):
+        lbs = [fakes.lb_volume(fakes.volume()) for _ in range(25000)]
+        with self.settings(CACHES=memcached_caches(self.location)):
+            session = self.lists([], [], lbs)
+            for _ in range(2):
+                res = self.client.get(INDEX)
+                self.assertEqual(res.status_code, 200)
+        self.assertEqual(len(session.calls), 3)  # info, nodes, volumes: once
+
+
 class PolicyTests(test.TestCase):
     def test_non_admin_is_refused(self):
         res = self.client.get(INDEX)

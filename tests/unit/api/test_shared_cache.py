@@ -1,6 +1,7 @@
 """The plugin's cache: its own local memory, and pieces under memcached's
 1 MB item limit (a real Debian memcached, started for these tests)."""
 
+import contextlib
 import socket
 import subprocess
 import time
@@ -18,29 +19,15 @@ MEMCACHED = "/usr/bin/memcached"  # tools/bootstrap installs Debian's memcached
 CLUSTER = {"lightbits": {"api_endpoints": ["10.0.0.5:443"], "jwt": "x.y.z"}}
 
 
-@pytest.fixture(scope="module")
-def memcached():
+@contextlib.contextmanager
+def run_memcached():
+    """A private memcached on a free loopback port; yields "host:port"."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     # -I 1m: the default item limit, said explicitly.
-    proc = subprocess.Popen(
-        [
-            MEMCACHED,
-            "-l",
-            "127.0.0.1",
-            "-p",
-            str(port),
-            "-U",
-            "0",
-            "-m",
-            "64",
-            "-I",
-            "1m",
-            "-u",
-            "nobody",
-        ]
-    )
+    argv = [MEMCACHED, "-l", "127.0.0.1", "-p", str(port), "-U", "0", "-m", "64", "-I", "1m"]
+    proc = subprocess.Popen(argv + ["-u", "nobody"])
     try:
         deadline = time.monotonic() + 10
         while True:
@@ -55,16 +42,27 @@ def memcached():
         proc.wait(10)
 
 
+@pytest.fixture(scope="module")
+def memcached():
+    with run_memcached() as location:
+        yield location
+
+
+def memcached_caches(location):
+    """Horizon's default cache plus the plugin's alias on that memcached."""
+    return {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "lightbits_dashboard": {
+            "BACKEND": "django.core.cache.backends.memcached.PyMemcacheCache",
+            "LOCATION": location,
+            "KEY_PREFIX": uuid.uuid4().hex[:8],
+        },
+    }
+
+
 def _memcached_settings(location):
     return override_settings(
-        CACHES={
-            "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-            "lightbits_dashboard": {
-                "BACKEND": "django.core.cache.backends.memcached.PyMemcacheCache",
-                "LOCATION": location,
-                "KEY_PREFIX": uuid.uuid4().hex[:8],
-            },
-        },
+        CACHES=memcached_caches(location),
         LIGHTBITS_DASHBOARD={"CLUSTERS": CLUSTER, "CLUSTER_CACHE_SECONDS": 60},
     )
 
