@@ -55,7 +55,7 @@ def last_tried(tried_at):
     if not tried_at:
         return ""
     when = timezone.localtime(datetime.datetime.fromtimestamp(tried_at, datetime.UTC))
-    return _("Last tried at %(time)s (%(ago)d s ago); tried again after %(cache)d s.") % {
+    return _("Last tried at %(time)s (%(ago)d s ago); the next try is %(cache)d s after that.") % {
         "time": formats.time_format(when, "H:i:s"),
         "ago": max(0, time.time() - tried_at),
         "cache": conf.get("CLUSTER_CACHE_SECONDS"),
