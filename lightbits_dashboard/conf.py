@@ -31,8 +31,17 @@ DEFAULTS = {
     #   ca_file: CA bundle for TLS verification; verify: False turns it off
     #   timeout: seconds per HTTP request
     "CLUSTERS": {},
-    # Seconds the admin panel keeps a cluster's volume list.
+    # Seconds the admin panel keeps a cluster's volume list (and a failed try).
     "CLUSTER_CACHE_SECONDS": 15,
+    # Seconds a cluster request may wait for an answer (a cluster's own
+    # "timeout" overrides it): the first page view after a cluster hangs
+    # waits this long per endpoint, later views use the remembered failure.
+    "CLUSTER_TIMEOUT": 3,
+    # Django cache alias the plugin keeps launch liveness, the failure log
+    # and cluster lists in. None: "lightbits_dashboard" when CACHES has it,
+    # else "default". A local-memory backend is replaced by the plugin's own
+    # local-memory cache, so Horizon's other entries never cull the plugin's.
+    "CACHE_ALIAS": None,
     # Admin panel: projects (ids or names) where image volumes belong
     # (Glance's cinder_store_* project, Cinder's internal tenant). Empty: an
     # image volume in its image owner's project is reported as "in a user

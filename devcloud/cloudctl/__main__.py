@@ -6,7 +6,7 @@ import os
 import sys
 import time
 
-from cloudctl import emulator, identity, procs, services, settings
+from cloudctl import emulator, identity, memcached, procs, services, settings
 from cloudctl.services import log
 
 CLOUD_JSON = os.path.join(settings.STATE, "cloud.json")
@@ -22,6 +22,7 @@ def start():
     with concurrent.futures.ThreadPoolExecutor(4) as pool:
         services.start_mariadb()
         services.start_rabbitmq()
+        memcached.start()
         emulator_present = emulator.start()
         ml2 = pool.submit(services.ensure_ml2_driver)
         services.wait_mariadb()
@@ -37,6 +38,7 @@ def start():
             log(f"Lightbits emulator up at {emulator.url()} ({time.monotonic() - t0:.0f}s)")
         else:
             log("WARNING: lightbits_emulator/ not found: cinder-volume not started")
+        memcached.wait()
         ml2.result()
         syncs.result()
     log("databases ready (%.0fs)" % (time.monotonic() - t0))
@@ -93,6 +95,7 @@ def write_facts(ids, seeded):
             "discovery_url": f"http://{settings.HOST}:{settings.PORTS['emulator_discovery']}",
             "lightbits_project": "default",
         },
+        "memcached": memcached.location(),
         "state_dir": settings.STATE,
         "logs_dir": settings.LOGS,
     }

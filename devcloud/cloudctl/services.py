@@ -84,6 +84,7 @@ STOP_ORDER = (
     "rabbitmq",
     "epmd",
     "mariadb",
+    "memcached",
 )
 
 
@@ -558,7 +559,11 @@ def wait_api(name, timeout=120):
 
 
 # Stopped together, stage by stage: the OpenStack services, then what they use.
-STOP_STAGES = (STOP_ORDER[:11], ("emulator", "rabbitmq"), ("epmd", "mariadb"))
+STOP_STAGES = (
+    STOP_ORDER[:11],
+    ("emulator", "rabbitmq", "memcached"),
+    ("epmd", "mariadb"),
+)
 
 
 def stop_all():

@@ -33,6 +33,7 @@ _BASE_PORTS = {
     "neutron": 29696,
     "emulator": 28443,
     "emulator_discovery": 28449,
+    "memcached": 21211,
 }
 PORTS = {name: port + _OFFSET for name, port in _BASE_PORTS.items()}
 

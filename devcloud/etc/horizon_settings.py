@@ -1,14 +1,27 @@
 # Horizon settings snippet for the local cloud (written by devcloud/horizon
-# into openstack_dashboard/local/local_settings.d/; @ROOT@ is the checkout).
-# A real deployment puts the same keys into its own local_settings.
+# into openstack_dashboard/local/local_settings.d/; @...@ are filled in from
+# the local cloud's facts). A real deployment puts the same keys into its own
+# local_settings: Horizon as operators run it (uwsgi, several processes,
+# memcached for the cache and the sessions, offline-compressed static files).
 
 DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
-OPENSTACK_KEYSTONE_URL = "http://127.0.0.1:25000/v3"
+OPENSTACK_KEYSTONE_URL = "@KEYSTONE_URL@"
 OPENSTACK_KEYSTONE_DEFAULT_ROLE = "member"
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
-COMPRESS_OFFLINE = False
+# One memcached shared by every Horizon process: Horizon's cache, the
+# sessions (as Horizon's docs recommend) and the plugin's shared state.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.memcached.PyMemcacheCache",
+        "LOCATION": "@MEMCACHED@",
+    }
+}
+SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+# collectstatic + compress --force run at install time (devcloud/horizon);
+# uwsgi serves STATIC_ROOT.
+STATIC_ROOT = "@STATIC_ROOT@"
+COMPRESS_OFFLINE = True
+COMPRESS_ENABLED = True
 
 LIGHTBITS_DASHBOARD = {
     # Glance store id -> the Cinder volume types on the Lightbits backend.
@@ -16,7 +29,7 @@ LIGHTBITS_DASHBOARD = {
     # Cinder volume_backend_name -> the Lightbits cluster (the emulator).
     "CLUSTERS": {
         "lightbits": {
-            "api_endpoints": ["127.0.0.1:28443"],
+            "api_endpoints": ["@EMULATOR@"],
             "jwt_file": "@ROOT@/.devcloud/emulator/admin.jwt",
             "ca_file": "@ROOT@/.devcloud/emulator/ca.pem",
         }

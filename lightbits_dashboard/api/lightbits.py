@@ -33,6 +33,8 @@ import requests
 from django.views.debug import SafeExceptionReporterFilter
 from django.views.decorators.debug import sensitive_variables
 
+from lightbits_dashboard import shared_cache
+
 LOG = logging.getLogger(__name__)
 
 
@@ -60,7 +62,13 @@ _REDACTED = "<redacted>"
 
 
 class LightbitsError(Exception):
-    """A Lightbits API call failed; the text is safe to show an admin."""
+    """A Lightbits API call failed; the text is safe to show an admin.
+
+    ``tried_at``: time.time() of the call, when known (a failure remembered
+    in the cache is older than the page view that reports it).
+    """
+
+    tried_at = None
 
     def __init__(self, message, status=None, endpoint=None):
         super().__init__(message)
@@ -364,6 +372,8 @@ def backends():
 # A cluster's settings hold its JWT: hidden from error reports' frame locals.
 @sensitive_variables("settings")
 def client_for(backend):
+    from lightbits_dashboard import conf
+
     settings = backends().get(backend)
     if settings is None:
         raise LightbitsConfigError(f"Lightbits cluster {backend}: not configured")
@@ -373,7 +383,7 @@ def client_for(backend):
         jwt_file=settings.get("jwt_file"),
         ca_file=settings.get("ca_file"),
         verify=settings.get("verify", True),
-        timeout=settings.get("timeout", DEFAULT_TIMEOUT),
+        timeout=settings.get("timeout") or conf.get("CLUSTER_TIMEOUT"),
         name=backend,
     )
 
@@ -413,13 +423,15 @@ def _cache_key(backend, settings):
 def cluster_state(request, backend, refresh=False):
     """One cluster's info, nodes and volumes, cached briefly.
 
-    Returns {"info": {...}, "nodes": [...], "volumes": [...]}; raises
-    LightbitsError when the cluster cannot be read. A cluster that gives no
-    answer costs every endpoint's timeout, so that failure is remembered for
-    the same time as a good answer: page views in between do not wait again.
+    Returns {"info": {...}, "nodes": [...], "volumes": [...], "tried_at": t}
+    (t: time.time() of the cluster call); raises LightbitsError when the
+    cluster cannot be read. A cluster that gives no answer costs every
+    endpoint's timeout, so that failure is remembered for the same time as a
+    good answer: page views in between do not wait again (the error's
+    ``tried_at`` says when the cluster was last tried). The state is stored
+    with shared_cache.set_large: a list of tens of thousands of volumes
+    stays cached in memcached despite its 1 MB item limit.
     """
-    from django.core.cache import cache
-
     from lightbits_dashboard import conf
 
     settings = backends().get(backend)
@@ -427,30 +439,38 @@ def cluster_state(request, backend, refresh=False):
         raise LightbitsConfigError(f"Lightbits cluster {backend}: not configured")
     key = _cache_key(backend, settings)
     if not refresh:
-        cached = cache.get(key)
+        cached = shared_cache.get_large(key)
         if cached is not None:
             if "unreachable" in cached:
-                raise LightbitsUnreachable(cached["unreachable"])
+                raise _remembered_failure(cached)
             return cached
     client = client_for(backend)
+    tried_at = time.time()
     try:
         state = {
             "info": client.cluster_info(),
             "nodes": client.nodes(),
             "volumes": [_slim(v) for v in client.list_volumes()],
+            "tried_at": tried_at,
         }
     except LightbitsUnreachable as exc:
-        cache.set(key, {"unreachable": str(exc)}, conf.get("CLUSTER_CACHE_SECONDS"))
+        failure = {"unreachable": str(exc), "tried_at": tried_at}
+        shared_cache.set_large(key, failure, conf.get("CLUSTER_CACHE_SECONDS"))
+        exc.tried_at = tried_at
         raise
-    cache.set(key, state, conf.get("CLUSTER_CACHE_SECONDS"))
+    shared_cache.set_large(key, state, conf.get("CLUSTER_CACHE_SECONDS"))
     return state
+
+
+def _remembered_failure(cached):
+    exc = LightbitsUnreachable(cached["unreachable"])
+    exc.tried_at = cached.get("tried_at")
+    return exc
 
 
 @sensitive_variables("settings")
 def forget_cluster_state(backend):
     """Drop one cluster's cached lists (after an action changed it)."""
-    from django.core.cache import cache
-
     settings = backends().get(backend)
     if settings is not None:
-        cache.delete(_cache_key(backend, settings))
+        shared_cache.delete_large(_cache_key(backend, settings))

@@ -2,14 +2,13 @@
 (Glance, Cinder and Keystone mocked with Horizon's helpers)."""
 
 import requests
-from django.core.cache import cache
 from django.test import override_settings
 from openstack_dashboard.test import helpers as test
 
 from lightbits_dashboard import inventory as inv
 from lightbits_emulator.testing import run_emulator
 from tests.unit.admin import fakes
-from tests.unit.admin.test_views import CACHES, INDEX, LIST_MOCKS, _PanelTest
+from tests.unit.admin.test_views import CACHES, INDEX, LIST_MOCKS, _PanelTest, clear_caches
 
 
 class EmulatorPageTests(_PanelTest):
@@ -27,7 +26,7 @@ class EmulatorPageTests(_PanelTest):
     def setUp(self):
         super().setUp()
         self.emu.reset()
-        cache.clear()
+        clear_caches()
         settings = {
             "STORE_VOLUME_TYPES": {"lightbits": ["lightbits"]},
             "SERVICE_PROJECTS": [fakes.SERVICE],

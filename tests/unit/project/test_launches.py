@@ -1,9 +1,10 @@
 """The Launches table: rows from one volume list + one server list, states,
 ajax row updates and the Finish / Clean up / Dismiss actions."""
 
+import tempfile
 from unittest import mock
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.test import override_settings
 from django.urls import reverse
 from novaclient import exceptions as nova_exc
@@ -74,14 +75,35 @@ class LaunchesTableTests(test.TestCase):
         # rows still in progress are polled (Horizon polls rows marked "warning")
         self.assertContains(res, 'class="ajax-update warning"', count=2)
 
-    def test_liveness_survives_a_culled_cache_and_is_shared_through_it(self):
+    def test_liveness_survives_a_culled_cache(self):
         beat = launches.heartbeat()
         beat.beat("L1")
-        cache.clear()  # a full local-memory cache culls entries
-        self.assertEqual({"L1"}, beat.alive(["L1", "L2"]))  # this process still knows
-        beat.beat("L2")
-        launches.SharedState.forget_local()  # another Horizon process
-        self.assertEqual({"L2"}, beat.alive(["L1", "L2"]))
+        # what the compressor puts into Horizon's local-memory cache (300 entries)
+        cache.set_many({f"compressor-{i}": "x" for i in range(1000)}, 60)
+        cache.clear()
+        self.assertEqual({"L1"}, beat.alive(["L1", "L2"]))
+        launches.SharedState.forget_local()  # another Horizon process, local memory
+        self.assertEqual(set(), beat.alive(["L1", "L2"]))
+
+    def test_liveness_and_failure_log_are_shared_through_a_shared_cache(self):
+        with (
+            tempfile.TemporaryDirectory() as tmp,
+            self.settings(
+                CACHES={
+                    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+                    "lightbits_dashboard": {
+                        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                        "LOCATION": tmp,
+                    },
+                }
+            ),
+        ):
+            launches.heartbeat().beat("L1")
+            launches.SharedState.forget_local()
+            self.assertEqual({"L1"}, launches.heartbeat().alive(["L1", "L2"]))
+            key = "lightbits-launch-failed:p1"
+            launches.SharedState().set(key, {"row": 1}, 60)
+            self.assertEqual({"row": 1}, caches["lightbits_dashboard"].get(key))
 
     @test.create_mocks(MOCKS)
     def test_launch_without_a_live_driver_is_interrupted(self):

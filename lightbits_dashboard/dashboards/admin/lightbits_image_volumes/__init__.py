@@ -10,9 +10,9 @@ inventory; data: collect.py; Lightbits: lightbits_dashboard.api.lightbits.
 Settings (LIGHTBITS_DASHBOARD in Horizon's local_settings, see conf.py):
 CLUSTERS (Cinder volume_backend_name -> api_endpoints, jwt_file or jwt,
 ca_file), SERVICE_PROJECTS and INTERNAL_PROJECTS (ids or names),
-CLUSTER_CACHE_SECONDS. Each cluster's volume list is cached in Django's
-default cache: with memcached, a list of many thousand volumes can exceed
-its 1 MB item limit (the cache then misses and each view lists again).
+CLUSTER_CACHE_SECONDS, CLUSTER_TIMEOUT. Each cluster's volume list is cached
+in the plugin's cache (lightbits_dashboard.shared_cache), compressed and in
+pieces under memcached's 1 MB item limit.
 Prefer jwt_file to jwt (api.lightbits also makes Django's error reports
 hide setting keys containing "jwt").
 """

@@ -7,6 +7,10 @@ cluster its info, nodes and volume list (cached briefly). A list that cannot
 be read gives an error message and the rest still renders.
 """
 
+import datetime
+import time
+
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from glanceclient import exc as glance_exc
 from horizon import exceptions, messages
@@ -39,11 +43,23 @@ def cluster_states(request):
                 request,
                 _(
                     "Lightbits cluster %(backend)s did not answer; its columns show "
-                    "'unknown'. %(error)s"
+                    "'unknown'. %(error)s %(tried)s"
                 )
-                % {"backend": backend, "error": exc},
+                % {"backend": backend, "error": exc, "tried": last_tried(exc.tried_at)},
             )
     return states
+
+
+def last_tried(tried_at):
+    """'Last tried at 12:00:01 (4 s ago).' for a remembered failure, else ''."""
+    if not tried_at:
+        return ""
+    when = timezone.localtime(datetime.datetime.fromtimestamp(tried_at, datetime.UTC))
+    return _("Last tried at %(time)s (%(ago)d s ago); the next try is %(cache)d s after that.") % {
+        "time": formats.time_format(when, "H:i:s"),
+        "ago": max(0, time.time() - tried_at),
+        "cache": conf.get("CLUSTER_CACHE_SECONDS"),
+    }
 
 
 def lightbits_stores(stores, volume_types):

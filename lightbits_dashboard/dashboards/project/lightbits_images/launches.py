@@ -14,11 +14,10 @@ import threading
 import time
 import uuid
 
-from django.core.cache import cache
 from openstack_dashboard import api
 from openstack_dashboard.exceptions import NOT_FOUND
 
-from lightbits_dashboard import conf
+from lightbits_dashboard import conf, shared_cache
 from lightbits_dashboard.api import cinder as lb_cinder
 from lightbits_dashboard.api import nova as lb_nova
 from lightbits_dashboard.launch import progress, record, runner
@@ -119,41 +118,29 @@ def _fault(server):
 
 
 class SharedState:
-    """Django's cache, backed by this process's own memory.
+    """The plugin's cache (lightbits_dashboard.shared_cache), shared by every
+    Horizon process when Horizon's cache is (memcached, redis).
 
-    A local-memory cache culls entries when full (300 by default, and
-    Horizon's compressor fills it): a launch this process drives must never
-    look interrupted to it, nor its rolled-back instances vanish.
+    Horizon's own entries never cull it: with a local-memory backend the
+    plugin keeps a local-memory cache of its own.
     """
 
-    _local = {}  # key -> (value, expiry)
-
     def set(self, key, value, timeout):
-        self._local[key] = (value, time.monotonic() + timeout)
-        cache.set(key, value, timeout)
+        shared_cache.get_cache().set(key, value, timeout)
 
     def get(self, key, default=None):
-        return self.get_many([key]).get(key, default)
+        return shared_cache.get_cache().get(key, default)
 
     def get_many(self, keys):
-        now, found = time.monotonic(), {}
-        for key in keys:
-            value, expiry = self._local.get(key, (None, 0))
-            if expiry > now:
-                found[key] = value
-        missing = [k for k in keys if k not in found]
-        if missing:
-            found.update(cache.get_many(missing))
-        return found
+        return shared_cache.get_cache().get_many(keys)
 
     def delete(self, key):
-        self._local.pop(key, None)
-        cache.delete(key)
+        shared_cache.get_cache().delete(key)
 
     @classmethod
     def forget_local(cls):
         """For tests: start from an empty process memory."""
-        cls._local.clear()
+        shared_cache.clear_local()
 
 
 class FailureLog:
