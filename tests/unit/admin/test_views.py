@@ -408,10 +408,14 @@ class MemcachedPageTests(_PanelTest):
         lbs = [fakes.lb_volume(fakes.volume()) for _ in range(25000)]
         with self.settings(CACHES=memcached_caches(self.location)):
             session = self.lists([], [], lbs)
+            counts = []
             for _ in range(2):
                 res = self.client.get(INDEX)
                 self.assertEqual(res.status_code, 200)
-        self.assertEqual(len(session.calls), 3)  # info, nodes, volumes: once
+                counts.append(len(session.calls))
+        # The first view: info, nodes and the volume pages; the second: none.
+        self.assertGreaterEqual(counts[0], 3)
+        self.assertEqual(counts[1], counts[0])
 
 
 class PolicyTests(test.TestCase):
