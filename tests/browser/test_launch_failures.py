@@ -30,9 +30,11 @@ def test_failed_clone_shows_the_error_and_leaves_nothing(
 
     modal = launching.open_workflow(as_demo, horizon.url, facts["images"]["raw"])
     launching.fill_workflow(as_demo, modal, facts, name)
-    # The next Lightbits volumes created end Failed: this launch's clone, on
-    # each of Cinder's scheduling attempts (scheduler_max_attempts, 3 by default).
-    rule = emulator.add_fault(kind="fail_create", name="^volume-", times=CINDER_ATTEMPTS)
+    # The next Lightbits volumes created end Failed: on each of Cinder's
+    # scheduling attempts (scheduler_max_attempts, 3 by default) this launch's
+    # clone, then the volume of Cinder's silent download fallback (which works
+    # now that the local cloud has a data path).
+    rule = emulator.add_fault(kind="fail_create", name="^volume-", times=2 * CINDER_ATTEMPTS)
     try:
         launching.submit(modal)
         pages.wait(as_demo, 60).until(lambda d: launching.LAUNCHES_URL in d.current_url)
