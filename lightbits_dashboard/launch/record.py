@@ -10,6 +10,9 @@ import json
 from dataclasses import asdict, dataclass, field, replace
 
 PREFIX = "lightbits_launch_"
+# Server metadata key naming the boot volume a launch booted the server on:
+# finds the server when its id never reached the launch record.
+SERVER_MARK = PREFIX + "boot_volume"
 CHUNK = 255
 
 CLONING = "cloning"
