@@ -127,7 +127,7 @@ class LaunchWorkflowTests(test.TestCase):
         self.assertIn("At least 10 GiB", str(source.fields["volume_size"].help_text))
         self.assertEqual(
             "Clone path: Fast clone (cannot check from this project's view whether the type "
-            "is encrypted)",
+            "is encrypted).",
             str(source.fields["volume_type"].help_text),
         )
         # only the types mapped to the image's store ("lightbits")
@@ -377,3 +377,37 @@ class LaunchWorkflowTests(test.TestCase):
         field = workflows.SetUserDataAction.base_fields["user_data"]
         self.assertIsInstance(field.help_text, Promise)
         self.assertIn("16384 characters", str(field.help_text))
+
+    # -- a qcow2 image is copied, not cloned: said with the reasons, and the
+    #    launch needs an explicit go-ahead
+
+    def _qcow2(self):
+        self.image = factories.image(name="cirros-qcow2", disk_format="qcow2", size=1 * GIB)
+        self._setup()
+
+    @test.create_mocks(MOCKS)
+    def test_source_step_shows_the_copy_verdict_with_its_reasons(self):
+        self._qcow2()
+        res = self.client.get(launch_url(self.image.id))
+        self.assertContains(res, "Clone path: Copy (image is qcow2/bare, not raw/bare)")
+        self.assertContains(res, "Launch anyway, with a full copy of the image")
+        self.assertNotContains(res, "The boot volume is a clone of the image volume")
+
+    @test.create_mocks(MOCKS)
+    def test_a_copy_is_refused_until_confirmed(self):
+        self._qcow2()
+        res = self.client.post(launch_url(self.image.id), self._form())
+        self.assertEqual(200, res.status_code)
+        errors = self._errors(res)["set_source"]["copy_confirmed"]
+        self.assertIn("Clone path: Copy (image is qcow2/bare, not raw/bare)", errors[0])
+        self.mock_start_launch.assert_not_called()
+        res = self.client.post(launch_url(self.image.id), self._form(copy_confirmed="on"))
+        self.assertValid(res)
+        self.mock_start_launch.assert_called_once()
+
+    @test.create_mocks(MOCKS)
+    def test_the_any_image_launch_checks_the_chosen_image_too(self):
+        self._qcow2()
+        res = self.client.post(launch_url(), self._form())
+        self.assertIn("copy_confirmed", self._errors(res)["set_source"])
+        self.mock_start_launch.assert_not_called()

@@ -16,8 +16,8 @@ from django.views.decorators.debug import sensitive_variables
 from horizon import exceptions, forms, workflows
 from openstack_dashboard import api
 
-from lightbits_dashboard import conf
-from lightbits_dashboard.dashboards.project.lightbits_images import catalog, data, launches
+from lightbits_dashboard import clone_path, conf
+from lightbits_dashboard.dashboards.project.lightbits_images import data, launches
 from lightbits_dashboard.launch import orchestrator, record, sizing
 
 USER_DATA_MAX = 16384  # characters; kept in the boot volume's metadata until boot
@@ -105,13 +105,19 @@ class SetSourceAction(workflows.Action):
     delete_on_terminate = forms.BooleanField(
         label=_("Delete Volume on Instance Delete"), required=False
     )
+    copy_confirmed = forms.BooleanField(
+        label=_("Launch anyway, with a full copy of the image"),
+        required=False,
+        help_text=_("Needed only for an image whose clone path is Copy."),
+    )
 
     class Meta:
         name = _("Source")
         slug = "set_source"
         help_text = _(
-            "The boot volume is a clone of the image volume on Lightbits, of a "
-            "volume type on the same backend as the image's store."
+            "Cinder clones the boot volume from the image volume on Lightbits only "
+            "when the image's clone path is Fast clone; otherwise it downloads and "
+            "copies the whole image, which takes much longer."
         )
 
     def __init__(self, request, context, *args, **kwargs):
@@ -120,11 +126,8 @@ class SetSourceAction(workflows.Action):
         self.fields["delete_on_terminate"].initial = conf.get("DELETE_ON_TERMINATE_DEFAULT")
         if context.get("image_id") and len(self._images) == 1:
             image = self._images[0][0]
-            reasons = "; ".join(str(r) for r in getattr(image, "clone_reasons", []))
-            self.fields["volume_type"].help_text = _("Clone path: %(verdict)s%(why)s") % {
-                "verdict": getattr(image, "clone_verdict", ""),
-                "why": f" ({reasons})" if reasons else "",
-            }
+            self.help_text = clone_path_text(image)
+            self.fields["volume_type"].help_text = self.help_text
             # Left empty, the size becomes max(this, the flavor's disk) in clean().
             minimum = self.image_min_gib(image)
             self.fields["volume_size"].widget.attrs["placeholder"] = minimum
@@ -144,7 +147,7 @@ class SetSourceAction(workflows.Action):
             lambda: api.glance.image_list_detailed(request, filters={"status": "active"})[0],
             _("Unable to retrieve images."),
         )
-        return catalog.lightbits_images(images, data.store_volume_types())
+        return [(image, image.store) for image in data.lightbits_images(request, images)]
 
     def populate_image_id_choices(self, request, context):
         choices = [(image.id, image.name or image.id) for image, _store in self._images]
@@ -195,6 +198,10 @@ class SetSourceAction(workflows.Action):
                 _("The boot volume must be at least %(min)s GiB for this image.")
                 % {"min": minimum},
             )
+        if getattr(image, "clone_verdict", None) == clone_path.COPY and not cleaned.get(
+            "copy_confirmed"
+        ):
+            self.add_error("copy_confirmed", clone_path_text(image))
         volume_type = cleaned.get("volume_type")
         allowed = data.store_volume_types().get(store, [])
         if volume_type and volume_type not in allowed:
@@ -204,6 +211,21 @@ class SetSourceAction(workflows.Action):
                 % {"type": volume_type, "store": store},
             )
         return cleaned
+
+
+def clone_path_text(image):
+    """The image's clone path with its reasons, and a warning before a copy."""
+    verdict = getattr(image, "clone_verdict", "")
+    reasons = "; ".join(str(r) for r in getattr(image, "clone_reasons", None) or [])
+    if verdict == clone_path.COPY:
+        return _(
+            "Clone path: Copy (%(reasons)s). Cinder will download and copy the whole "
+            "image instead of cloning it on Lightbits: the launch takes much longer. "
+            'Tick "Launch anyway" to go ahead.'
+        ) % {"reasons": reasons}
+    if reasons:
+        return _("Clone path: Fast clone (%(reasons)s).") % {"reasons": reasons}
+    return _("Clone path: Fast clone: the boot volume is a clone of the image volume.")
 
 
 class SetSource(workflows.Step):
