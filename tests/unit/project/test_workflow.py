@@ -411,3 +411,17 @@ class LaunchWorkflowTests(test.TestCase):
         res = self.client.post(launch_url(), self._form())
         self.assertIn("copy_confirmed", self._errors(res)["set_source"])
         self.mock_start_launch.assert_not_called()
+
+    @test.create_mocks(MOCKS)
+    def test_a_flavor_below_the_images_min_ram_is_refused_on_the_flavor_step(self):
+        self.image = factories.image(name="big-ram", min_ram=self.tiny.ram + 1)
+        self._setup()
+        res = self.client.post(launch_url(self.image.id), self._form())
+        errors = self._errors(res)
+        self.assertEqual(["set_flavor"], list(errors))
+        self.assertIn(f"this image needs at least {self.tiny.ram + 1} MB", str(errors))
+        self.mock_start_launch.assert_not_called()
+        self.mock_tenant_absolute_limits.return_value = {}
+        self.mock_quota_usage.return_value = {}
+        res = self.client.post(launch_url(self.image.id), self._form(flavor=self.massive.id))
+        self.assertValid(res)

@@ -185,6 +185,7 @@ class SetSourceAction(workflows.Action):
         image, store = found[0]
         minimum = self.image_min_gib(image)
         cleaned["image_min_gib"] = minimum
+        cleaned["image_min_ram"] = int(getattr(image, "min_ram", 0) or 0)
         cleaned["image_name"] = image.name or image.id
         if image.status != "active":
             self.add_error(
@@ -234,12 +235,13 @@ class SetSource(workflows.Step):
         "image_id",
         "image_name",
         "image_min_gib",
+        "image_min_ram",
         "volume_size",
         "volume_type",
         "delete_on_terminate",
     )
     # Computed by the action's clean(), never typed by the user.
-    derived = ("image_name", "image_min_gib")
+    derived = ("image_name", "image_min_gib", "image_min_ram")
 
     def contribute(self, data, context):
         """An invalid step contributes the raw POST (Horizon's rule): the
@@ -286,6 +288,15 @@ class SetFlavorAction(workflows.Action):
         image_min = self.initial.get("image_min_gib")
         if image_min is None:  # the Source step is invalid: it reports why
             return cleaned
+        min_ram = int(self.initial.get("image_min_ram") or 0)
+        if int(flavor.ram or 0) < min_ram:  # Nova refuses the boot (FlavorMemoryTooSmall)
+            raise forms.ValidationError(
+                _(
+                    "Flavor %(flavor)s has %(ram)s MB of RAM; this image needs at least "
+                    "%(min)s MB (its min_ram)."
+                )
+                % {"flavor": flavor.name, "ram": flavor.ram, "min": min_ram}
+            )
         minimum = max(int(image_min), int(flavor.disk or 0))
         size = self.initial.get("volume_size")
         if size is not None and int(size) < minimum:
