@@ -425,3 +425,31 @@ class LaunchWorkflowTests(test.TestCase):
         self.mock_quota_usage.return_value = {}
         res = self.client.post(launch_url(self.image.id), self._form(flavor=self.massive.id))
         self.assertValid(res)
+
+    @test.create_mocks(MOCKS)
+    def test_no_browser_validation_that_could_block_launch_on_a_hidden_step(self):
+        self._setup()
+        res = self.client.get(launch_url(self.image.id))
+        html = res.content.decode()
+        self.assertNotRegex(html, r"<(input|select|textarea)[^>]*\srequired[\s>]")
+        self.assertNotRegex(html, r'<input[^>]*\smin="')
+        res = self.client.post(launch_url(self.image.id), self._form(volume_size="0"))
+        self.assertIn("volume_size", self._errors(res)["set_source"])
+        self.assertContains(res, "Ensure this value is greater than or equal to 1.")
+        self.mock_start_launch.assert_not_called()
+
+    @test.create_mocks(MOCKS)
+    def test_four_byte_characters_are_refused_on_every_text_field(self):
+        self._setup()
+        emoji = "\U0001f680"
+        for field, step in (("name", "set_details"), ("user_data", "set_user_data")):
+            res = self.client.post(launch_url(self.image.id), self._form(**{field: f"vm{emoji}"}))
+            errors = self._errors(res)
+            self.assertEqual([step], list(errors), field)
+            self.assertIn(
+                f"cannot store these characters (4-byte UTF-8, such as emoji): {emoji}",
+                str(errors[step][field]),
+            )
+        self.mock_start_launch.assert_not_called()
+        res = self.client.post(launch_url(self.image.id), self._form(name="vm-é-中"))
+        self.assertValid(res)

@@ -16,7 +16,7 @@ from django.views.decorators.debug import sensitive_variables
 from horizon import exceptions, forms, workflows
 from openstack_dashboard import api
 
-from lightbits_dashboard import clone_path, conf
+from lightbits_dashboard import clone_path, conf, storable
 from lightbits_dashboard.dashboards.project.lightbits_images import data, launches
 from lightbits_dashboard.launch import orchestrator, record, sizing
 
@@ -32,10 +32,32 @@ def _choices_or_error(request, call, message):
         return []
 
 
+class ServerValidatedAction(workflows.Action):
+    """A step validated by the server only, as the rest of the workflow is.
+
+    No browser-side "required"/"min"/"max": on a step not shown they block
+    the Launch button without marking any step or saying why. Text the
+    cloud cannot store (4-byte characters) is refused on its field.
+    """
+
+    use_required_attribute = False
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            for attr in ("min", "max", "step"):
+                field.widget.attrs.pop(attr, None)
+
+    def clean(self):
+        cleaned = super().clean()
+        storable.clean_text_fields(self)
+        return cleaned
+
+
 # -- Details -------------------------------------------------------------------
 
 
-class SetDetailsAction(workflows.Action):
+class SetDetailsAction(ServerValidatedAction):
     name = forms.CharField(label=_("Instance Name"), max_length=NAME_MAX)
     availability_zone = forms.ThemableChoiceField(label=_("Availability Zone"), required=False)
     count = forms.IntegerField(label=_("Count"), initial=1)
@@ -91,7 +113,7 @@ class SetDetails(workflows.Step):
 # -- Source --------------------------------------------------------------------
 
 
-class SetSourceAction(workflows.Action):
+class SetSourceAction(ServerValidatedAction):
     image_id = forms.ThemableChoiceField(label=_("Lightbits Image"))
     volume_size = forms.IntegerField(
         label=_("Boot Volume Size (GiB)"),
@@ -257,7 +279,7 @@ class SetSource(workflows.Step):
 # -- Flavor --------------------------------------------------------------------
 
 
-class SetFlavorAction(workflows.Action):
+class SetFlavorAction(ServerValidatedAction):
     flavor = forms.ThemableChoiceField(label=_("Flavor"))
 
     class Meta:
@@ -323,7 +345,7 @@ def has_network_service(request):
     return api.base.is_service_enabled(request, "network")
 
 
-class SetNetworksAction(workflows.Action):
+class SetNetworksAction(ServerValidatedAction):
     networks = forms.MultipleChoiceField(
         label=_("Networks"),
         widget=forms.ThemableCheckboxSelectMultiple(),
@@ -369,7 +391,7 @@ class SetNetworks(workflows.Step):
 # -- Access --------------------------------------------------------------------
 
 
-class SetAccessAction(workflows.Action):
+class SetAccessAction(ServerValidatedAction):
     key_name = forms.ThemableChoiceField(label=_("Key Pair"), required=False)
     security_groups = forms.MultipleChoiceField(
         label=_("Security Groups"),
@@ -406,7 +428,7 @@ class SetAccess(workflows.Step):
 # -- User data -----------------------------------------------------------------
 
 
-class SetUserDataAction(workflows.Action):
+class SetUserDataAction(ServerValidatedAction):
     user_data = forms.CharField(
         label=_("User Data"),
         required=False,
