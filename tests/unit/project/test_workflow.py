@@ -453,3 +453,41 @@ class LaunchWorkflowTests(test.TestCase):
         self.mock_start_launch.assert_not_called()
         res = self.client.post(launch_url(self.image.id), self._form(name="vm-é-中"))
         self.assertValid(res)
+
+    @test.create_mocks(MOCKS)
+    def test_a_lightbits_backend_down_is_said_and_the_launch_refused_early(self):
+        self._setup()
+        down = {"lightbits": "Cinder reports backend lb down"}
+        with mock.patch.object(workflows.data, "backends_down", return_value=down):
+            res = self.client.get(launch_url(self.image.id))
+            self.assertContains(res, "Volume type lightbits cannot take new volumes")
+            res = self.client.post(launch_url(self.image.id), self._form())
+        self.assertEqual(200, res.status_code)
+        self.assertIn("Cinder reports backend lb down", str(self._errors(res)["set_source"]))
+        self.mock_start_launch.assert_not_called()
+
+
+class BackendsDownTests(test.TestCase):
+    def _types(self):
+        lightbits = factories.volume_type("lightbits")
+        lightbits.extra_specs = {"volume_backend_name": "lb"}
+        return [lightbits, factories.volume_type("ceph")]
+
+    @mock.patch.object(api.cinder, "service_list")
+    @mock.patch.object(api.cinder, "pool_list")
+    @mock.patch.object(api.cinder, "volume_type_list")
+    def test_from_cinders_pools_and_services_for_admins(self, types, pools, services):
+        from lightbits_dashboard.dashboards.project.lightbits_images import data
+
+        types.return_value = self._types()
+        pools.return_value = []
+        services.return_value = []
+        self.request.user = mock.Mock(is_superuser=True)
+        reason = data.backends_down(self.request)["lightbits"]
+        self.assertIn("no pool for backend lb", reason)
+        pools.side_effect = RuntimeError("403 policy")
+        self.assertEqual({}, data.backends_down(self.request))  # unknown, not down
+        self.request.user = mock.Mock(is_superuser=False)
+        types.reset_mock()
+        self.assertEqual({}, data.backends_down(self.request))
+        types.assert_not_called()

@@ -150,6 +150,9 @@ class SetSourceAction(ServerValidatedAction):
             image = self._images[0][0]
             self.help_text = clone_path_text(image)
             self.fields["volume_type"].help_text = self.help_text
+            down = data.backends_down(request)
+            if down:
+                self.help_text = format_lazy("{} {}", self.help_text, backend_down_text(down))
             # Left empty, the size becomes max(this, the flavor's disk) in clean().
             minimum = self.image_min_gib(image)
             self.fields["volume_size"].widget.attrs["placeholder"] = minimum
@@ -234,6 +237,15 @@ class SetSourceAction(ServerValidatedAction):
                 % {"type": volume_type, "store": store},
             )
         return cleaned
+
+
+def backend_down_text(down):
+    """One warning naming each Lightbits volume type whose backend is down."""
+    return "; ".join(
+        _("Volume type %(type)s cannot take new volumes: %(reason)s.")
+        % {"type": name, "reason": reason}
+        for name, reason in sorted(down.items())
+    )
 
 
 def clone_path_text(image):
@@ -499,6 +511,10 @@ class LaunchFromImage(workflows.Workflow):
         except Exception:
             exceptions.handle(self.request, _("Unable to check quotas."))
             self.add_error_to_step(_("Unable to check quotas."), "set_details")
+            return False
+        down = data.backends_down(self.request, [plan.volume_type])
+        if down:
+            self.add_error_to_step(backend_down_text(down), "set_source")
             return False
         self._plan = plan
         return True
