@@ -114,6 +114,22 @@ class Failure(Exception):
         self.volume_id, self.server_id = volume_id, server_id
 
 
+NO_BACKEND = "No valid backend"
+NO_WEIGHED_BACKEND = "available weighted backend"
+NO_BACKEND_HINT = (
+    " (for a Lightbits backend this usually means its cinder-volume service is "
+    "down, its driver cannot reach the Lightbits cluster, or the volume type names "
+    "no running backend)"
+)
+
+
+def explain(cinder_error):
+    """Cinder's message, with what a scheduling failure usually means here."""
+    if cinder_error and (NO_BACKEND in cinder_error or NO_WEIGHED_BACKEND in cinder_error):
+        return cinder_error + NO_BACKEND_HINT
+    return cinder_error
+
+
 def summarize(outcomes):
     """One line for the user: "2 of 3 launched; vm-3 failed: <reason>"."""
     launched = [o for o in outcomes if o.ok]
@@ -318,7 +334,7 @@ class Launcher:
             if volume.status == "available":
                 return volume
             if volume.status == "error":
-                reason = volume.error or "Cinder gave no reason"
+                reason = explain(volume.error) or "Cinder gave no reason"
                 raise Failure(f"boot volume {name} went to error: {reason}", volume_id)
             if volume.status not in VOLUME_WAITING:
                 raise Failure(f"boot volume {name} is {volume.status}", volume_id)
@@ -397,7 +413,7 @@ class Launcher:
         summary = summarize(outcomes)
         for outcome in outcomes:
             if outcome.ok and outcome.record.count > 1:
-                message = {record.PREFIX + "message": summary[: record.CHUNK]}
+                message = {record.PREFIX + "message": record.fit(summary)}
                 self._quietly(self.ops.set_metadata, outcome.volume_id, message)
             if not outcome.ok and outcome.volume_id in outcome.left_behind:
                 failed = outcome.record.with_(state=record.ERROR, message=outcome.error)

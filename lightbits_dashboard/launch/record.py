@@ -53,6 +53,12 @@ class LaunchRecord:
         return replace(self, **changes)
 
 
+def fit(text, limit=CHUNK):
+    """``text`` cut to what a metadata value holds, marked with an ellipsis when
+    cut (the rows of the launch show each instance's own result in full)."""
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+
+
 def _key(name):
     return PREFIX + name
 
@@ -99,7 +105,7 @@ def state_keys(record):
     if record.server_id:
         keys[_key("server_id")] = record.server_id
     if record.message:
-        keys[_key("message")] = record.message[:CHUNK]
+        keys[_key("message")] = fit(record.message)
     return keys
 
 

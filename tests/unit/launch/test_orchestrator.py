@@ -58,10 +58,10 @@ def test_success_boots_from_the_cloned_volume_and_keeps_it():
 
 
 def test_clone_error_reports_cinders_message_and_deletes_the_volume():
-    cloud = FakeCloud(clone={"vm": "error:No valid backend was found."})
+    cloud = FakeCloud(clone={"vm": "error:Volume size exceeds the limit."})
     (outcome,) = make_launcher(cloud).run(make_plan())
     assert not outcome.ok
-    assert outcome.error == "boot volume vm-boot went to error: No valid backend was found."
+    assert outcome.error == "boot volume vm-boot went to error: Volume size exceeds the limit."
     assert cloud.volumes == {} and cloud.servers == {}
     assert not cloud.called("boot_server")
     assert outcome.left_behind == ()
@@ -326,3 +326,22 @@ def test_clean_up_that_cannot_delete_says_what_is_left_and_why():
         "Clean up left: the boot volume is reserved and no server of this launch "
         "holds it (an admin can reset its state)"
     )
+
+
+def test_a_long_multi_instance_summary_is_stored_cut_with_a_mark():
+    cloud = FakeCloud(boot={f"{'v' * 60}-{i}": f"ERROR:{'x' * 80}" for i in (1, 2)})
+    outcomes = make_launcher(cloud).run(make_plan(count=3, name="v" * 60))
+    summary = summarize(outcomes)
+    assert len(summary) > record.CHUNK
+    (active,) = [o for o in outcomes if o.ok]
+    stored = cloud.volumes[active.volume_id]["metadata"]["lightbits_launch_message"]
+    assert len(stored) == record.CHUNK and stored.endswith("\u2026")
+    assert stored[:-1] == summary[: record.CHUNK - 1]
+
+
+def test_no_weighted_backend_says_what_it_usually_means_for_lightbits():
+    error = "No valid backend was found. Could not find any available weighted backend."
+    cloud = FakeCloud(clone={"vm": f"error:{error}"})
+    (outcome,) = make_launcher(cloud).run(make_plan())
+    assert outcome.error.startswith(f"boot volume vm-boot went to error: {error} (for a ")
+    assert "its driver cannot reach the Lightbits cluster" in outcome.error

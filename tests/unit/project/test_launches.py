@@ -237,6 +237,9 @@ class LaunchesTableTests(test.TestCase):
             self.assertEqual(302, res.status_code)
             start.assert_not_called()
             delete_metadata.assert_not_called()
+            msgs = [str(m) for m in res.wsgi_request._messages]
+            self.assertTrue(msgs, f"{action}: refused without a message")
+            self.assertIn("not a launch of this project", " ".join(msgs))
         with mock.patch.object(
             launches.lb_cinder, "volume_get_raw", return_value=theirs._apiresource
         ):

@@ -398,10 +398,20 @@ def launch_row(request, row_id):
     return _rows_from([volume], servers, project_id)[0]
 
 
+def _row_or_refuse(request, row_id):
+    """The row, or ValueError: a forged or stale id (another project's volume)."""
+    row = launch_row(request, row_id)
+    if row is None:
+        raise ValueError(
+            _("Refused: %s is not a launch of this project (or it is gone).") % row_id
+        )
+    return row
+
+
 def finish(request, row_id):
     """Re-drive an interrupted instance in the background."""
-    row = launch_row(request, row_id)
-    if row is None or row.state != record.INTERRUPTED:
+    row = _row_or_refuse(request, row_id)
+    if row.state != record.INTERRUPTED:
         raise ValueError(_("Only an interrupted launch can be finished."))
     launcher = make_launcher(request, row.volume_id)
     runner.start(heartbeat(), row.volume_id, launcher.finish, row.record, row.volume_id)
@@ -415,8 +425,8 @@ def clean_up(request, row_id):
     allow deleting it in its state. Otherwise the deletes run in the
     background and what they leave is recorded on the row (Launcher.clean_up).
     """
-    row = launch_row(request, row_id)
-    if row is None or row.volume_id is None or row.state not in (record.INTERRUPTED, record.ERROR):
+    row = _row_or_refuse(request, row_id)
+    if row.volume_id is None or row.state not in (record.INTERRUPTED, record.ERROR):
         raise ValueError(_("Only an interrupted or failed launch can be cleaned up."))
     status = row.volume_status
     if not row.server_id and status not in VOLUME_DELETABLE + ("creating", "downloading"):
@@ -437,7 +447,7 @@ def dismiss(request, row_id):
     if row_id.startswith(FAILED_PREFIX):
         FailureLog().remove(request.user.project_id, row_id)
         return
-    row = launch_row(request, row_id)
-    if row is None or row.state not in (record.ACTIVE, record.ERROR):
+    row = _row_or_refuse(request, row_id)
+    if row.state not in (record.ACTIVE, record.ERROR):
         raise ValueError(_("Only a finished launch can be dismissed."))
     api.cinder.volume_delete_metadata(request, row_id, record.all_keys(row.metadata))
