@@ -84,8 +84,8 @@ def check_not_encrypted(usable_types, encrypted_type_names):
 def check_owner(image, project_id, image_volume):
     """Image owner is the project, or matches the image volume's image_owner.
 
-    The image volume is None when the project cannot see it (it normally
-    lives in Glance's service project): then only the first half decides.
+    The image volume is None when the project cannot see it (it lives in the
+    project Glance's cinder store uses): then only the first half decides.
     """
     owner = field(image, "owner")
     if owner and owner == project_id:

@@ -59,6 +59,8 @@ BUSY_RETRIES = 3  # 503 answers retried after 0.5, 1 and 2 s
 BUSY_BACKOFF = 0.5
 _EXCERPT = 200
 _REDACTED = "<redacted>"
+_TOKEN_CHARS = r"[A-Za-z0-9_\-.=+/]*"  # base64url, base64 and the JWT's dots
+_MIN_SEGMENT = 8  # shorter parts of a token are not secrets on their own
 
 
 class LightbitsError(Exception):
@@ -180,13 +182,19 @@ class Client:
                 return token
         raise LightbitsConfigError(self._say("no JWT configured (jwt or jwt_file)"))
 
-    @sensitive_variables("secret")
+    @sensitive_variables("secret", "segment")
     def _redact(self, text):
-        """Remove the token from a text that may echo request data."""
+        """Remove the token from a text that may echo request data: the whole
+        token, each of its segments (header, payload, signature), and any
+        token-like run of characters containing one."""
         text = str(text)
         for secret in (self._jwt, self._cached_file_token()):
-            if secret and secret.strip():
-                text = text.replace(secret.strip(), _REDACTED)
+            secret = (secret or "").strip()
+            if not secret:
+                continue
+            text = text.replace(secret, _REDACTED)
+            for segment in {s for s in secret.split(".") if len(s) >= _MIN_SEGMENT}:
+                text = re.sub(_TOKEN_CHARS + re.escape(segment) + _TOKEN_CHARS, _REDACTED, text)
         return text
 
     def _cached_file_token(self):

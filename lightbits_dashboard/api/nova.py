@@ -36,6 +36,7 @@ def boot_from_volume(
     availability_zone=None,
     delete_on_termination=True,
     user_data=None,
+    meta=None,
 ):
     """Create one server booting from ``volume_id``; returns the server id.
 
@@ -54,6 +55,7 @@ def boot_from_volume(
             block_device_mapping_v2=bdm,
             nics=[{"net-id": net_id} for net_id in network_ids],
             availability_zone=availability_zone or None,
+            meta=meta,
         )
         return server.id
     version = (
@@ -68,6 +70,7 @@ def boot_from_volume(
         block_device_mapping_v2=bdm,
         nics="none",
         availability_zone=availability_zone or None,
+        meta=meta,
     )
     return server.id
 

@@ -44,7 +44,10 @@ class CloudOps(Protocol):
 
     def delete_server(self, server_id) -> None: ...
 
-    def server_for_volume(self, volume_id) -> str | None: ...
+    # The server this launch booted on the volume: by the volume's attachment,
+    # else by its name and the boot-volume mark (a server that failed before
+    # the attachment, e.g. ERROR in scheduling, leaves the volume "reserved").
+    def find_server(self, volume_id, server_name) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -109,6 +112,22 @@ class Failure(Exception):
     def __init__(self, message, volume_id=None, server_id=None):
         super().__init__(message)
         self.volume_id, self.server_id = volume_id, server_id
+
+
+NO_BACKEND = "No valid backend"
+NO_WEIGHED_BACKEND = "available weighted backend"
+NO_BACKEND_HINT = (
+    " (for a Lightbits backend this usually means its cinder-volume service is "
+    "down, its driver cannot reach the Lightbits cluster, or the volume type names "
+    "no running backend)"
+)
+
+
+def explain(cinder_error):
+    """Cinder's message, with what a scheduling failure usually means here."""
+    if cinder_error and (NO_BACKEND in cinder_error or NO_WEIGHED_BACKEND in cinder_error):
+        return cinder_error + NO_BACKEND_HINT
+    return cinder_error
 
 
 def summarize(outcomes):
@@ -220,9 +239,35 @@ class Launcher:
         return outcome
 
     def clean_up(self, rec, volume_id):
-        """Delete what the launch created for this instance; return what is left."""
-        server_id = rec.server_id or self.ops.server_for_volume(volume_id)
-        return self._roll_back(volume_id, server_id)
+        """Delete what the launch created for this instance; return what is left.
+
+        What could not be deleted is recorded on the boot volume (state error,
+        with the reason), so its row says what is left and why.
+        """
+        server_id = rec.server_id or self.ops.find_server(volume_id, rec.server_name)
+        left = self._roll_back(volume_id, server_id)
+        if left:
+            reason = self._left_reason(volume_id, server_id, left)
+            failed = rec.with_(state=record.ERROR, server_id=server_id, message=reason)
+            self._quietly(self.ops.set_metadata, volume_id, record.state_keys(failed))
+        return left
+
+    def _left_reason(self, volume_id, server_id, left):
+        """Why Clean Up left ``left`` (ids) behind, in one line."""
+        parts = []
+        if server_id in left:
+            parts.append(f"the server {server_id} was not deleted within {self.cleanup_timeout} s")
+        if volume_id in left:
+            try:
+                volume = self.ops.get_volume(volume_id)
+            except Exception:
+                volume = None
+            status = volume.status if volume else "unknown"
+            why = f"the boot volume is {status}"
+            if not server_id:
+                why += " and no server of this launch holds it (an admin can reset its state)"
+            parts.append(why)
+        return "Clean up left: " + "; ".join(parts)
 
     # -- the steps -----------------------------------------------------------
 
@@ -232,7 +277,7 @@ class Launcher:
             if rec.state == record.ACTIVE:
                 return Outcome(rec, True, volume_id, server_id)
             if not server_id:
-                server_id = self.ops.server_for_volume(volume_id)
+                server_id = self.ops.find_server(volume_id, rec.server_name)
             if not server_id:
                 self._wait_volume(rec, volume_id)
                 rec = rec.with_(state=record.BOOTING)
@@ -289,7 +334,7 @@ class Launcher:
             if volume.status == "available":
                 return volume
             if volume.status == "error":
-                reason = volume.error or "Cinder gave no reason"
+                reason = explain(volume.error) or "Cinder gave no reason"
                 raise Failure(f"boot volume {name} went to error: {reason}", volume_id)
             if volume.status not in VOLUME_WAITING:
                 raise Failure(f"boot volume {name} is {volume.status}", volume_id)
@@ -368,7 +413,7 @@ class Launcher:
         summary = summarize(outcomes)
         for outcome in outcomes:
             if outcome.ok and outcome.record.count > 1:
-                message = {record.PREFIX + "message": summary[: record.CHUNK]}
+                message = {record.PREFIX + "message": record.fit(summary)}
                 self._quietly(self.ops.set_metadata, outcome.volume_id, message)
             if not outcome.ok and outcome.volume_id in outcome.left_behind:
                 failed = outcome.record.with_(state=record.ERROR, message=outcome.error)

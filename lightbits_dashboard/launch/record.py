@@ -10,6 +10,9 @@ import json
 from dataclasses import asdict, dataclass, field, replace
 
 PREFIX = "lightbits_launch_"
+# Server metadata key naming the boot volume a launch booted the server on:
+# finds the server when its id never reached the launch record.
+SERVER_MARK = PREFIX + "boot_volume"
 CHUNK = 255
 
 CLONING = "cloning"
@@ -48,6 +51,12 @@ class LaunchRecord:
 
     def with_(self, **changes):
         return replace(self, **changes)
+
+
+def fit(text, limit=CHUNK):
+    """``text`` cut to what a metadata value holds, marked with an ellipsis when
+    cut (the rows of the launch show each instance's own result in full)."""
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
 
 
 def _key(name):
@@ -96,7 +105,7 @@ def state_keys(record):
     if record.server_id:
         keys[_key("server_id")] = record.server_id
     if record.message:
-        keys[_key("message")] = record.message[:CHUNK]
+        keys[_key("message")] = fit(record.message)
     return keys
 
 

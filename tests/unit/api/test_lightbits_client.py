@@ -164,6 +164,28 @@ def test_server_echoing_the_token_is_redacted():
     assert "<redacted>" in str(err.value)
 
 
+JWT = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhZG1pbiJ9.c2lnbmF0dXJlLW9mLXRoZS10b2tlbg"
+
+
+@pytest.mark.parametrize("part", [0, 1, 2])
+def test_every_segment_of_the_token_is_redacted_and_what_contains_it(part):
+    segment = JWT.split(".")[part]
+    session = FakeSession(
+        {
+            "https://10.0.0.1:443": _response(
+                401, text=f"bad signature '{segment}', seen in x{segment}Yz=; at 12:00"
+            )
+        }
+    )
+    client = lightbits.Client(["10.0.0.1:443"], jwt=JWT, name="lb1", session=session)
+    with pytest.raises(lightbits.LightbitsAuthError) as err:
+        client.cluster_info()
+    text = str(err.value)
+    assert segment not in text
+    assert "x" + segment not in text and "Yz=" not in text
+    assert "bad signature '<redacted>', seen in <redacted>; at 12:00" in text
+
+
 def test_jwt_file_is_read_and_its_errors_do_not_leak(tmp_path):
     jwt_file = tmp_path / "admin.jwt"
     jwt_file.write_text(TOKEN + "\n")

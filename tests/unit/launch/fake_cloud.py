@@ -24,7 +24,9 @@ class FakeCloud:
 
     clone: "available" (default), "error:<msg>", "stuck" (stays creating),
            "refuse:<msg>" (create raises)
-    boot:  "ACTIVE" (default), "ERROR:<msg>", "refuse:<msg>", "stuck" (stays BUILD)
+    boot:  "ACTIVE" (default), "ERROR:<msg>", "refuse:<msg>", "stuck" (stays BUILD),
+           "unscheduled:<msg>" (ERROR before the attachment: the volume stays
+           "reserved" and the server is found only by its name and mark)
     """
 
     def __init__(self, clone=None, boot=None, usage=None):
@@ -110,7 +112,12 @@ class FakeCloud:
             "volume_id": volume_id,
             "delete_on_terminate": spec.delete_on_terminate,
         }
-        self.volumes[volume_id]["status"] = "in-use"
+        if behaviour.startswith("unscheduled:"):
+            self.servers[server_id].update(status="ERROR", fault=behaviour[12:], attached=False)
+            self.volumes[volume_id]["status"] = "reserved"
+        else:
+            self.servers[server_id]["attached"] = True
+            self.volumes[volume_id]["status"] = "in-use"
         return server_id
 
     def get_server(self, server_id):
@@ -136,10 +143,12 @@ class FakeCloud:
         elif volume_id in self.volumes:
             self.volumes[volume_id]["status"] = "available"
 
-    def server_for_volume(self, volume_id):
-        self._log("server_for_volume", volume_id)
+    def find_server(self, volume_id, server_name):
+        self._log("find_server", volume_id, server_name)
         for server_id, server in self.servers.items():
-            if server["volume_id"] == volume_id:
+            if server["volume_id"] == volume_id and (
+                server["attached"] or server["name"] == server_name
+            ):
                 return server_id
         return None
 

@@ -58,10 +58,10 @@ def test_success_boots_from_the_cloned_volume_and_keeps_it():
 
 
 def test_clone_error_reports_cinders_message_and_deletes_the_volume():
-    cloud = FakeCloud(clone={"vm": "error:No valid backend was found."})
+    cloud = FakeCloud(clone={"vm": "error:Volume size exceeds the limit."})
     (outcome,) = make_launcher(cloud).run(make_plan())
     assert not outcome.ok
-    assert outcome.error == "boot volume vm-boot went to error: No valid backend was found."
+    assert outcome.error == "boot volume vm-boot went to error: Volume size exceeds the limit."
     assert cloud.volumes == {} and cloud.servers == {}
     assert not cloud.called("boot_server")
     assert outcome.left_behind == ()
@@ -280,3 +280,68 @@ def test_transient_poll_errors_are_retried():
     cloud.get_server = get_server
     (outcome,) = make_launcher(cloud).run(make_plan())
     assert outcome.ok
+
+
+def _interrupted_in_boot(cloud, behaviour="unscheduled:No valid host was found."):
+    """Horizon stopped after Nova accepted the boot, before the server id was
+    recorded; the server went to ERROR before its volume was attached."""
+    cloud.boot["vm"] = behaviour
+    rec, volume_id = _interrupt_after_clone(cloud, make_plan())
+    cloud.get_volume(volume_id), cloud.get_volume(volume_id)
+    server_id = cloud.boot_server("vm", rec.spec, volume_id)
+    return rec.with_(state=record.BOOTING), volume_id, server_id
+
+
+def test_clean_up_finds_an_unrecorded_server_and_deletes_it_then_the_volume():
+    cloud = FakeCloud()
+    rec, volume_id, server_id = _interrupted_in_boot(cloud)
+    assert cloud.volumes[volume_id]["status"] == "reserved"
+    left = make_launcher(cloud).clean_up(rec, volume_id)
+    assert left == []
+    assert cloud.servers == {} and cloud.volumes == {}
+    deletes = [c[0] for c in cloud.calls if c[0] in ("delete_server", "delete_volume")]
+    assert deletes[0] == "delete_server"
+
+
+def test_finish_of_an_unrecorded_errored_server_fails_and_rolls_back():
+    cloud = FakeCloud()
+    rec, volume_id, server_id = _interrupted_in_boot(cloud)
+    outcome = make_launcher(cloud).finish(rec, volume_id)
+    assert not outcome.ok
+    assert outcome.error == "the server went to ERROR: No valid host was found."
+    assert outcome.server_id == server_id and outcome.left_behind == ()
+    assert len(cloud.called("boot_server")) == 1
+    assert cloud.servers == {} and cloud.volumes == {}
+
+
+def test_clean_up_that_cannot_delete_says_what_is_left_and_why():
+    cloud = FakeCloud()
+    rec, volume_id, server_id = _interrupted_in_boot(cloud)
+    del cloud.servers[server_id]  # deleted elsewhere, but the volume stays reserved
+    left = make_launcher(cloud).clean_up(rec, volume_id)
+    assert left == [volume_id]
+    metadata = cloud.volumes[volume_id]["metadata"]
+    assert metadata["lightbits_launch_state"] == "error"
+    assert metadata["lightbits_launch_message"] == (
+        "Clean up left: the boot volume is reserved and no server of this launch "
+        "holds it (an admin can reset its state)"
+    )
+
+
+def test_a_long_multi_instance_summary_is_stored_cut_with_a_mark():
+    cloud = FakeCloud(boot={f"{'v' * 60}-{i}": f"ERROR:{'x' * 80}" for i in (1, 2)})
+    outcomes = make_launcher(cloud).run(make_plan(count=3, name="v" * 60))
+    summary = summarize(outcomes)
+    assert len(summary) > record.CHUNK
+    (active,) = [o for o in outcomes if o.ok]
+    stored = cloud.volumes[active.volume_id]["metadata"]["lightbits_launch_message"]
+    assert len(stored) == record.CHUNK and stored.endswith("\u2026")
+    assert stored[:-1] == summary[: record.CHUNK - 1]
+
+
+def test_no_weighted_backend_says_what_it_usually_means_for_lightbits():
+    error = "No valid backend was found. Could not find any available weighted backend."
+    cloud = FakeCloud(clone={"vm": f"error:{error}"})
+    (outcome,) = make_launcher(cloud).run(make_plan())
+    assert outcome.error.startswith(f"boot volume vm-boot went to error: {error} (for a ")
+    assert "its driver cannot reach the Lightbits cluster" in outcome.error

@@ -60,10 +60,11 @@ def raw_volume(name, **kwargs):
     return volume(name, **kwargs)._apiresource
 
 
-def server(server_id, status="ACTIVE", fault=None, name="vm"):
+def server(server_id, status="ACTIVE", fault=None, name="vm", metadata=None):
     from novaclient.v2 import servers
 
     info = {"id": server_id, "name": name, "status": status, "tenant_id": "1"}
+    info["metadata"] = dict(metadata or {})
     if fault is not None:
         info["fault"] = fault
     return api.nova.Server(servers.Server(servers.ServerManager(None), info, loaded=True), None)

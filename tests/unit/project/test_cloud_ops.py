@@ -123,6 +123,7 @@ class WholeLaunchTests(test.TestCase):
         launches.SharedState.forget_local()
         self.request.user = mock.Mock(project_id="1")
 
+    @mock.patch.object(api.nova, "server_list", return_value=([], False))
     @mock.patch.object(lb_nova, "server_delete")
     @mock.patch.object(api.nova, "server_get")
     @mock.patch.object(lb_nova, "boot_from_volume")
@@ -131,7 +132,7 @@ class WholeLaunchTests(test.TestCase):
     @mock.patch.object(lb_cinder, "volume_get_raw")
     @mock.patch.object(api.cinder, "volume_create")
     def test_launch_two_instances(
-        self, create, get_raw, set_md, del_md, boot, server_get, server_delete
+        self, create, get_raw, set_md, del_md, boot, server_get, server_delete, server_list
     ):
         volumes = {}
 
@@ -167,8 +168,41 @@ class WholeLaunchTests(test.TestCase):
         self.assertEqual({"web-1", "web-2"}, {c.args[1] for c in boot.call_args_list})
         for call in boot.call_args_list:
             self.assertEqual(("n1",), call.kwargs["network_ids"])
+            # the server is marked with its boot volume: found even if its id is lost
+            self.assertEqual({record.SERVER_MARK: call.args[3]}, call.kwargs["meta"])
             self.assertTrue(call.kwargs["delete_on_termination"])
         states = [c.args[2].get("lightbits_launch_state") for c in set_md.call_args_list]
         self.assertEqual(2, states.count("active"))
         server_delete.assert_not_called()
         self.assertEqual(set(), launches.heartbeat().alive(["L9"]))
+
+
+class FindServerTests(test.TestCase):
+    """A server whose id never reached the launch record is still found."""
+
+    @mock.patch.object(api.nova, "server_list")
+    @mock.patch.object(lb_cinder, "volume_get_raw")
+    def test_by_name_and_boot_volume_mark_when_not_attached(self, get_raw, server_list):
+        get_raw.return_value = factories.raw_volume("vm-boot", volume_id="v1", status="reserved")
+        mark = {record.SERVER_MARK: "v1"}
+        server_list.return_value = (
+            [
+                factories.server(
+                    "other", "ERROR", name="vm.1", metadata={record.SERVER_MARK: "v2"}
+                ),
+                factories.server("s1", "ERROR", name="vm.1", metadata=mark),
+            ],
+            False,
+        )
+        ops = launches.HorizonCloudOps(self.request)
+        self.assertEqual("s1", ops.find_server("v1", "vm.1"))
+        server_list.assert_called_once_with(test.IsHttpRequest(), search_opts={"name": "^vm\\.1$"})
+
+    @mock.patch.object(api.nova, "server_list")
+    @mock.patch.object(lb_cinder, "volume_get_raw")
+    def test_by_attachment_first(self, get_raw, server_list):
+        get_raw.return_value = factories.raw_volume(
+            "vm-boot", volume_id="v1", status="in-use", attachments=[{"server_id": "s7"}]
+        )
+        self.assertEqual("s7", launches.HorizonCloudOps(self.request).find_server("v1", "vm"))
+        server_list.assert_not_called()

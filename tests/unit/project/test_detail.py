@@ -59,6 +59,8 @@ class LightbitsImageDetailTests(test.TestCase):
         self._setup(image)
         res = self.client.get(detail_url(image.id))
         self.assertContains(res, "not visible to this project")
+        self.assertNotContains(res, "normally lives in Glance")
+        self.assertContains(res, "cinder_store_project_name")
         self.assertContains(res, "cannot check from this project&#x27;s view")
 
     @test.create_mocks({api.glance: ("image_get",)})

@@ -177,3 +177,15 @@ class LightbitsImagesIndexTests(test.TestCase):
         res = self.client.get(INDEX_URL)
         self.assertEqual([], res.context["table"].data)
         self.assertContains(res, "image_marker=" + last.id)
+
+    @test.create_mocks(MOCKS)
+    def test_a_lightbits_backend_down_is_said_on_the_panel(self):
+        from lightbits_dashboard.dashboards.project.lightbits_images import data
+
+        self._setup(self._images(1))
+        down = {"lightbits": "Cinder reports backend lb down"}
+        with mock.patch.object(data, "backends_down", return_value=down):
+            res = self.client.get(INDEX_URL)
+        self.assertContains(
+            res, "Volume type lightbits cannot take new volumes: Cinder reports backend lb down."
+        )

@@ -259,6 +259,9 @@ class LaunchesTableTests(test.TestCase):
             self.assertEqual(302, res.status_code)
             start.assert_not_called()
             delete_metadata.assert_not_called()
+            msgs = [str(m) for m in res.wsgi_request._messages]
+            self.assertTrue(msgs, f"{action}: refused without a message")
+            self.assertIn("not a launch of this project", " ".join(msgs))
         with mock.patch.object(
             launches.lb_cinder, "volume_get_raw", return_value=theirs._apiresource
         ):
@@ -301,3 +304,63 @@ class LaunchesTableTests(test.TestCase):
         DENIED.update({("compute", "os_compute_api:servers:create")})
         res = self.client.get(LAUNCHES_URL)
         self.assertNotContains(res, "Finish Launch")
+
+
+class UnrecordedServerTests(test.TestCase):
+    """Horizon stopped mid-boot: the server id never reached the launch record,
+    the server is in ERROR and its boot volume "reserved"."""
+
+    def setUp(self):
+        super().setUp()
+        cache.clear()
+        launches.SharedState.forget_local()
+        self.volume = launch_volume("vm", "booting")
+        self.volume._apiresource.status = "reserved"
+        mark = {record.SERVER_MARK: self.volume.id}
+        self.server = factories.server("s1", "ERROR", {"message": "No valid host"}, "vm", mark)
+
+    @test.create_mocks(MOCKS)
+    def test_the_row_shows_the_errored_server_not_interrupted(self):
+        self.mock_volume_list.return_value = [self.volume]
+        self.mock_server_list.return_value = ([self.server], False)
+        res = self.client.get(LAUNCHES_URL)
+        (row,) = res.context["table"].data
+        self.assertEqual(("error", "s1", "ERROR"), (row.state, row.server_id, row.server_status))
+        self.assertEqual("No valid host", row.message)
+        self.assertNotContains(res, "Finish Launch")
+        self.mock_server_list.assert_called_once_with(test.IsHttpRequest())
+
+    def _clean_up(self, servers):
+        with (
+            mock.patch.object(
+                launches.lb_cinder, "volume_get_raw", return_value=self.volume._apiresource
+            ),
+            mock.patch.object(api.cinder, "volume_list", return_value=[self.volume]),
+            mock.patch.object(api.nova, "server_list", return_value=(servers, False)),
+            mock.patch.object(runner, "start") as start,
+        ):
+            res = self.client.post(
+                LAUNCHES_URL, {"action": f"launches__clean_up__{self.volume.id}"}
+            )
+        return res, start
+
+    def test_clean_up_deletes_the_server_found_by_its_mark(self):
+        res, start = self._clean_up([self.server])
+        start.assert_called_once()
+        self.assertEqual("s1", start.call_args.args[3].server_id)
+        msgs = [str(m) for m in res.wsgi_request._messages]
+        self.assertEqual(1, len(msgs))
+        self.assertIn("Clean up started", msgs[0])
+        self.assertIn(": vm", msgs[0])  # the instance, not the volume id
+        self.assertNotIn(self.volume.id, msgs[0])
+
+    def test_clean_up_that_cannot_delete_the_volume_is_refused_with_the_reason(self):
+        res, start = self._clean_up([])
+        start.assert_not_called()
+        msgs = [str(m) for m in res.wsgi_request._messages]
+        self.assertFalse(any("Success" in m or "started" in m for m in msgs))
+        self.assertIn(
+            "vm cannot be cleaned up: its boot volume is reserved and no server of this "
+            "launch holds it; an admin can reset the volume's state.",
+            msgs,
+        )

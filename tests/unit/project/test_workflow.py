@@ -127,7 +127,7 @@ class LaunchWorkflowTests(test.TestCase):
         self.assertIn("At least 10 GiB", str(source.fields["volume_size"].help_text))
         self.assertEqual(
             "Clone path: Fast clone (cannot check from this project's view whether the type "
-            "is encrypted)",
+            "is encrypted).",
             str(source.fields["volume_type"].help_text),
         )
         # only the types mapped to the image's store ("lightbits")
@@ -377,3 +377,117 @@ class LaunchWorkflowTests(test.TestCase):
         field = workflows.SetUserDataAction.base_fields["user_data"]
         self.assertIsInstance(field.help_text, Promise)
         self.assertIn("16384 characters", str(field.help_text))
+
+    # -- a qcow2 image is copied, not cloned: said with the reasons, and the
+    #    launch needs an explicit go-ahead
+
+    def _qcow2(self):
+        self.image = factories.image(name="cirros-qcow2", disk_format="qcow2", size=1 * GIB)
+        self._setup()
+
+    @test.create_mocks(MOCKS)
+    def test_source_step_shows_the_copy_verdict_with_its_reasons(self):
+        self._qcow2()
+        res = self.client.get(launch_url(self.image.id))
+        self.assertContains(res, "Clone path: Copy (image is qcow2/bare, not raw/bare)")
+        self.assertContains(res, "Launch anyway, with a full copy of the image")
+        self.assertNotContains(res, "The boot volume is a clone of the image volume")
+
+    @test.create_mocks(MOCKS)
+    def test_a_copy_is_refused_until_confirmed(self):
+        self._qcow2()
+        res = self.client.post(launch_url(self.image.id), self._form())
+        self.assertEqual(200, res.status_code)
+        errors = self._errors(res)["set_source"]["copy_confirmed"]
+        self.assertIn("Clone path: Copy (image is qcow2/bare, not raw/bare)", errors[0])
+        self.mock_start_launch.assert_not_called()
+        res = self.client.post(launch_url(self.image.id), self._form(copy_confirmed="on"))
+        self.assertValid(res)
+        self.mock_start_launch.assert_called_once()
+
+    @test.create_mocks(MOCKS)
+    def test_the_any_image_launch_checks_the_chosen_image_too(self):
+        self._qcow2()
+        res = self.client.post(launch_url(), self._form())
+        self.assertIn("copy_confirmed", self._errors(res)["set_source"])
+        self.mock_start_launch.assert_not_called()
+
+    @test.create_mocks(MOCKS)
+    def test_a_flavor_below_the_images_min_ram_is_refused_on_the_flavor_step(self):
+        self.image = factories.image(name="big-ram", min_ram=self.tiny.ram + 1)
+        self._setup()
+        res = self.client.post(launch_url(self.image.id), self._form())
+        errors = self._errors(res)
+        self.assertEqual(["set_flavor"], list(errors))
+        self.assertIn(f"this image needs at least {self.tiny.ram + 1} MB", str(errors))
+        self.mock_start_launch.assert_not_called()
+        self.mock_tenant_absolute_limits.return_value = {}
+        self.mock_quota_usage.return_value = {}
+        res = self.client.post(launch_url(self.image.id), self._form(flavor=self.massive.id))
+        self.assertValid(res)
+
+    @test.create_mocks(MOCKS)
+    def test_no_browser_validation_that_could_block_launch_on_a_hidden_step(self):
+        self._setup()
+        res = self.client.get(launch_url(self.image.id))
+        html = res.content.decode()
+        self.assertNotRegex(html, r"<(input|select|textarea)[^>]*\srequired[\s>]")
+        self.assertNotRegex(html, r'<input[^>]*\smin="')
+        res = self.client.post(launch_url(self.image.id), self._form(volume_size="0"))
+        self.assertIn("volume_size", self._errors(res)["set_source"])
+        self.assertContains(res, "Ensure this value is greater than or equal to 1.")
+        self.mock_start_launch.assert_not_called()
+
+    @test.create_mocks(MOCKS)
+    def test_four_byte_characters_are_refused_on_every_text_field(self):
+        self._setup()
+        emoji = "\U0001f680"
+        for field, step in (("name", "set_details"), ("user_data", "set_user_data")):
+            res = self.client.post(launch_url(self.image.id), self._form(**{field: f"vm{emoji}"}))
+            errors = self._errors(res)
+            self.assertEqual([step], list(errors), field)
+            self.assertIn(
+                f"cannot store these characters (4-byte UTF-8, such as emoji): {emoji}",
+                str(errors[step][field]),
+            )
+        self.mock_start_launch.assert_not_called()
+        res = self.client.post(launch_url(self.image.id), self._form(name="vm-é-中"))
+        self.assertValid(res)
+
+    @test.create_mocks(MOCKS)
+    def test_a_lightbits_backend_down_is_said_and_the_launch_refused_early(self):
+        self._setup()
+        down = {"lightbits": "Cinder reports backend lb down"}
+        with mock.patch.object(workflows.data, "backends_down", return_value=down):
+            res = self.client.get(launch_url(self.image.id))
+            self.assertContains(res, "Volume type lightbits cannot take new volumes")
+            res = self.client.post(launch_url(self.image.id), self._form())
+        self.assertEqual(200, res.status_code)
+        self.assertIn("Cinder reports backend lb down", str(self._errors(res)["set_source"]))
+        self.mock_start_launch.assert_not_called()
+
+
+class BackendsDownTests(test.TestCase):
+    def _types(self):
+        lightbits = factories.volume_type("lightbits")
+        lightbits.extra_specs = {"volume_backend_name": "lb"}
+        return [lightbits, factories.volume_type("ceph")]
+
+    @mock.patch.object(api.cinder, "service_list")
+    @mock.patch.object(api.cinder, "pool_list")
+    @mock.patch.object(api.cinder, "volume_type_list")
+    def test_from_cinders_pools_and_services_for_admins(self, types, pools, services):
+        from lightbits_dashboard.dashboards.project.lightbits_images import data
+
+        types.return_value = self._types()
+        pools.return_value = []
+        services.return_value = []
+        self.request.user = mock.Mock(is_superuser=True)
+        reason = data.backends_down(self.request)["lightbits"]
+        self.assertIn("no pool for backend lb", reason)
+        pools.side_effect = RuntimeError("403 policy")
+        self.assertEqual({}, data.backends_down(self.request))  # unknown, not down
+        self.request.user = mock.Mock(is_superuser=False)
+        types.reset_mock()
+        self.assertEqual({}, data.backends_down(self.request))
+        types.assert_not_called()

@@ -18,6 +18,7 @@ from openstack_dashboard.exceptions import NOT_FOUND
 
 from lightbits_dashboard import clone_path, conf
 from lightbits_dashboard.dashboards.project.lightbits_images import catalog
+from lightbits_dashboard.launch import backend
 
 LOG = logging.getLogger(__name__)
 
@@ -104,3 +105,31 @@ def get_lightbits_image(request, image_id):
     if not found:
         raise Http404(_("Not a Lightbits image."))
     return found[0]
+
+
+def backends_down(request, type_names=None):
+    """{Lightbits volume type name: why Cinder cannot create on its backend now}.
+
+    From Cinder's pools and volume services (admin-only by default): {} when
+    the user cannot read them, so the check never blocks what it cannot see.
+    Three calls, whatever the number of types.
+    """
+    if not getattr(request.user, "is_superuser", False):
+        return {}
+    wanted = set(type_names or [t for types in store_volume_types().values() for t in types])
+    try:
+        types = [t for t in api.cinder.volume_type_list(request) if t.name in wanted]
+        if not types:
+            return {}
+        pools = [getattr(p, "_apiresource", p) for p in api.cinder.pool_list(request, True)]
+        services = api.cinder.service_list(request)
+    except Exception:
+        LOG.info("Cinder's pools or services unreadable: backend state unknown.")
+        return {}
+    found = {}
+    for volume_type in types:
+        name = (getattr(volume_type, "extra_specs", None) or {}).get("volume_backend_name")
+        reason = backend.down_reason(name, pools, services)
+        if reason:
+            found[volume_type.name] = reason
+    return found

@@ -10,10 +10,12 @@ Horizon's sessions and caching already recommend.
 """
 
 import logging
+import re
 import threading
 import time
 import uuid
 
+from django.utils.translation import gettext as _
 from openstack_dashboard import api
 from openstack_dashboard.exceptions import NOT_FOUND
 
@@ -21,7 +23,12 @@ from lightbits_dashboard import conf, shared_cache
 from lightbits_dashboard.api import cinder as lb_cinder
 from lightbits_dashboard.api import nova as lb_nova
 from lightbits_dashboard.launch import progress, record, runner
-from lightbits_dashboard.launch.orchestrator import Launcher, ServerState, VolumeState
+from lightbits_dashboard.launch.orchestrator import (
+    VOLUME_DELETABLE,
+    Launcher,
+    ServerState,
+    VolumeState,
+)
 
 LOG = logging.getLogger(__name__)
 FAILED_PREFIX = "failed-"
@@ -81,6 +88,7 @@ class HorizonCloudOps:
             availability_zone=spec.availability_zone,
             delete_on_termination=spec.delete_on_terminate,
             user_data=spec.user_data,
+            meta={record.SERVER_MARK: volume_id},
         )
 
     def get_server(self, server_id):
@@ -95,8 +103,19 @@ class HorizonCloudOps:
     def delete_server(self, server_id):
         lb_nova.server_delete(self.request, server_id)
 
-    def server_for_volume(self, volume_id):
-        return _attached_server(lb_cinder.volume_get_raw(self.request, volume_id))
+    def find_server(self, volume_id, server_name):
+        volume = lb_cinder.volume_get_raw(self.request, volume_id)
+        found = _attached_server(volume)
+        if found or volume is None:
+            return found
+        return _launch_server(volume_id, server_name, _servers_named(self.request, server_name))
+
+
+def _servers_named(request, name):
+    """The project's servers of exactly this name (one server list)."""
+    search = {"name": f"^{re.escape(name)}$"}
+    servers, _more = api.nova.server_list(request, search_opts=search)
+    return servers
 
 
 def _attached_server(volume):
@@ -104,6 +123,23 @@ def _attached_server(volume):
     for attachment in getattr(volume, "attachments", None) or []:
         if attachment.get("server_id"):
             return attachment["server_id"]
+    return None
+
+
+def _launch_server(volume_id, server_name, servers):
+    """The id of the server of ``server_name`` booted on ``volume_id``, or None.
+
+    A server that failed before its volume was attached (ERROR while
+    scheduling leaves the volume "reserved") is found by its boot-volume
+    mark, or by Nova's own list of its volumes.
+    """
+    for server in servers:
+        if getattr(server, "name", None) != server_name:
+            continue
+        mark = (getattr(server, "metadata", None) or {}).get(record.SERVER_MARK)
+        attached = getattr(server, "os-extended-volumes:volumes_attached", None) or []
+        if mark == volume_id or any(v.get("id") == volume_id for v in attached):
+            return server.id
     return None
 
 
@@ -259,7 +295,11 @@ class LaunchRow:
 
 
 def _volume_row(volume, rec, servers_by_id, alive):
-    server_id = rec.server_id or _attached_server(volume)
+    server_id = (
+        rec.server_id
+        or _attached_server(volume)
+        or _launch_server(volume.id, rec.server_name, servers_by_id.values())
+    )
     server = servers_by_id.get(server_id) if server_id else None
     state, message = progress.instance_state(
         rec,
@@ -340,33 +380,53 @@ def launch_row(request, row_id):
         except Exception as exc:
             if not isinstance(exc, NOT_FOUND):
                 raise
+    else:
+        servers = _servers_named(request, rec.server_name)
     return _rows_from([volume], servers, project_id)[0]
+
+
+def _row_or_refuse(request, row_id):
+    """The row, or ValueError: a forged or stale id (another project's volume)."""
+    row = launch_row(request, row_id)
+    if row is None:
+        raise ValueError(
+            _("Refused: %s is not a launch of this project (or it is gone).") % row_id
+        )
+    return row
 
 
 def finish(request, row_id):
     """Re-drive an interrupted instance in the background."""
-    row = launch_row(request, row_id)
-    if row is None or row.state != record.INTERRUPTED:
-        raise ValueError("Only an interrupted launch can be finished.")
+    row = _row_or_refuse(request, row_id)
+    if row.state != record.INTERRUPTED:
+        raise ValueError(_("Only an interrupted launch can be finished."))
     launcher = make_launcher(request, row.volume_id)
     runner.start(heartbeat(), row.volume_id, launcher.finish, row.record, row.volume_id)
 
 
 def clean_up(request, row_id):
-    """Delete the server and boot volume of an interrupted or failed instance."""
-    row = launch_row(request, row_id)
-    if (
-        row is None
-        or row.volume_id is None
-        or row.state
-        not in (
-            record.INTERRUPTED,
-            record.ERROR,
+    """Delete the server and boot volume of an interrupted or failed instance.
+
+    Refused up front (ValueError with the reason) when the boot volume could
+    not be deleted: no server of this launch holds it and Cinder does not
+    allow deleting it in its state. Otherwise the deletes run in the
+    background and what they leave is recorded on the row (Launcher.clean_up).
+    """
+    row = _row_or_refuse(request, row_id)
+    if row.volume_id is None or row.state not in (record.INTERRUPTED, record.ERROR):
+        raise ValueError(_("Only an interrupted or failed launch can be cleaned up."))
+    status = row.volume_status
+    if not row.server_id and status not in VOLUME_DELETABLE + ("creating", "downloading"):
+        raise ValueError(
+            _(
+                "%(name)s cannot be cleaned up: its boot volume is %(status)s and no "
+                "server of this launch holds it; an admin can reset the volume's state."
+            )
+            % {"name": row.server_name, "status": status}
         )
-    ):
-        raise ValueError("Only an interrupted or failed launch can be cleaned up.")
     launcher = make_launcher(request, row.volume_id)
-    runner.start(heartbeat(), row.volume_id, launcher.clean_up, row.record, row.volume_id)
+    rec = row.record.with_(server_id=row.server_id) if row.server_id else row.record
+    runner.start(heartbeat(), row.volume_id, launcher.clean_up, rec, row.volume_id)
 
 
 def dismiss(request, row_id):
@@ -374,7 +434,7 @@ def dismiss(request, row_id):
     if row_id.startswith(FAILED_PREFIX):
         FailureLog().remove(request.user.project_id, row_id)
         return
-    row = launch_row(request, row_id)
-    if row is None or row.state not in (record.ACTIVE, record.ERROR):
-        raise ValueError("Only a finished launch can be dismissed.")
+    row = _row_or_refuse(request, row_id)
+    if row.state not in (record.ACTIVE, record.ERROR):
+        raise ValueError(_("Only a finished launch can be dismissed."))
     api.cinder.volume_delete_metadata(request, row_id, record.all_keys(row.metadata))

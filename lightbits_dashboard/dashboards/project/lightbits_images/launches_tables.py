@@ -3,7 +3,7 @@
 
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy, pgettext_lazy
-from horizon import exceptions, tables
+from horizon import exceptions, messages, tables
 
 from lightbits_dashboard.dashboards.project.lightbits_images import launches
 from lightbits_dashboard.dashboards.project.lightbits_images import tables as images_tables
@@ -38,6 +38,7 @@ class _RowAction(tables.BatchAction):
         try:
             getattr(launches, self.operation)(request, obj_id)
         except ValueError as exc:
+            messages.error(request, str(exc))  # the reason, next to "Unable to ..."
             raise exceptions.BadRequest(str(exc))
 
 
@@ -54,7 +55,11 @@ class FinishLaunch(_RowAction):
 
     @staticmethod
     def action_past(count):
-        return ngettext_lazy("Resumed Launch", "Resumed Launches", count)
+        return ngettext_lazy(
+            "Resumed launch (the row shows how it ends)",
+            "Resumed launches (the rows show how they end)",
+            count,
+        )
 
 
 class CleanUpLaunch(_RowAction):
@@ -79,7 +84,11 @@ class CleanUpLaunch(_RowAction):
 
     @staticmethod
     def action_past(count):
-        return ngettext_lazy("Cleaning up", "Cleaning up", count)
+        return ngettext_lazy(
+            "Clean up started (the row goes once all is deleted, or says what is left)",
+            "Clean up started (the rows go once all is deleted, or say what is left)",
+            count,
+        )
 
 
 class DismissLaunch(_RowAction):
@@ -111,7 +120,7 @@ class UpdateRow(tables.Row):
 
 class LaunchesTable(tables.DataTable):
     server_name = tables.WrappingColumn("server_name", verbose_name=_("Instance"))
-    launch_name = tables.Column("launch_name", verbose_name=_("Launch"))
+    launch_name = tables.WrappingColumn("launch_name", verbose_name=_("Launch"))
     state = tables.Column(
         "state",
         verbose_name=_("State"),
@@ -132,3 +141,7 @@ class LaunchesTable(tables.DataTable):
         row_class = UpdateRow
         row_actions = (FinishLaunch, CleanUpLaunch, DismissLaunch)
         table_actions = (images_tables.LaunchFromImage,)
+
+    def get_object_display(self, datum):
+        """Action messages name the instance, not its boot volume's id."""
+        return datum.server_name or datum.id

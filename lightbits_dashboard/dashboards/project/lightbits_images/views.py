@@ -1,5 +1,5 @@
 from django.utils.translation import gettext_lazy as _
-from horizon import exceptions, tables, views
+from horizon import exceptions, messages, tables, views
 from horizon import workflows as horizon_workflows
 from openstack_dashboard import api, policy
 
@@ -59,6 +59,12 @@ class IndexView(tables.DataTableView):
             return []
         if images:
             self.table.glance_page = (images[0].id, images[-1].id)
+        for type_name, reason in sorted(data.backends_down(self.request).items()):
+            messages.warning(
+                self.request,
+                _("Volume type %(type)s cannot take new volumes: %(reason)s.")
+                % {"type": type_name, "reason": reason},
+            )
         try:
             return data.lightbits_images(self.request, images)
         except Exception:

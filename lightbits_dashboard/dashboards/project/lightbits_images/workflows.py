@@ -16,8 +16,8 @@ from django.views.decorators.debug import sensitive_variables
 from horizon import exceptions, forms, workflows
 from openstack_dashboard import api
 
-from lightbits_dashboard import conf
-from lightbits_dashboard.dashboards.project.lightbits_images import catalog, data, launches
+from lightbits_dashboard import clone_path, conf, storable
+from lightbits_dashboard.dashboards.project.lightbits_images import data, launches
 from lightbits_dashboard.launch import orchestrator, record, sizing
 
 USER_DATA_MAX = 16384  # characters; kept in the boot volume's metadata until boot
@@ -32,10 +32,32 @@ def _choices_or_error(request, call, message):
         return []
 
 
+class ServerValidatedAction(workflows.Action):
+    """A step validated by the server only, as the rest of the workflow is.
+
+    No browser-side "required"/"min"/"max": on a step not shown they block
+    the Launch button without marking any step or saying why. Text the
+    cloud cannot store (4-byte characters) is refused on its field.
+    """
+
+    use_required_attribute = False
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            for attr in ("min", "max", "step"):
+                field.widget.attrs.pop(attr, None)
+
+    def clean(self):
+        cleaned = super().clean()
+        storable.clean_text_fields(self)
+        return cleaned
+
+
 # -- Details -------------------------------------------------------------------
 
 
-class SetDetailsAction(workflows.Action):
+class SetDetailsAction(ServerValidatedAction):
     name = forms.CharField(label=_("Instance Name"), max_length=NAME_MAX)
     availability_zone = forms.ThemableChoiceField(label=_("Availability Zone"), required=False)
     count = forms.IntegerField(label=_("Count"), initial=1)
@@ -91,7 +113,7 @@ class SetDetails(workflows.Step):
 # -- Source --------------------------------------------------------------------
 
 
-class SetSourceAction(workflows.Action):
+class SetSourceAction(ServerValidatedAction):
     image_id = forms.ThemableChoiceField(label=_("Lightbits Image"))
     volume_size = forms.IntegerField(
         label=_("Boot Volume Size (GiB)"),
@@ -105,13 +127,19 @@ class SetSourceAction(workflows.Action):
     delete_on_terminate = forms.BooleanField(
         label=_("Delete Volume on Instance Delete"), required=False
     )
+    copy_confirmed = forms.BooleanField(
+        label=_("Launch anyway, with a full copy of the image"),
+        required=False,
+        help_text=_("Needed only for an image whose clone path is Copy."),
+    )
 
     class Meta:
         name = _("Source")
         slug = "set_source"
         help_text = _(
-            "The boot volume is a clone of the image volume on Lightbits, of a "
-            "volume type on the same backend as the image's store."
+            "Cinder clones the boot volume from the image volume on Lightbits only "
+            "when the image's clone path is Fast clone; otherwise it downloads and "
+            "copies the whole image, which takes much longer."
         )
 
     def __init__(self, request, context, *args, **kwargs):
@@ -120,11 +148,11 @@ class SetSourceAction(workflows.Action):
         self.fields["delete_on_terminate"].initial = conf.get("DELETE_ON_TERMINATE_DEFAULT")
         if context.get("image_id") and len(self._images) == 1:
             image = self._images[0][0]
-            reasons = "; ".join(str(r) for r in getattr(image, "clone_reasons", []))
-            self.fields["volume_type"].help_text = _("Clone path: %(verdict)s%(why)s") % {
-                "verdict": getattr(image, "clone_verdict", ""),
-                "why": f" ({reasons})" if reasons else "",
-            }
+            self.help_text = clone_path_text(image)
+            self.fields["volume_type"].help_text = self.help_text
+            down = data.backends_down(request)
+            if down:
+                self.help_text = format_lazy("{} {}", self.help_text, backend_down_text(down))
             # Left empty, the size becomes max(this, the flavor's disk) in clean().
             minimum = self.image_min_gib(image)
             self.fields["volume_size"].widget.attrs["placeholder"] = minimum
@@ -144,7 +172,7 @@ class SetSourceAction(workflows.Action):
             lambda: api.glance.image_list_detailed(request, filters={"status": "active"})[0],
             _("Unable to retrieve images."),
         )
-        return catalog.lightbits_images(images, data.store_volume_types())
+        return [(image, image.store) for image in data.lightbits_images(request, images)]
 
     def populate_image_id_choices(self, request, context):
         choices = [(image.id, image.name or image.id) for image, _store in self._images]
@@ -182,6 +210,7 @@ class SetSourceAction(workflows.Action):
         image, store = found[0]
         minimum = self.image_min_gib(image)
         cleaned["image_min_gib"] = minimum
+        cleaned["image_min_ram"] = int(getattr(image, "min_ram", 0) or 0)
         cleaned["image_name"] = image.name or image.id
         if image.status != "active":
             self.add_error(
@@ -195,6 +224,10 @@ class SetSourceAction(workflows.Action):
                 _("The boot volume must be at least %(min)s GiB for this image.")
                 % {"min": minimum},
             )
+        if getattr(image, "clone_verdict", None) == clone_path.COPY and not cleaned.get(
+            "copy_confirmed"
+        ):
+            self.add_error("copy_confirmed", clone_path_text(image))
         volume_type = cleaned.get("volume_type")
         allowed = data.store_volume_types().get(store, [])
         if volume_type and volume_type not in allowed:
@@ -206,18 +239,43 @@ class SetSourceAction(workflows.Action):
         return cleaned
 
 
+def backend_down_text(down):
+    """One warning naming each Lightbits volume type whose backend is down."""
+    return "; ".join(
+        _("Volume type %(type)s cannot take new volumes: %(reason)s.")
+        % {"type": name, "reason": reason}
+        for name, reason in sorted(down.items())
+    )
+
+
+def clone_path_text(image):
+    """The image's clone path with its reasons, and a warning before a copy."""
+    verdict = getattr(image, "clone_verdict", "")
+    reasons = "; ".join(str(r) for r in getattr(image, "clone_reasons", None) or [])
+    if verdict == clone_path.COPY:
+        return _(
+            "Clone path: Copy (%(reasons)s). Cinder will download and copy the whole "
+            "image instead of cloning it on Lightbits: the launch takes much longer. "
+            'Tick "Launch anyway" to go ahead.'
+        ) % {"reasons": reasons}
+    if reasons:
+        return _("Clone path: Fast clone (%(reasons)s).") % {"reasons": reasons}
+    return _("Clone path: Fast clone: the boot volume is a clone of the image volume.")
+
+
 class SetSource(workflows.Step):
     action_class = SetSourceAction
     contributes = (
         "image_id",
         "image_name",
         "image_min_gib",
+        "image_min_ram",
         "volume_size",
         "volume_type",
         "delete_on_terminate",
     )
     # Computed by the action's clean(), never typed by the user.
-    derived = ("image_name", "image_min_gib")
+    derived = ("image_name", "image_min_gib", "image_min_ram")
 
     def contribute(self, data, context):
         """An invalid step contributes the raw POST (Horizon's rule): the
@@ -233,7 +291,7 @@ class SetSource(workflows.Step):
 # -- Flavor --------------------------------------------------------------------
 
 
-class SetFlavorAction(workflows.Action):
+class SetFlavorAction(ServerValidatedAction):
     flavor = forms.ThemableChoiceField(label=_("Flavor"))
 
     class Meta:
@@ -264,6 +322,15 @@ class SetFlavorAction(workflows.Action):
         image_min = self.initial.get("image_min_gib")
         if image_min is None:  # the Source step is invalid: it reports why
             return cleaned
+        min_ram = int(self.initial.get("image_min_ram") or 0)
+        if int(flavor.ram or 0) < min_ram:  # Nova refuses the boot (FlavorMemoryTooSmall)
+            raise forms.ValidationError(
+                _(
+                    "Flavor %(flavor)s has %(ram)s MB of RAM; this image needs at least "
+                    "%(min)s MB (its min_ram)."
+                )
+                % {"flavor": flavor.name, "ram": flavor.ram, "min": min_ram}
+            )
         minimum = max(int(image_min), int(flavor.disk or 0))
         size = self.initial.get("volume_size")
         if size is not None and int(size) < minimum:
@@ -290,7 +357,7 @@ def has_network_service(request):
     return api.base.is_service_enabled(request, "network")
 
 
-class SetNetworksAction(workflows.Action):
+class SetNetworksAction(ServerValidatedAction):
     networks = forms.MultipleChoiceField(
         label=_("Networks"),
         widget=forms.ThemableCheckboxSelectMultiple(),
@@ -336,7 +403,7 @@ class SetNetworks(workflows.Step):
 # -- Access --------------------------------------------------------------------
 
 
-class SetAccessAction(workflows.Action):
+class SetAccessAction(ServerValidatedAction):
     key_name = forms.ThemableChoiceField(label=_("Key Pair"), required=False)
     security_groups = forms.MultipleChoiceField(
         label=_("Security Groups"),
@@ -373,7 +440,7 @@ class SetAccess(workflows.Step):
 # -- User data -----------------------------------------------------------------
 
 
-class SetUserDataAction(workflows.Action):
+class SetUserDataAction(ServerValidatedAction):
     user_data = forms.CharField(
         label=_("User Data"),
         required=False,
@@ -444,6 +511,10 @@ class LaunchFromImage(workflows.Workflow):
         except Exception:
             exceptions.handle(self.request, _("Unable to check quotas."))
             self.add_error_to_step(_("Unable to check quotas."), "set_details")
+            return False
+        down = data.backends_down(self.request, [plan.volume_type])
+        if down:
+            self.add_error_to_step(backend_down_text(down), "set_source")
             return False
         self._plan = plan
         return True
