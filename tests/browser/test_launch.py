@@ -1,5 +1,7 @@
 """Launch from cirros-raw through the workflow; check the result through the APIs."""
 
+from selenium.webdriver.common.by import By
+
 from tests.browser import cloud, launching, pages
 
 
@@ -103,7 +105,14 @@ def test_launch_from_qcow2_goes_active_by_copy(
     """Cinder downloads and converts a qcow2 image (no clone): slower, but it boots."""
     name = launching.unique_name("bt-qcow2")
     cleanup.append(name)
-    launching.launch(as_demo, horizon.url, facts, name, image="qcow2")
+
+    def confirm_copy(modal):
+        assert "Clone path: Copy" in modal.text, modal.text
+        box = modal.find_element(By.NAME, "copy_confirmed")
+        assert not box.is_selected()
+        box.click()
+
+    launching.launch(as_demo, horizon.url, facts, name, image="qcow2", on_source=confirm_copy)
     rows = launching.wait_rows(as_demo, [name], "Active", reload=True)
     assert "ACTIVE" in rows[name]
     server = _server(demo_api, name)
