@@ -139,6 +139,37 @@ def uploaded(cloud, admin):
             admin.glance.images.delete(image_id)
 
 
+def test_upload_naming_no_store_lands_in_the_default_lightbits_store(cloud, admin):
+    """The product's story: an ordinary upload (no store named, as OSC's image
+    create does) goes into the default store, which is ``lightbits``."""
+    out = cli(
+        cloud,
+        "demo",
+        "glance",
+        "image-create",
+        "--name",
+        "test-upload-default-store",
+        "--disk-format",
+        "raw",
+        "--container-format",
+        "bare",
+        "--file",
+        cloud["seed_files"]["raw"],
+    )
+    image_id = next(
+        line.split("|")[2].strip() for line in out.splitlines() if line.startswith("| id ")
+    )
+    try:
+        assert wait_image_active(admin.glance, image_id) == "active"
+        assert admin.glance.images.get(image_id).stores == cloud["stores"]["lightbits"]
+        volumes = admin.cinder.volumes.list(
+            search_opts={"all_tenants": True, "name": f"image-{image_id}"}
+        )
+        assert [v.volume_type for v in volumes] == [cloud["volume_type"]["name"]], volumes
+    finally:
+        admin.glance.images.delete(image_id)
+
+
 def test_upload_into_lightbits_store_makes_a_read_only_image_volume(cloud, uploaded, admin):
     volumes = json.loads(
         cli(
