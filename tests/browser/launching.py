@@ -37,7 +37,7 @@ def fill_workflow(driver, modal, facts, name, count=1, volume_size=None, on_sour
     dot = modal.find_element(By.NAME, "delete_on_terminate")
     assert dot.is_selected(), "delete-on-terminate should default to Yes"
     if on_source:
-        on_source()
+        on_source(modal)
 
     pages.show_step(modal, "set_flavor")
     pages.choose(modal, "flavor", "m1.tiny")

@@ -64,7 +64,7 @@ def test_launch_one_instance(as_demo, horizon, facts, demo_api, emulator, cleanu
         horizon.url,
         facts,
         name,
-        on_source=lambda: pages.screenshot(as_demo, "launch-workflow-source"),
+        on_source=lambda _modal: pages.screenshot(as_demo, "launch-workflow-source"),
     )
     launching.wait_rows(as_demo, [name], timeout=30)  # listed on the page shown, no reload
     pages.screenshot(as_demo, "launches-progress")
