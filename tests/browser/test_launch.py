@@ -110,7 +110,9 @@ def test_launch_from_qcow2_goes_active_by_copy(
         assert "Clone path: Copy" in modal.text, modal.text
         box = modal.find_element(By.NAME, "copy_confirmed")
         assert not box.is_selected()
-        box.click()
+        # Horizon's themable checkbox: the user clicks its label
+        box.find_element(By.XPATH, "following-sibling::label").click()
+        assert box.is_selected()
 
     launching.launch(as_demo, horizon.url, facts, name, image="qcow2", on_source=confirm_copy)
     rows = launching.wait_rows(as_demo, [name], "Active", reload=True)
