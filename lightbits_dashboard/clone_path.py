@@ -7,20 +7,34 @@ function per rule; each returns a ``Check``. ``ok`` is None when the rule
 cannot be decided from what the project can see: the verdict then stays
 "Fast clone" and the reason says what could not be checked.
 
+Verdicts and reasons are codes (``FAST_CLONE``, ``COPY``, ``Message``): the
+panels translate them (project panel: texts.py).
+
 Plain Python: images and volumes are any objects (or dicts) with Glance's and
 Cinder's field names.
 """
 
 from dataclasses import dataclass
 
-FAST_CLONE = "Fast clone"
-COPY = "Copy"
+from lightbits_dashboard.message import Message, msg
+
+FAST_CLONE = "fast_clone"
+COPY = "copy"
 
 
 @dataclass(frozen=True)
 class Check:
     ok: bool | None  # None: cannot be decided from the project's view
-    reason: str = ""
+    message: Message | None = None  # why, when ok is not True
+
+    @property
+    def reason(self):
+        """English, for inventory.py's admin texts until they take codes."""
+        if self.message is None:
+            return ""
+        if self.message.code == "not_raw_bare":
+            return "image is {disk}/{container}, not raw/bare".format(**self.message.params)
+        return self.message.code
 
 
 def field(obj, name, default=None):
@@ -38,14 +52,14 @@ def check_active(image):
     status = field(image, "status", "")
     if status == "active":
         return Check(True)
-    return Check(False, f"image is not active (status {status or 'unknown'})")
+    return Check(False, msg("image_not_active", status=status or "unknown"))
 
 
 def check_raw_bare(image):
     disk, container = field(image, "disk_format", ""), field(image, "container_format", "")
     if disk == "raw" and container == "bare":
         return Check(True)
-    return Check(False, f"image is {disk or '?'}/{container or '?'}, not raw/bare")
+    return Check(False, msg("not_raw_bare", disk=disk or "?", container=container or "?"))
 
 
 def check_volume_type(store, mapped_types, existing_type_names):
@@ -55,16 +69,11 @@ def check_volume_type(store, mapped_types, existing_type_names):
     volume; LightOS does not report ``clone_across_pools``.
     """
     if not mapped_types:
-        return Check(False, f"no Lightbits volume type is configured for store {store}")
+        return Check(False, msg("no_type_configured", store=store))
     usable = [name for name in mapped_types if name in existing_type_names]
     if usable:
         return Check(True)
-    return Check(
-        False,
-        "no Lightbits volume type for store {} exists in this cloud ({})".format(
-            store, ", ".join(mapped_types)
-        ),
-    )
+    return Check(False, msg("no_type_exists", store=store, types=", ".join(mapped_types)))
 
 
 def check_not_encrypted(usable_types, encrypted_type_names):
@@ -74,11 +83,11 @@ def check_not_encrypted(usable_types, encrypted_type_names):
     encryption (admin-only by default in Cinder).
     """
     if encrypted_type_names is None:
-        return Check(None, "cannot check from this project's view whether the type is encrypted")
+        return Check(None, msg("encryption_unknown"))
     plain = [name for name in usable_types if name not in encrypted_type_names]
     if plain or not usable_types:
         return Check(True)
-    return Check(False, "the Lightbits volume type is encrypted")
+    return Check(False, msg("type_encrypted"))
 
 
 def check_owner(image, project_id, image_volume):
@@ -91,15 +100,11 @@ def check_owner(image, project_id, image_volume):
     if owner and owner == project_id:
         return Check(True)
     if image_volume is None:
-        return Check(
-            None,
-            "image owned by another project: cannot check from this project's view "
-            "whether its image volume records that owner",
-        )
+        return Check(None, msg("owner_unknown"))
     recorded = field(field(image_volume, "metadata", {}), "image_owner")
     if recorded and recorded == owner:
         return Check(True)
-    return Check(False, "image owned by another project")
+    return Check(False, msg("other_owner"))
 
 
 def clone_path(
@@ -112,7 +117,7 @@ def clone_path(
     encrypted_type_names=None,
     image_volume=None,
 ):
-    """("Fast clone" | "Copy", [reasons]) for a boot volume from ``image``."""
+    """(FAST_CLONE | COPY, [reason Messages]) for a boot volume from ``image``."""
     mapped_types = list(mapped_types or [])
     existing = set(existing_type_names or [])
     usable = [name for name in mapped_types if name in existing]
@@ -123,7 +128,7 @@ def clone_path(
         check_not_encrypted(usable, encrypted_type_names),
         check_owner(image, project_id, image_volume),
     ]
-    failed = [c.reason for c in checks if c.ok is False]
+    failed = [c.message for c in checks if c.ok is False]
     if failed:
         return COPY, failed
-    return FAST_CLONE, [c.reason for c in checks if c.ok is None]
+    return FAST_CLONE, [c.message for c in checks if c.ok is None]

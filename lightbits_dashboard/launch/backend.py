@@ -7,6 +7,7 @@ get None (unknown) back. Plain Python: objects or dicts with Cinder's fields.
 """
 
 from lightbits_dashboard.clone_path import field
+from lightbits_dashboard.message import msg
 
 
 def _host_of(pool_name):
@@ -15,7 +16,7 @@ def _host_of(pool_name):
 
 
 def down_reason(backend_name, pools, services):
-    """Why Cinder cannot create a volume on ``backend_name`` now, or None.
+    """Why Cinder cannot create a volume on ``backend_name`` now (a Message), or None.
 
     None also when unknown (``pools`` or ``services`` None: not readable).
     """
@@ -28,16 +29,15 @@ def down_reason(backend_name, pools, services):
         if field(service, "host") in hosts and (
             field(service, "state") != "up" or field(service, "status") != "enabled"
         ):
-            return (
-                f"Cinder's volume service {field(service, 'host')} for backend "
-                f"{backend_name} is {field(service, 'state')}/{field(service, 'status')}"
+            return msg(
+                "service_down",
+                host=field(service, "host"),
+                backend=backend_name,
+                state=field(service, "state"),
+                status=field(service, "status"),
             )
     if not mine:
-        return (
-            f"Cinder's scheduler has no pool for backend {backend_name}: its volume "
-            "driver is not running or did not initialize (is the Lightbits cluster "
-            "reachable?)"
-        )
+        return msg("no_pool", backend=backend_name)
     if all(field(p, "backend_state", "up") == "down" for p in mine):
-        return f"Cinder reports backend {backend_name} down"
+        return msg("backend_down", backend=backend_name)
     return None

@@ -4,6 +4,9 @@ The cloud is an injected ``ops`` object (see ``CloudOps``); time is injected
 too (``clock``, ``sleep``), so tests drive every branch without Django or a
 cloud. Rollback deletes only what this launch created for the failed
 instance: its server, then its boot volume.
+
+What it says to the user (failures, summaries) is a ``Message``: a code the
+panel translates, with the clouds' own words as parameters.
 """
 
 import logging
@@ -15,6 +18,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from lightbits_dashboard.launch import quota, record, sizing
+from lightbits_dashboard.message import Message, msg
 
 LOG = logging.getLogger(__name__)
 
@@ -98,50 +102,55 @@ class Outcome:
     ok: bool
     volume_id: str | None = None
     server_id: str | None = None
-    error: str = ""
+    error: Message | None = None
     left_behind: tuple = ()  # what rollback could not delete (ids)
 
 
 class QuotaRefused(Exception):
-    pass
+    """``messages``: one Message per quota the launch would exceed."""
+
+    def __init__(self, messages):
+        super().__init__(", ".join(m.code for m in messages))
+        self.messages = list(messages)
 
 
 class Failure(Exception):
-    """One instance failed: ``message`` says what and why."""
+    """One instance failed: ``message`` (a Message) says what and why."""
 
     def __init__(self, message, volume_id=None, server_id=None):
-        super().__init__(message)
+        super().__init__(message.code)
+        self.message = message
         self.volume_id, self.server_id = volume_id, server_id
 
 
 NO_BACKEND = "No valid backend"
 NO_WEIGHED_BACKEND = "available weighted backend"
-NO_BACKEND_HINT = (
-    " (for a Lightbits backend this usually means its cinder-volume service is "
-    "down, its driver cannot reach the Lightbits cluster, or the volume type names "
-    "no running backend)"
-)
 
 
-def explain(cinder_error):
-    """Cinder's message, with what a scheduling failure usually means here."""
-    if cinder_error and (NO_BACKEND in cinder_error or NO_WEIGHED_BACKEND in cinder_error):
-        return cinder_error + NO_BACKEND_HINT
-    return cinder_error
+def volume_error(name, cinder_error):
+    """The boot volume went to error: Cinder's own message, and whether it is a
+    scheduling failure (the panel then says what that usually means here)."""
+    if not cinder_error:
+        return msg("volume_error_no_reason", volume=name)
+    no_backend = NO_BACKEND in cinder_error or NO_WEIGHED_BACKEND in cinder_error
+    return msg("volume_error", volume=name, error=cinder_error, no_backend=no_backend)
 
 
 def summarize(outcomes):
-    """One line for the user: "2 of 3 launched; vm-3 failed: <reason>"."""
+    """One Message for the user: "2 of 3 launched; vm-3 failed: <reason>"."""
     launched = [o for o in outcomes if o.ok]
-    failed = [o for o in outcomes if not o.ok]
+    failed = [
+        msg("instance_failed", server=o.record.server_name, error=o.error)
+        for o in outcomes
+        if not o.ok
+    ]
     if not failed:
         if len(outcomes) == 1:
-            return f"{outcomes[0].record.server_name} launched"
-        return f"{len(launched)} of {len(outcomes)} launched"
-    reasons = "; ".join(f"{o.record.server_name} failed: {o.error}" for o in failed)
+            return msg("launched_one", server=outcomes[0].record.server_name)
+        return msg("launched_all", launched=len(launched), total=len(outcomes))
     if len(outcomes) == 1:
-        return reasons
-    return f"{len(launched)} of {len(outcomes)} launched; {reasons}"
+        return failed[0]
+    return msg("launched_some", launched=len(launched), total=len(outcomes), failed=failed)
 
 
 class _Countdown:
@@ -196,7 +205,7 @@ class Launcher:
         )
         problems = quota.refusals(needs, self.ops.quota_usage(plan.volume_type))
         if problems:
-            raise QuotaRefused("; ".join(problems))
+            raise QuotaRefused(problems)
 
     # -- a new launch ----------------------------------------------------
 
@@ -212,7 +221,7 @@ class Launcher:
             outcomes = list(
                 pool.map(lambda rec: self._new_instance(plan, rec, requested), records)
             )
-        self._finish(outcomes)
+        self._record_outcomes(outcomes)
         return outcomes
 
     def _new_instance(self, plan, rec, requested):
@@ -225,7 +234,7 @@ class Launcher:
                 record.encode(rec),
             )
         except Exception as exc:
-            return Outcome(rec, False, error=f"Cinder refused the boot volume: {exc}")
+            return Outcome(rec, False, error=msg("volume_refused", error=str(exc)))
         finally:
             requested.done()
         return self._drive(rec, volume_id)
@@ -235,7 +244,7 @@ class Launcher:
     def finish(self, rec, volume_id):
         """Re-drive one interrupted instance from where it stopped."""
         outcome = self._drive(rec, volume_id)
-        self._finish([outcome])
+        self._record_outcomes([outcome])
         return outcome
 
     def clean_up(self, rec, volume_id):
@@ -253,21 +262,19 @@ class Launcher:
         return left
 
     def _left_reason(self, volume_id, server_id, left):
-        """Why Clean Up left ``left`` (ids) behind, in one line."""
+        """Why Clean Up left ``left`` (ids) behind, as one Message."""
         parts = []
         if server_id in left:
-            parts.append(f"the server {server_id} was not deleted within {self.cleanup_timeout} s")
+            parts.append(msg("server_not_deleted", server=server_id, timeout=self.cleanup_timeout))
         if volume_id in left:
             try:
                 volume = self.ops.get_volume(volume_id)
             except Exception:
                 volume = None
             status = volume.status if volume else "unknown"
-            why = f"the boot volume is {status}"
-            if not server_id:
-                why += " and no server of this launch holds it (an admin can reset its state)"
-            parts.append(why)
-        return "Clean up left: " + "; ".join(parts)
+            code = "volume_left_unheld" if not server_id else "volume_left"
+            parts.append(msg(code, status=status))
+        return msg("clean_up_left", parts=parts)
 
     # -- the steps -----------------------------------------------------------
 
@@ -288,11 +295,14 @@ class Launcher:
                 self._quietly(self.ops.set_metadata, volume_id, record.state_keys(rec))
             self._wait_server(rec, server_id, volume_id)
         except Exception as exc:
-            failure = exc if isinstance(exc, Failure) else Failure(f"unexpected error: {exc}")
+            failure = exc
+            if not isinstance(exc, Failure):
+                failure = Failure(msg("unexpected_error", error=str(exc)))
             server_id = failure.server_id or server_id
-            self._quietly(self.on_failure, Outcome(rec, False, volume_id, server_id, str(failure)))
+            error = failure.message
+            self._quietly(self.on_failure, Outcome(rec, False, volume_id, server_id, error))
             left = self._roll_back(volume_id, server_id)
-            return Outcome(rec, False, volume_id, server_id, str(failure), tuple(left))
+            return Outcome(rec, False, volume_id, server_id, error, tuple(left))
         # A working server is never rolled back for a bookkeeping error.
         rec = rec.with_(state=record.ACTIVE, server_id=server_id)
         self._quietly(self.ops.set_metadata, volume_id, record.state_keys(rec))
@@ -330,43 +340,39 @@ class Launcher:
         def probe():
             volume = self.ops.get_volume(volume_id)
             if volume is None:
-                raise Failure(f"boot volume {name} disappeared", volume_id)
+                raise Failure(msg("volume_gone", volume=name), volume_id)
             if volume.status == "available":
                 return volume
             if volume.status == "error":
-                reason = explain(volume.error) or "Cinder gave no reason"
-                raise Failure(f"boot volume {name} went to error: {reason}", volume_id)
+                raise Failure(volume_error(name, volume.error), volume_id)
             if volume.status not in VOLUME_WAITING:
-                raise Failure(f"boot volume {name} is {volume.status}", volume_id)
+                raise Failure(msg("volume_status", volume=name, status=volume.status), volume_id)
             return None
 
         if self._wait(self.clone_timeout, probe) is None:
             raise Failure(
-                f"boot volume {name} not available after {self.clone_timeout} s", volume_id
+                msg("volume_timeout", volume=name, timeout=self.clone_timeout), volume_id
             )
 
     def _boot(self, rec, volume_id):
         try:
             return self.ops.boot_server(rec.server_name, rec.spec, volume_id)
         except Exception as exc:
-            raise Failure(f"Nova refused the server: {exc}", volume_id)
+            raise Failure(msg("server_refused", error=str(exc)), volume_id)
 
     def _wait_server(self, rec, server_id, volume_id):
         def probe():
             server = self.ops.get_server(server_id)
             if server is None:
-                raise Failure("the server disappeared", volume_id, server_id)
+                raise Failure(msg("server_gone"), volume_id, server_id)
             if server.status == "ACTIVE":
                 return server
             if server.status == "ERROR":
-                reason = server.fault or "Nova gave no reason"
-                raise Failure(f"the server went to ERROR: {reason}", volume_id, server_id)
+                raise Failure(msg("server_failed", fault=server.fault), volume_id, server_id)
             return None
 
         if self._wait(self.boot_timeout, probe) is None:
-            raise Failure(
-                f"the server was not ACTIVE after {self.boot_timeout} s", volume_id, server_id
-            )
+            raise Failure(msg("server_timeout", timeout=self.boot_timeout), volume_id, server_id)
 
     # -- rollback ------------------------------------------------------------
 
@@ -409,11 +415,13 @@ class Launcher:
 
         return bool(self._wait(self.cleanup_timeout, probe))
 
-    def _finish(self, outcomes):
+    def _record_outcomes(self, outcomes):
+        """The launch's summary on each launched volume, the error on each volume
+        rollback left; then ``on_outcome`` for each instance."""
         summary = summarize(outcomes)
         for outcome in outcomes:
             if outcome.ok and outcome.record.count > 1:
-                message = {record.PREFIX + "message": record.fit(summary)}
+                message = record.message_keys(summary)
                 self._quietly(self.ops.set_metadata, outcome.volume_id, message)
             if not outcome.ok and outcome.volume_id in outcome.left_behind:
                 failed = outcome.record.with_(state=record.ERROR, message=outcome.error)

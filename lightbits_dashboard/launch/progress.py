@@ -1,21 +1,19 @@
 """What the Launches table shows for one instance of a launch (plain Python)."""
 
 from lightbits_dashboard.launch import record
+from lightbits_dashboard.message import msg
 
-INTERRUPTED_MESSAGE = (
-    "The launch stopped before this instance was ready (Horizon restarted?): "
-    "finish the launch or clean up."
-)
+INTERRUPTED_MESSAGE = msg("interrupted")
 
 
 def instance_state(rec, *, alive, volume_status=None, server_status=None, server_fault=""):
-    """(state, message): cloning, booting, active, error or interrupted."""
+    """(state, Message or None): cloning, booting, active, error or interrupted."""
     if rec.state in (record.ACTIVE, record.ERROR):
         return rec.state, rec.message
     if server_status == "ERROR":
-        return record.ERROR, server_fault or "Nova reported the server in ERROR"
+        return record.ERROR, msg("server_error", fault=server_fault)
     if volume_status == "error" and not server_status:
-        return record.ERROR, "Cinder reported the boot volume in error"
+        return record.ERROR, msg("volume_in_error")
     if not alive:
         return record.INTERRUPTED, INTERRUPTED_MESSAGE
-    return rec.state, ""
+    return rec.state, None

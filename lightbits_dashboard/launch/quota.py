@@ -1,5 +1,7 @@
 """Does a whole launch fit the project's quotas? (plain Python)"""
 
+from lightbits_dashboard.message import msg
+
 UNLIMITED = (None, -1, float("inf"))
 
 
@@ -17,7 +19,7 @@ def launch_needs(count, vcpus, ram_mb, volume_gib, volume_type):
 
 
 def refusals(needs, usage):
-    """Messages for each quota ``needs`` would exceed.
+    """A Message (code "quota_exceeded") for each quota ``needs`` would exceed.
 
     ``usage``: quota name -> (limit, in use). A name missing from ``usage``
     or with an unlimited limit (-1, None, inf) is not limited.
@@ -30,7 +32,13 @@ def refusals(needs, usage):
         available = max(int(limit) - int(used or 0), 0)
         if amount > available:
             messages.append(
-                f"Quota exceeded for {name}: this launch needs {amount}, "
-                f"{used} of {limit} in use ({available} available)"
+                msg(
+                    "quota_exceeded",
+                    name=name,
+                    needs=amount,
+                    used=used,
+                    limit=limit,
+                    available=available,
+                )
             )
     return messages

@@ -4,10 +4,18 @@ No database: a launch survives a page reload and a Horizon restart because
 everything needed to finish it lives on the boot volume it created. Cinder
 limits metadata keys and values to 255 characters, so the server spec (JSON)
 and the user data are split across numbered keys.
+
+The message (an error, or the launch's summary) is stored as a code with
+parameters (``Message`` as JSON), never as English: the panel translates it
+when it shows the row. A message written by an earlier version (English
+text) still reads: ``read_message`` migrates it.
 """
 
 import json
+import re
 from dataclasses import asdict, dataclass, field, replace
+
+from lightbits_dashboard.message import Message, msg
 
 PREFIX = "lightbits_launch_"
 # Server metadata key naming the boot volume a launch booted the server on:
@@ -20,7 +28,6 @@ BOOTING = "booting"
 ACTIVE = "active"
 ERROR = "error"
 INTERRUPTED = "interrupted"  # shown only: a cloning/booting launch whose driver is gone
-IN_PROGRESS = (CLONING, BOOTING)
 
 
 @dataclass(frozen=True)
@@ -47,16 +54,103 @@ class LaunchRecord:
     state: str
     spec: ServerSpec = field(default_factory=lambda: ServerSpec(flavor=""))
     server_id: str | None = None
-    message: str = ""  # the error, or the launch's summary once done
+    message: Message | None = None  # the error, or the launch's summary once done
 
     def with_(self, **changes):
         return replace(self, **changes)
 
 
-def fit(text, limit=CHUNK):
-    """``text`` cut to what a metadata value holds, marked with an ellipsis when
-    cut (the rows of the launch show each instance's own result in full)."""
-    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+def _dump(data):
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+
+
+def _longest_text(data, path=()):
+    """(length, path) of the longest string parameter in ``to_data`` form."""
+    best = (0, None)
+    items = data.items() if isinstance(data, dict) else enumerate(data)
+    for key, value in items:
+        if isinstance(value, str) and key != "c" and len(value) > best[0]:
+            best = (len(value), path + (key,))
+        elif isinstance(value, (dict, list)):
+            best = max(best, _longest_text(value, path + (key,)), key=lambda b: b[0])
+    return best
+
+
+def _cut_texts(data, limit):
+    """``data`` as JSON within ``limit``, its longest texts cut; None when
+    cutting texts is not enough."""
+    text = _dump(data)
+    while len(text) > limit:
+        length, path = _longest_text(data)
+        if path is None or length <= 8:
+            return None
+        holder = data
+        for key in path[:-1]:
+            holder = holder[key]
+        keep = max(length - (len(text) - limit) - 1, 7)
+        holder[path[-1]] = holder[path[-1]][:keep] + "\u2026"
+        text = _dump(data)
+    return text
+
+
+def _drop_last_item(data):
+    """Drop the last entry of the first list parameter holding several."""
+    for value in (data.get("p") or {}).values():
+        if isinstance(value, list) and len(value) > 1:
+            value.pop()
+            return True
+    return False
+
+
+def encode_message(message, limit=CHUNK):
+    """``message`` as JSON within ``limit`` characters: the longest texts
+    (the clouds' own words) are cut, with an ellipsis, and then the last
+    entries of a list (a summary's failures) dropped, until it fits; as a
+    last resort only the code is kept. Each instance's row shows its own
+    error in full."""
+    data = message.to_data()
+    while True:
+        text = _cut_texts(json.loads(_dump(data)), limit)
+        if text is not None:
+            return text
+        if not _drop_last_item(data):
+            return _dump({"c": message.code})
+
+
+# Messages written in English by the versions before codes (migrate on read).
+_LEGACY = (
+    (re.compile(r"^(?P<launched>\d+) of (?P<total>\d+) launched$"), "launched_all"),
+    (re.compile(r"^(?P<server>.+) launched$"), "launched_one"),
+)
+
+
+def read_message(text):
+    """The Message stored in a metadata value: JSON from this version, or an
+    earlier version's English, mapped to its code when it is a known one and
+    kept as it is ("legacy_text") otherwise."""
+    if not text:
+        return None
+    if text.startswith("{"):
+        try:
+            found = Message.from_data(json.loads(text))
+        except ValueError:
+            found = None
+        if found:
+            return found
+    for pattern, code in _LEGACY:
+        match = pattern.match(text)
+        if match:
+            params = {
+                k: int(v) if v.isdigit() and k != "server" else v
+                for k, v in match.groupdict().items()
+            }
+            return Message(code, params)
+    return msg("legacy_text", text=text)
+
+
+def message_keys(message):
+    """The metadata key holding ``message`` (encoded to fit)."""
+    return {_key("message"): encode_message(message)}
 
 
 def _key(name):
@@ -105,7 +199,7 @@ def state_keys(record):
     if record.server_id:
         keys[_key("server_id")] = record.server_id
     if record.message:
-        keys[_key("message")] = fit(record.message)
+        keys.update(message_keys(record.message))
     return keys
 
 
@@ -135,7 +229,7 @@ def decode(metadata):
             state=metadata.get(_key("state"), ERROR),
             spec=spec,
             server_id=metadata.get(_key("server_id")),
-            message=metadata.get(_key("message"), ""),
+            message=read_message(metadata.get(_key("message"))),
         )
     except (ValueError, TypeError, AttributeError):  # metadata edited by hand
         return None

@@ -12,6 +12,8 @@ LOGIC = (
     "lightbits_dashboard.clone_path",
     "lightbits_dashboard.image_locations",
     "lightbits_dashboard.inventory",
+    "lightbits_dashboard.launch.backend",
+    "lightbits_dashboard.message",
     "lightbits_dashboard.launch.orchestrator",
     "lightbits_dashboard.launch.progress",
     "lightbits_dashboard.launch.quota",

@@ -1,6 +1,8 @@
 import threading
 
 from lightbits_dashboard.launch import progress, record, runner
+from lightbits_dashboard.message import msg
+from tests.unit.english import english
 
 
 class DictStore:
@@ -47,13 +49,14 @@ REC = record.LaunchRecord("L1", "vm", 1, 1, "vm", "img", record.CLONING)
 
 
 def test_progress_states():
-    assert progress.instance_state(REC, alive=True, volume_status="creating") == ("cloning", "")
+    assert progress.instance_state(REC, alive=True, volume_status="creating") == ("cloning", None)
     state, message = progress.instance_state(REC, alive=False, volume_status="creating")
-    assert state == "interrupted" and "finish the launch or clean up" in message
+    assert state == "interrupted" and "finish the launch or clean up" in english(message)
     booting = REC.with_(state=record.BOOTING)
     assert progress.instance_state(
         booting, alive=True, server_status="ERROR", server_fault="No valid host"
-    ) == ("error", "No valid host")
+    ) == ("error", msg("server_error", fault="No valid host"))
     assert progress.instance_state(REC, alive=True, volume_status="error")[0] == "error"
-    done = REC.with_(state=record.ACTIVE, message="2 of 2 launched")
-    assert progress.instance_state(done, alive=False) == ("active", "2 of 2 launched")
+    summary = msg("launched_all", launched=2, total=2)
+    done = REC.with_(state=record.ACTIVE, message=summary)
+    assert progress.instance_state(done, alive=False) == ("active", summary)

@@ -1,4 +1,8 @@
+import json
+
 from lightbits_dashboard.launch import quota, record, sizing
+from lightbits_dashboard.message import msg
+from tests.unit.english import english
 
 GIB = 1024**3
 
@@ -36,9 +40,48 @@ def test_quota_unlimited_and_missing_pass():
 
 
 def test_quota_refusal_message():
-    assert quota.refusals({"volumes": 3}, {"volumes": (10, 9)}) == [
+    refusals = quota.refusals({"volumes": 3}, {"volumes": (10, 9)})
+    assert [english(m) for m in refusals] == [
         "Quota exceeded for volumes: this launch needs 3, 9 of 10 in use (1 available)"
     ]
+
+
+def test_record_message_is_a_code_with_parameters_not_english():
+    summary = msg("launched_all", launched=2, total=3)
+    done = record.LaunchRecord("L1", "vm", 1, 3, "vm-1", "img", record.ACTIVE, message=summary)
+    metadata = record.encode(done)
+    assert json.loads(metadata["lightbits_launch_message"]) == {
+        "c": "launched_all",
+        "p": {"launched": 2, "total": 3},
+    }
+    assert record.decode(metadata).message == summary
+
+
+def test_record_written_in_english_by_the_previous_version_still_reads():
+    """Migrate on read: known English summaries become their code, any other
+    text is shown as it was written."""
+    old = {
+        "lightbits_launch_id": "L1",
+        "lightbits_launch_state": "active",
+        "lightbits_launch_message": "2 of 3 launched",
+    }
+    assert record.decode(old).message == msg("launched_all", launched=2, total=3)
+    old["lightbits_launch_message"] = "vm-1 launched"
+    assert record.decode(old).message == msg("launched_one", server="vm-1")
+    old["lightbits_launch_message"] = "vm failed: the server went to ERROR: boom"
+    rec = record.decode(old)
+    assert rec.message == msg("legacy_text", text="vm failed: the server went to ERROR: boom")
+    assert english(rec.message) == "vm failed: the server went to ERROR: boom"
+    old["lightbits_launch_message"] = "{not json"
+    assert english(record.decode(old).message) == "{not json"
+
+
+def test_a_long_message_is_cut_to_fit_and_still_decodes():
+    long = msg("volume_refused", error="x" * 400)
+    stored = record.encode_message(long)
+    assert len(stored) <= record.CHUNK
+    back = record.read_message(stored)
+    assert back.code == "volume_refused" and back.params["error"].endswith("\u2026")
 
 
 def test_record_round_trip_with_long_user_data():

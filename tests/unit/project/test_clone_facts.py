@@ -6,6 +6,7 @@ from openstack_dashboard import api
 from openstack_dashboard.test import helpers as test
 
 from lightbits_dashboard.dashboards.project.lightbits_images import data
+from tests.unit.english import english, english_verdict
 from tests.unit.project import factories
 
 
@@ -30,7 +31,7 @@ class CloneFactsTests(test.TestCase):
         (image,) = data.lightbits_images(None, [factories.image()], facts)
         self.assertEqual(
             ("Copy", ["the Lightbits volume type is encrypted"]),
-            (image.clone_verdict, image.clone_reasons),
+            (english_verdict(image.clone_verdict), [english(r) for r in image.clone_reasons]),
         )
 
     @test.create_mocks(
@@ -44,5 +45,5 @@ class CloneFactsTests(test.TestCase):
         self.assertIsNone(facts.encrypted_type_names)
         self.assertEqual([], facts.volumes)
         (image,) = data.lightbits_images(None, [factories.image()], facts)
-        self.assertEqual("Fast clone", image.clone_verdict)
-        self.assertIn("cannot check", image.clone_reasons[0])
+        self.assertEqual("Fast clone", english_verdict(image.clone_verdict))
+        self.assertIn("cannot check", english(image.clone_reasons[0]))

@@ -14,6 +14,8 @@ from openstack_dashboard.test import helpers as test
 from lightbits_dashboard.api import cinder as lb_cinder
 from lightbits_dashboard.dashboards.project.lightbits_images import launches
 from lightbits_dashboard.launch import orchestrator, record, runner
+from lightbits_dashboard.message import msg
+from tests.unit.english import english
 from tests.unit.project import factories
 
 LAUNCHES_URL = reverse("horizon:project:lightbits_images:launches")
@@ -126,7 +128,7 @@ class LaunchesTableTests(test.TestCase):
         launches.heartbeat().beat("L1")
         res = self.client.get(LAUNCHES_URL)
         (row,) = res.context["table"].data
-        self.assertEqual(("error", "No valid host was found."), (row.state, row.message))
+        self.assertEqual(("error", "No valid host was found."), (row.state, english(row.message)))
 
     @test.create_mocks(MOCKS)
     def test_rolled_back_instances_stay_visible_from_the_failure_log(self):
@@ -138,17 +140,19 @@ class LaunchesTableTests(test.TestCase):
         res = self.client.get(LAUNCHES_URL)
         rows = self._rows(res)
         self.assertEqual("error", rows["vm-2"].state)
-        self.assertEqual("1 of 2 launched; vm-2 failed: x", rows["vm-2"].message)
+        self.assertEqual("1 of 2 launched; vm-2 failed: x", english(rows["vm-2"].message))
 
     @test.create_mocks(MOCKS)
     def test_markup_in_names_and_messages_is_escaped(self):
-        volume = launch_volume("<b>vm</b>", "error", message="<script>alert(1)</script>")
+        cinder_says = msg("volume_refused", error="<script>alert(1)</script>")
+        volume = launch_volume("<b>vm</b>", "error", message=cinder_says)
         self.mock_volume_list.return_value = [volume]
         self.mock_server_list.return_value = ([], False)
         res = self.client.get(LAUNCHES_URL)
         self.assertNotContains(res, "<script>alert(1)</script>")
         self.assertNotContains(res, "<b>vm</b>")
         self.assertContains(res, "&lt;b&gt;vm&lt;/b&gt;")
+        self.assertContains(res, "Cinder refused the boot volume: &lt;script&gt;")
 
     @test.create_mocks({lb_cinder: ("volume_get_raw",), api.nova: ("server_get",)})
     def test_ajax_row_update(self):
@@ -326,7 +330,7 @@ class UnrecordedServerTests(test.TestCase):
         res = self.client.get(LAUNCHES_URL)
         (row,) = res.context["table"].data
         self.assertEqual(("error", "s1", "ERROR"), (row.state, row.server_id, row.server_status))
-        self.assertEqual("No valid host", row.message)
+        self.assertEqual("No valid host", english(row.message))
         self.assertNotContains(res, "Finish Launch")
         self.mock_server_list.assert_called_once_with(test.IsHttpRequest())
 

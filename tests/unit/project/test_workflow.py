@@ -10,6 +10,7 @@ from openstack_dashboard.test import helpers as test
 
 from lightbits_dashboard.api import cinder as lb_cinder
 from lightbits_dashboard.dashboards.project.lightbits_images import launches, workflows
+from tests.unit.english import english
 from tests.unit.project import factories
 
 GIB = factories.GIB
@@ -484,7 +485,7 @@ class BackendsDownTests(test.TestCase):
         services.return_value = []
         self.request.user = mock.Mock(is_superuser=True)
         reason = data.backends_down(self.request)["lightbits"]
-        self.assertIn("no pool for backend lb", reason)
+        self.assertIn("no pool for backend lb", english(reason))
         pools.side_effect = RuntimeError("403 policy")
         self.assertEqual({}, data.backends_down(self.request))  # unknown, not down
         self.request.user = mock.Mock(is_superuser=False)

@@ -29,6 +29,7 @@ from lightbits_dashboard.launch.orchestrator import (
     ServerState,
     VolumeState,
 )
+from lightbits_dashboard.message import Message
 
 LOG = logging.getLogger(__name__)
 FAILED_PREFIX = "failed-"
@@ -204,7 +205,7 @@ class FailureLog:
             "image_id": rec.image_id,
             # the boot volume being rolled back: its row becomes this one
             "rolled_back_volume_id": outcome.volume_id,
-            "message": summary if rec.count > 1 else outcome.error,
+            "message": _message_data(summary if rec.count > 1 else outcome.error),
             "time": time.time(),
         }
         with self._lock:
@@ -284,7 +285,7 @@ class LaunchRow:
         self.launch_name = fields.get("launch_name", "")
         self.server_name = fields.get("server_name", "")
         self.state = fields.get("state", record.ERROR)
-        self.message = fields.get("message", "")
+        self.message = fields.get("message")  # a Message, or None
         self.image_id = fields.get("image_id", "")
         self.volume_id = fields.get("volume_id")
         self.volume_status = fields.get("volume_status")
@@ -324,9 +325,24 @@ def _volume_row(volume, rec, servers_by_id, alive):
     )
 
 
+def _message_data(message):
+    return message.to_data() if isinstance(message, Message) else message
+
+
+def _failure_row(row_id, entry):
+    """A FailureLog entry's row; its message is a Message's data (or, written by
+    an earlier version, English text)."""
+    entry = dict(entry)
+    stored = entry.get("message")
+    entry["message"] = Message.from_data(stored) or record.read_message(
+        stored if isinstance(stored, str) else ""
+    )
+    return LaunchRow(row_id, state=record.ERROR, **entry)
+
+
 def _failure_rows(project_id, keep=lambda entry: True):
     return [
-        LaunchRow(row_id, state=record.ERROR, **entry)
+        _failure_row(row_id, entry)
         for row_id, entry in FailureLog().entries(project_id).items()
         if keep(entry)
     ]

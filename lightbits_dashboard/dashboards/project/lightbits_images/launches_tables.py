@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy, pgettext_lazy
 from horizon import exceptions, messages, tables
 
-from lightbits_dashboard.dashboards.project.lightbits_images import launches
+from lightbits_dashboard.dashboards.project.lightbits_images import launches, texts
 from lightbits_dashboard.dashboards.project.lightbits_images import tables as images_tables
 from lightbits_dashboard.launch import record
 
@@ -132,7 +132,9 @@ class LaunchesTable(tables.DataTable):
         "volume_status", verbose_name=_("Boot Volume"), empty_value=_("Deleted")
     )
     server_status = tables.Column("server_status", verbose_name=_("Server"), empty_value="-")
-    message = tables.WrappingColumn("message", verbose_name=_("Message"), empty_value="")
+    message = tables.WrappingColumn(
+        lambda row: texts.render(row.message), verbose_name=_("Message"), empty_value=""
+    )
 
     class Meta:
         name = "launches"

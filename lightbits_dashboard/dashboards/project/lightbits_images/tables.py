@@ -3,11 +3,13 @@ from urllib import parse
 from django.template import defaultfilters as filters
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from horizon import tables
 from openstack_dashboard import api
 
 from lightbits_dashboard import clone_path
+from lightbits_dashboard.dashboards.project.lightbits_images import texts
 
 LAUNCH_POLICY = (("compute", "os_compute_api:servers:create"),)
 
@@ -63,12 +65,13 @@ def get_virtual_size(image):
 
 def get_clone_path(image):
     """ "Copy (why)"; or "Fast clone" with what the project cannot check as a note."""
-    reasons = "; ".join(str(r) for r in image.clone_reasons)
+    verdict = texts.verdict(image.clone_verdict)
+    reasons = "; ".join(texts.render(r) for r in image.clone_reasons)
     if not reasons:
-        return image.clone_verdict
+        return verdict
     if image.clone_verdict == clone_path.COPY:
-        return f"{image.clone_verdict} ({reasons})"
-    return format_html('{}<br><small class="text-muted">{}</small>', image.clone_verdict, reasons)
+        return format_lazy("{} ({})", verdict, reasons)
+    return format_html('{}<br><small class="text-muted">{}</small>', verdict, reasons)
 
 
 class LightbitsImagesTable(tables.DataTable):

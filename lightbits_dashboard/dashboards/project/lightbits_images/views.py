@@ -7,6 +7,7 @@ from lightbits_dashboard import image_locations
 from lightbits_dashboard.dashboards.project.lightbits_images import (
     data,
     launches_tables,
+    texts,
     workflows,
 )
 from lightbits_dashboard.dashboards.project.lightbits_images import launches as launch_data
@@ -63,7 +64,7 @@ class IndexView(tables.DataTableView):
             messages.warning(
                 self.request,
                 _("Volume type %(type)s cannot take new volumes: %(reason)s.")
-                % {"type": type_name, "reason": reason},
+                % {"type": type_name, "reason": texts.render(reason)},
             )
         try:
             return data.lightbits_images(self.request, images)
@@ -80,6 +81,8 @@ class DetailView(views.HorizonTemplateView):
         context = super().get_context_data(**kwargs)
         image = data.get_lightbits_image(self.request, kwargs["image_id"])
         context["image"] = image
+        context["clone_verdict"] = texts.verdict(image.clone_verdict)
+        context["clone_reasons"] = [texts.render(r) for r in image.clone_reasons]
         context["properties"] = sorted(image.properties.items())
         context["stores"] = image_locations.image_stores(image)
         return context

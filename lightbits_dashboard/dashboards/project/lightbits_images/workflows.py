@@ -17,7 +17,7 @@ from horizon import exceptions, forms, workflows
 from openstack_dashboard import api
 
 from lightbits_dashboard import clone_path, conf, storable
-from lightbits_dashboard.dashboards.project.lightbits_images import data, launches
+from lightbits_dashboard.dashboards.project.lightbits_images import data, launches, texts
 from lightbits_dashboard.launch import orchestrator, record, sizing
 
 USER_DATA_MAX = 16384  # characters; kept in the boot volume's metadata until boot
@@ -243,7 +243,7 @@ def backend_down_text(down):
     """One warning naming each Lightbits volume type whose backend is down."""
     return "; ".join(
         _("Volume type %(type)s cannot take new volumes: %(reason)s.")
-        % {"type": name, "reason": reason}
+        % {"type": name, "reason": texts.render(reason)}
         for name, reason in sorted(down.items())
     )
 
@@ -251,7 +251,7 @@ def backend_down_text(down):
 def clone_path_text(image):
     """The image's clone path with its reasons, and a warning before a copy."""
     verdict = getattr(image, "clone_verdict", "")
-    reasons = "; ".join(str(r) for r in getattr(image, "clone_reasons", None) or [])
+    reasons = "; ".join(texts.render(r) for r in getattr(image, "clone_reasons", None) or [])
     if verdict == clone_path.COPY:
         return _(
             "Clone path: Copy (%(reasons)s). Cinder will download and copy the whole "
@@ -506,7 +506,9 @@ class LaunchFromImage(workflows.Workflow):
         try:
             launches.make_launcher(self.request, plan.launch_id).check_quotas(plan)
         except orchestrator.QuotaRefused as refused:
-            self.add_error_to_step(str(refused), "set_details")
+            self.add_error_to_step(
+                "; ".join(texts.render(m) for m in refused.messages), "set_details"
+            )
             return False
         except Exception:
             exceptions.handle(self.request, _("Unable to check quotas."))

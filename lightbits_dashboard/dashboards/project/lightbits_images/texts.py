@@ -1,0 +1,135 @@
+"""The texts of the logic's message codes, in the user's language.
+
+The logic modules (clone_path, launch/*) say what happened as a ``Message``
+(a code and its parameters); this panel shows it through ``render``. Every
+text is a gettext_lazy msgid, so it is in the message catalog; parameters
+are data (names, ids, numbers, the clouds' own words) or nested Messages.
+"""
+
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from lightbits_dashboard.message import Message
+
+VERDICTS = {
+    "fast_clone": pgettext_lazy("Clone path", "Fast clone"),
+    "copy": pgettext_lazy("Clone path", "Copy"),
+}
+
+NO_BACKEND_HINT = _(
+    "for a Lightbits backend this usually means its cinder-volume service is down, "
+    "its driver cannot reach the Lightbits cluster, or the volume type names no "
+    "running backend"
+)
+
+TEXTS = {
+    # clone_path
+    "image_not_active": _("image is not active (status %(status)s)"),
+    "not_raw_bare": _("image is %(disk)s/%(container)s, not raw/bare"),
+    "no_type_configured": _("no Lightbits volume type is configured for store %(store)s"),
+    "no_type_exists": _(
+        "no Lightbits volume type for store %(store)s exists in this cloud (%(types)s)"
+    ),
+    "encryption_unknown": _("cannot check from this project's view whether the type is encrypted"),
+    "type_encrypted": _("the Lightbits volume type is encrypted"),
+    "owner_unknown": _(
+        "image owned by another project: cannot check from this project's view "
+        "whether its image volume records that owner"
+    ),
+    "other_owner": _("image owned by another project"),
+    # launch/backend
+    "service_down": _(
+        "Cinder's volume service %(host)s for backend %(backend)s is %(state)s/%(status)s"
+    ),
+    "no_pool": _(
+        "Cinder's scheduler has no pool for backend %(backend)s: its volume driver is not "
+        "running or did not initialize (is the Lightbits cluster reachable?)"
+    ),
+    "backend_down": _("Cinder reports backend %(backend)s down"),
+    # launch/quota
+    "quota_exceeded": _(
+        "Quota exceeded for %(name)s: this launch needs %(needs)s, %(used)s of %(limit)s "
+        "in use (%(available)s available)"
+    ),
+    # launch/progress
+    "interrupted": _(
+        "The launch stopped before this instance was ready (Horizon restarted?): "
+        "finish the launch or clean up."
+    ),
+    "volume_in_error": _("Cinder reported the boot volume in error"),
+    # launch/orchestrator
+    "volume_refused": _("Cinder refused the boot volume: %(error)s"),
+    "unexpected_error": _("unexpected error: %(error)s"),
+    "volume_gone": _("boot volume %(volume)s disappeared"),
+    "volume_error_no_reason": _("boot volume %(volume)s went to error: Cinder gave no reason"),
+    "volume_status": _("boot volume %(volume)s is %(status)s"),
+    "volume_timeout": _("boot volume %(volume)s not available after %(timeout)s s"),
+    "server_refused": _("Nova refused the server: %(error)s"),
+    "server_gone": _("the server disappeared"),
+    "server_timeout": _("the server was not ACTIVE after %(timeout)s s"),
+    "instance_failed": _("%(server)s failed: %(error)s"),
+    "launched_one": _("%(server)s launched"),
+    "launched_all": _("%(launched)s of %(total)s launched"),
+    "launched_some": _("%(launched)s of %(total)s launched; %(failed)s"),
+    "clean_up_left": _("Clean up left: %(parts)s"),
+    "server_not_deleted": _("the server %(server)s was not deleted within %(timeout)s s"),
+    "volume_left": _("the boot volume is %(status)s"),
+    "volume_left_unheld": _(
+        "the boot volume is %(status)s and no server of this launch holds it "
+        "(an admin can reset its state)"
+    ),
+}
+
+
+def _volume_error(params):
+    text = _("boot volume %(volume)s went to error: %(error)s") % params
+    if params.get("no_backend"):
+        return format_lazy("{} ({})", text, NO_BACKEND_HINT)
+    return text
+
+
+def _server_error(params):
+    """Nova's fault message is the cloud's own text; without one, ours."""
+    return params.get("fault") or _("Nova reported the server in ERROR")
+
+
+def _server_failed(params):
+    fault = params.get("fault") or _("Nova gave no reason")
+    return _("the server went to ERROR: %(reason)s") % {"reason": fault}
+
+
+BUILT = {
+    "volume_error": _volume_error,
+    "server_error": _server_error,
+    "server_failed": _server_failed,
+    # a message an earlier version stored in English: shown as it was written
+    "legacy_text": lambda params: params.get("text", ""),
+}
+
+
+def _param(value):
+    if isinstance(value, Message):
+        return render(value)
+    if isinstance(value, (list, tuple)):
+        return "; ".join(str(_param(v)) for v in value)
+    return value
+
+
+def render(message):
+    """``message`` (a Message, an older plain text, or None) as text."""
+    if message is None:
+        return ""
+    if not isinstance(message, Message):
+        return str(message)
+    params = {k: _param(v) for k, v in message.params.items()}
+    if message.code in BUILT:
+        return str(BUILT[message.code](params))
+    template = TEXTS.get(message.code)
+    if template is None:  # a code from a newer version: say what it is
+        return message.code
+    return str(template) % params if params else str(template)
+
+
+def verdict(code):
+    return VERDICTS.get(code, code)
