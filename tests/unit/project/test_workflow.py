@@ -18,7 +18,7 @@ MOCKS = {
     api.glance: ("image_get", "image_list_detailed"),
     api.cinder: ("volume_type_list", "volume_list"),
     api.nova: ("availability_zone_list", "flavor_list", "keypair_list", "tenant_absolute_limits"),
-    api.neutron: ("network_list", "security_group_list"),
+    api.neutron: ("network_list_for_tenant", "security_group_list"),
     lb_cinder: ("quota_usage",),
     launches: ("start_launch",),
 }
@@ -57,7 +57,8 @@ class LaunchWorkflowTests(test.TestCase):
         self.mock_availability_zone_list.return_value = self.availability_zones.list()
         self.mock_flavor_list.return_value = self.flavors.list()
         self.mock_keypair_list.return_value = self.keypairs.list()
-        self.mock_network_list.return_value = self.networks.list()
+        # Horizon's own and shared networks of the project
+        self.mock_network_list_for_tenant.return_value = [self.own_net, self.shared_net]
         self.mock_security_group_list.return_value = self.security_groups.list()
         self.mock_tenant_absolute_limits.return_value = {
             "maxTotalInstances": 10,
@@ -137,11 +138,8 @@ class LaunchWorkflowTests(test.TestCase):
         self.assertEqual([(self.image.id, "ubuntu")], list(source.fields["image_id"].choices))
         networks = workflow.get_step("set_networks").action.fields["networks"].choices
         offered = {c[0] for c in networks}
-        self.assertLessEqual({self.own_net.id, self.shared_net.id}, offered)
-        self.assertNotIn(self.foreign_net.id, offered)
-        for net in self.networks.list():
-            self.assertEqual(net.shared or net.tenant_id == "1", net.id in offered, net.name)
-        self.mock_network_list.assert_called_once_with(test.IsHttpRequest())
+        self.assertEqual({self.own_net.id, self.shared_net.id}, offered)
+        self.mock_network_list_for_tenant.assert_called_once_with(test.IsHttpRequest(), "1")
 
     @test.create_mocks(MOCKS)
     def test_modal_renders_every_step(self):
@@ -160,24 +158,13 @@ class LaunchWorkflowTests(test.TestCase):
             self.assertContains(res, text)
 
     @test.create_mocks(MOCKS)
-    def test_networks_in_openstacksdk_shape(self):
-        """Horizon 27 wraps openstacksdk dicts: is_shared and project_id."""
+    def test_flavors_in_horizons_order_with_their_size(self):
         self._setup()
-        sdk = [
-            api.neutron.Network(
-                {"id": "own", "name": "private", "project_id": "1", "is_shared": False}
-            ),
-            api.neutron.Network(
-                {"id": "pub", "name": "public", "project_id": "9", "is_shared": True}
-            ),
-            api.neutron.Network(
-                {"id": "other", "name": "theirs", "project_id": "9", "is_shared": False}
-            ),
-        ]
-        self.mock_network_list.return_value = sdk
         res = self.client.get(launch_url(self.image.id))
-        networks = res.context["workflow"].get_step("set_networks").action.fields["networks"]
-        self.assertEqual([("own", "private"), ("pub", "public")], list(networks.choices))
+        flavors = res.context["workflow"].get_step("set_flavor").action.fields["flavor"]
+        by_ram = sorted(self.flavors.list(), key=lambda f: f.ram)
+        self.assertEqual([""] + [f.id for f in by_ram], [c[0] for c in flavors.choices])
+        self.assertEqual("m1.tiny (1 VCPU, 512 MB RAM, 0 GiB disk)", str(flavors.choices[1][1]))
 
     @test.create_mocks(MOCKS)
     def test_unknown_image_is_404(self):
@@ -318,7 +305,7 @@ class LaunchWorkflowTests(test.TestCase):
             res = self.client.post(launch_url(self.image.id), form)
         self.assertValid(res)
         self.assertEqual((), self.mock_start_launch.call_args.args[1].spec.networks)
-        self.mock_network_list.assert_not_called()
+        self.mock_network_list_for_tenant.assert_not_called()
 
     @test.create_mocks(MOCKS)
     def test_quota_refusal_names_the_quota(self):

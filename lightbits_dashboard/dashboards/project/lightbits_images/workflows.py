@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_variables
 from horizon import exceptions, forms, workflows
 from openstack_dashboard import api
+from openstack_dashboard.dashboards.project.instances import utils as instance_utils
 
 from lightbits_dashboard import clone_path, conf, storable
 from lightbits_dashboard.dashboards.project.lightbits_images import data, launches, texts
@@ -82,9 +83,8 @@ class SetDetailsAction(ServerValidatedAction):
             _("Unable to retrieve availability zones."),
         )
         choices = []
-        for (
-            zone
-        ) in zones:  # openstacksdk objects (name, state); novaclient's (zoneName, zoneState)
+        # openstacksdk objects (name, state); novaclient's (zoneName, zoneState)
+        for zone in zones:
             name = getattr(zone, "name", None) or getattr(zone, "zoneName", None)
             state = getattr(zone, "state", None) or getattr(zone, "zoneState", None) or {}
             if name and state.get("available", True):
@@ -256,7 +256,7 @@ def clone_path_text(image):
         return _(
             "Clone path: Copy (%(reasons)s). Cinder will download and copy the whole "
             "image instead of cloning it on Lightbits: the launch takes much longer. "
-            'Tick "Launch anyway" to go ahead.'
+            "Tick “Launch anyway” to go ahead."
         ) % {"reasons": reasons}
     if reasons:
         return _("Clone path: Fast clone (%(reasons)s).") % {"reasons": reasons}
@@ -304,13 +304,16 @@ class SetFlavorAction(ServerValidatedAction):
             request, lambda: api.nova.flavor_list(request), _("Unable to retrieve flavors.")
         )
         self._flavors = {f.id: f for f in flavors}
-        choices = sorted(
+        # Horizon's order (CREATE_INSTANCE_FLAVOR_SORT, by RAM by default)
+        ordered = instance_utils.sort_flavor_list(request, flavors, with_menu_label=False)
+        choices = [
             (
-                (f.id, f"{f.name} ({f.vcpus} VCPU, {f.ram} MB RAM, {f.disk} GiB disk)")
-                for f in flavors
-            ),
-            key=lambda c: c[1],
-        )
+                f.id,
+                _("%(name)s (%(vcpus)s VCPU, %(ram)s MB RAM, %(disk)s GiB disk)")
+                % {"name": f.name, "vcpus": f.vcpus, "ram": f.ram, "disk": f.disk},
+            )
+            for f in ordered
+        ]
         return [("", _("Select a flavor"))] + choices
 
     def clean(self):
@@ -370,22 +373,13 @@ class SetNetworksAction(ServerValidatedAction):
         help_text = _("The project's own networks and the shared networks.")
 
     def populate_networks_choices(self, request, context):
-        """One network list, filtered here to own and shared networks."""
+        """The project's own networks and the shared ones, as Horizon lists them."""
         networks = _choices_or_error(
-            request, lambda: api.neutron.network_list(request), _("Unable to retrieve networks.")
+            request,
+            lambda: api.neutron.network_list_for_tenant(request, request.user.project_id),
+            _("Unable to retrieve networks."),
         )
-        project_id = request.user.project_id
-        usable = [n for n in networks if _shared(n) or _owner(n) == project_id]
-        return sorted(((n.id, n.name_or_id) for n in usable), key=lambda c: c[1])
-
-
-def _shared(network):
-    """openstacksdk says is_shared, the Neutron API (and Horizon's fixtures) shared."""
-    return bool(getattr(network, "is_shared", None) or getattr(network, "shared", None))
-
-
-def _owner(network):
-    return getattr(network, "project_id", None) or getattr(network, "tenant_id", None)
+        return sorted(((n.id, n.name_or_id) for n in networks), key=lambda c: c[1])
 
 
 class SetNetworks(workflows.Step):
@@ -416,10 +410,8 @@ class SetAccessAction(ServerValidatedAction):
         slug = "set_access"
 
     def populate_key_name_choices(self, request, context):
-        keypairs = _choices_or_error(
-            request, lambda: api.nova.keypair_list(request), _("Unable to retrieve key pairs.")
-        )
-        return [("", _("No key pair"))] + sorted((k.name, k.name) for k in keypairs)
+        keypairs = instance_utils.keypair_field_data(request)  # reports its own errors
+        return [("", _("No key pair"))] + sorted(keypairs)
 
     def populate_security_groups_choices(self, request, context):
         if not has_network_service(request):
