@@ -17,6 +17,7 @@ Cinder's field names.
 from dataclasses import dataclass
 
 from lightbits_dashboard.message import Message, msg
+from lightbits_dashboard.model import field  # noqa: F401 (imported from here by the admin panel)
 
 FAST_CLONE = "fast_clone"
 COPY = "copy"
@@ -35,17 +36,6 @@ class Check:
         if self.message.code == "not_raw_bare":
             return "image is {disk}/{container}, not raw/bare".format(**self.message.params)
         return self.message.code
-
-
-def field(obj, name, default=None):
-    """A field of an API object or of a dict (None-safe)."""
-    if obj is None:
-        return default
-    if isinstance(obj, dict):
-        value = obj.get(name, default)
-    else:
-        value = getattr(obj, name, default)
-    return default if value is None else value
 
 
 def check_active(image):

@@ -6,8 +6,8 @@ are admin-only by default: callers pass None when they cannot read them and
 get None (unknown) back. Plain Python: objects or dicts with Cinder's fields.
 """
 
-from lightbits_dashboard.clone_path import field
 from lightbits_dashboard.message import msg
+from lightbits_dashboard.model import field
 
 
 def _host_of(pool_name):

@@ -19,11 +19,11 @@ from typing import Protocol
 
 from lightbits_dashboard.launch import quota, record, sizing
 from lightbits_dashboard.message import Message, msg
+from lightbits_dashboard.model import VOLUME_DELETABLE
 
 LOG = logging.getLogger(__name__)
 
 VOLUME_WAITING = ("creating", "downloading")
-VOLUME_DELETABLE = ("available", "error", "error_restoring", "error_extending")
 VOLUME_GOING = ("deleting",)
 
 

@@ -16,8 +16,7 @@ from horizon.utils import memoized
 from openstack_dashboard import api
 from openstack_dashboard.exceptions import NOT_FOUND
 
-from lightbits_dashboard import clone_path, conf
-from lightbits_dashboard.dashboards.project.lightbits_images import catalog
+from lightbits_dashboard import clone_path, conf, model
 from lightbits_dashboard.launch import backend
 
 LOG = logging.getLogger(__name__)
@@ -41,7 +40,7 @@ class CloneFacts:
         except Exception:
             LOG.info("Volume list unavailable: image volumes are not looked up.")
             self.volumes = []
-        self.volume_index = catalog.VolumeIndex(self.volumes)
+        self.volume_index = model.VolumeIndex(self.volumes)
 
     @staticmethod
     def _encrypted(request, type_names_by_id):
@@ -81,7 +80,7 @@ def annotate(image, store, facts):
 
 def lightbits_images(request, images, facts=None):
     """The Lightbits images among ``images``, annotated."""
-    found = catalog.lightbits_images(images, store_volume_types())
+    found = model.lightbits_images(images, store_volume_types())
     if not found:
         return []
     facts = facts or CloneFacts(request)
@@ -91,7 +90,7 @@ def lightbits_images(request, images, facts=None):
 @memoized.memoized
 def get_lightbits_image(request, image_id):
     """The Lightbits image ``image_id``, annotated; Http404 when unknown or not Lightbits."""
-    index = reverse_lazy("horizon:project:lightbits_images:index")
+    index = reverse_lazy(model.PROJECT_INDEX_URL)
     try:
         image = api.glance.image_get(request, image_id)
     except Exception as exc:

@@ -19,12 +19,11 @@ from django.utils.translation import gettext as _
 from openstack_dashboard import api
 from openstack_dashboard.exceptions import NOT_FOUND
 
-from lightbits_dashboard import conf, shared_cache
+from lightbits_dashboard import conf, model, shared_cache
 from lightbits_dashboard.api import cinder as lb_cinder
 from lightbits_dashboard.api import nova as lb_nova
 from lightbits_dashboard.launch import progress, record, runner
 from lightbits_dashboard.launch.orchestrator import (
-    VOLUME_DELETABLE,
     Launcher,
     ServerState,
     VolumeState,
@@ -142,11 +141,6 @@ def _launch_server(volume_id, server_name, servers):
         if mark == volume_id or any(v.get("id") == volume_id for v in attached):
             return server.id
     return None
-
-
-def _project_of(volume):
-    """The volume's project, when Cinder shows it (to admins)."""
-    return getattr(volume, "os-vol-tenant-attr:tenant_id", None)
 
 
 def _fault(server):
@@ -383,7 +377,7 @@ def launch_row(request, row_id):
                 return row
         return None
     volume = lb_cinder.volume_get_raw(request, row_id)
-    if volume is not None and _project_of(volume) not in (None, project_id):
+    if volume is not None and model.volume_project(volume) not in (None, project_id):
         volume = None  # an admin's token reads any project's volume by id
     rec = record.decode(getattr(volume, "metadata", None)) if volume else None
     if rec is None:
@@ -432,7 +426,7 @@ def clean_up(request, row_id):
     if row.volume_id is None or row.state not in (record.INTERRUPTED, record.ERROR):
         raise ValueError(_("Only an interrupted or failed launch can be cleaned up."))
     status = row.volume_status
-    if not row.server_id and status not in VOLUME_DELETABLE + ("creating", "downloading"):
+    if not row.server_id and status not in model.VOLUME_DELETABLE + ("creating", "downloading"):
         raise ValueError(
             _(
                 "%(name)s cannot be cleaned up: its boot volume is %(status)s and no "

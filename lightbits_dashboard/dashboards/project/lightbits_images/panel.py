@@ -1,17 +1,14 @@
 import horizon
 from django.utils.translation import gettext_lazy as _
 
+from lightbits_dashboard import model
+
 
 class LightbitsImages(horizon.Panel):
     name = _("Lightbits Images")
     slug = "lightbits_images"
     permissions = (
         ("openstack.services.image",),
-        (
-            "openstack.services.block-storage",
-            "openstack.services.block-store",
-            "openstack.services.volume",
-            "openstack.services.volumev3",
-        ),
+        tuple(f"openstack.services.{service}" for service in model.BLOCK_STORAGE_SERVICES),
     )
     policy_rules = (("image", "get_images"),)

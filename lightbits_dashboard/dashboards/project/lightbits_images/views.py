@@ -3,7 +3,7 @@ from horizon import exceptions, messages, tables, views
 from horizon import workflows as horizon_workflows
 from openstack_dashboard import api, policy
 
-from lightbits_dashboard import image_locations
+from lightbits_dashboard import model
 from lightbits_dashboard.dashboards.project.lightbits_images import (
     data,
     launches_tables,
@@ -84,7 +84,7 @@ class DetailView(views.HorizonTemplateView):
         context["clone_verdict"] = texts.verdict(image.clone_verdict)
         context["clone_reasons"] = [texts.render(r) for r in image.clone_reasons]
         context["properties"] = sorted(image.properties.items())
-        context["stores"] = image_locations.image_stores(image)
+        context["stores"] = model.image_stores(image)
         return context
 
 
