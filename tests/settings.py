@@ -17,6 +17,9 @@ settings_utils.update_dashboards(
     [horizon_enabled, lightbits_enabled], HORIZON_CONFIG, INSTALLED_APPS
 )
 
+# As the README's settings say: Horizon's reporter filter, plus the JWT.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "lightbits_dashboard.reporting.ReporterFilter"
+
 LIGHTBITS_DASHBOARD = {
     "STORE_VOLUME_TYPES": {"lightbits": ["lightbits"], "lightbits-ssd": ["lightbits-ssd"]},
     "LAUNCH_POLL_INTERVAL": 0,

@@ -23,6 +23,9 @@ STATIC_ROOT = "@STATIC_ROOT@"
 COMPRESS_OFFLINE = True
 COMPRESS_ENABLED = True
 
+# Error reports hide the Lightbits JWT (README, Settings).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "lightbits_dashboard.reporting.ReporterFilter"
+
 LIGHTBITS_DASHBOARD = {
     # Glance store id -> the Cinder volume types on the Lightbits backend.
     "STORE_VOLUME_TYPES": {"lightbits": ["lightbits"]},

@@ -18,12 +18,6 @@ def _body(result):
     return result
 
 
-def store_list(request):
-    """[{"id", "description", "default"?}] from GET /v2/info/stores."""
-    body = _body(horizon_glance.glanceclient(request).images.get_stores_info())
-    return list(body.get("stores", []))
-
-
 def store_list_detail(request):
     """Admin: stores with "type" and "properties" (cinder: volume_type)."""
     body = _body(horizon_glance.glanceclient(request).images.get_stores_info_detail())

@@ -26,30 +26,17 @@ Django's cache so one page view costs one list call per cluster.
 import hashlib
 import json
 import logging
+import os
 import re
 import time
 
 import requests
-from django.views.debug import SafeExceptionReporterFilter
 from django.views.decorators.debug import sensitive_variables
 
 from lightbits_dashboard import shared_cache
 
 LOG = logging.getLogger(__name__)
 
-
-def _hide_jwt_settings():
-    """Django's error reports list the settings, hiding keys that look secret
-    (API|AUTH|TOKEN|KEY|SECRET|PASS|SIGNATURE): a cluster's "jwt" key is not
-    one of them. Add JWT to the pattern, so it is hidden wherever it sits."""
-    pattern = SafeExceptionReporterFilter.hidden_settings
-    if "JWT" not in pattern.pattern.upper():
-        SafeExceptionReporterFilter.hidden_settings = re.compile(
-            pattern.pattern + "|JWT", pattern.flags
-        )
-
-
-_hide_jwt_settings()
 
 API_PREFIX = "/api/v2"
 DEFAULT_TIMEOUT = 10
@@ -154,6 +141,7 @@ class Client:
         self.timeout = timeout or DEFAULT_TIMEOUT
         self._jwt = jwt
         self._jwt_file = jwt_file
+        self._file_cache = (None, None)  # (mtime, token) of the JWT file
         # verify=False turns TLS verification off explicitly; otherwise the CA
         # file when given, else the system/certifi bundle.
         self.verify = False if verify is False else (ca_file or True)
@@ -188,7 +176,7 @@ class Client:
         token, each of its segments (header, payload, signature), and any
         token-like run of characters containing one."""
         text = str(text)
-        for secret in (self._jwt, self._cached_file_token()):
+        for secret in (self._jwt, self._file_token()):
             secret = (secret or "").strip()
             if not secret:
                 continue
@@ -197,14 +185,20 @@ class Client:
                 text = re.sub(_TOKEN_CHARS + re.escape(segment) + _TOKEN_CHARS, _REDACTED, text)
         return text
 
-    def _cached_file_token(self):
+    @sensitive_variables("f")
+    def _file_token(self):
+        """The JWT file's token (to redact it), re-read only when the file
+        changed (its mtime); None when there is no readable file."""
         if not self._jwt_file:
             return None
         try:
-            with open(self._jwt_file, encoding="utf-8") as f:
-                return f.read().strip()
+            mtime = os.stat(self._jwt_file).st_mtime_ns
+            if self._file_cache[0] != mtime:
+                with open(self._jwt_file, encoding="utf-8") as f:
+                    self._file_cache = (mtime, f.read().strip())
         except OSError:
             return None
+        return self._file_cache[1]
 
     def _say(self, what):
         return f"Lightbits cluster {self.name or '(unnamed)'}: {what}"

@@ -2,6 +2,7 @@
 
 import json
 import logging
+from unittest import mock
 
 import pytest
 import requests
@@ -296,6 +297,33 @@ def test_error_reports_hide_a_jwt_in_the_settings():
     assert "LIGHTBITS_DASHBOARD" in text
     assert TOKEN not in text
     assert TOKEN not in html
+
+
+def test_the_jwt_is_hidden_by_the_configured_filter_not_by_patching_django():
+    from django.views.debug import SafeExceptionReporterFilter, get_exception_reporter_filter
+
+    from lightbits_dashboard.reporting import ReporterFilter
+
+    assert "JWT" not in SafeExceptionReporterFilter.hidden_settings.pattern
+    active = get_exception_reporter_filter(None)
+    assert isinstance(active, ReporterFilter)
+    assert active.cleanse_setting("LIGHTBITS_DASHBOARD", {"c": {"jwt": TOKEN}}) == {
+        "c": {"jwt": active.cleansed_substitute}
+    }
+
+
+def test_the_jwt_file_is_read_again_only_when_it_changed(tmp_path):
+    import os
+
+    path = tmp_path / "lb.jwt"
+    path.write_text(TOKEN + "\n")
+    client = lightbits.Client(["a:1"], jwt_file=str(path))
+    assert client._file_token() == TOKEN
+    with mock.patch("builtins.open", side_effect=AssertionError("read again")):
+        assert client._file_token() == TOKEN  # same mtime: cached
+    path.write_text("other.token.value")
+    os.utime(path, ns=(1, 1))
+    assert client._file_token() == "other.token.value"
 
 
 def test_error_reports_hide_the_cluster_settings_in_frame_locals(monkeypatch):

@@ -10,6 +10,7 @@ from novaclient import exceptions as nova_exc
 from openstack_dashboard import api
 from openstack_dashboard.test import helpers as test
 
+from lightbits_dashboard import shared_cache
 from lightbits_dashboard.api import cinder as lb_cinder
 from lightbits_dashboard.api import nova as lb_nova
 from lightbits_dashboard.dashboards.project.lightbits_images import launches
@@ -120,7 +121,7 @@ class WholeLaunchTests(test.TestCase):
     def setUp(self):
         super().setUp()
         cache.clear()
-        launches.SharedState.forget_local()
+        shared_cache.clear_local()
         self.request.user = mock.Mock(project_id="1")
 
     @mock.patch.object(api.nova, "server_list", return_value=([], False))

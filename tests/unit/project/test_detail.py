@@ -1,5 +1,7 @@
 """The details view of a Lightbits image."""
 
+from unittest import mock
+
 from django.urls import reverse
 from glanceclient import exc as glance_exc
 from openstack_dashboard import api
@@ -62,6 +64,23 @@ class LightbitsImageDetailTests(test.TestCase):
         self.assertNotContains(res, "normally lives in Glance")
         self.assertContains(res, "cinder_store_project_name")
         self.assertContains(res, "cannot check from this project&#x27;s view")
+
+    @test.create_mocks(MOCKS)
+    def test_launch_is_the_tables_row_action_with_its_checks(self):
+        image = factories.image(name="ubuntu")
+        self._setup(image)
+        launch = reverse("horizon:project:lightbits_images:launch", args=[image.id])
+        res = self.client.get(detail_url(image.id))
+        self.assertContains(res, f'id="lightbits_images__row_{image.id}__action_launch"')
+        self.assertContains(res, launch)
+        # the action's own checks: no compute service, no Launch
+        with mock.patch.object(api.base, "is_service_enabled", return_value=False):
+            res = self.client.get(detail_url(image.id))
+        self.assertNotContains(res, launch)
+        # nor for an image that is not active
+        self._setup(factories.image(name="queued", status="queued", id=image.id))
+        res = self.client.get(detail_url(image.id))
+        self.assertNotContains(res, launch)
 
     @test.create_mocks({api.glance: ("image_get",)})
     def test_unknown_image_is_404(self):

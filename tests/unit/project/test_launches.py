@@ -11,6 +11,7 @@ from novaclient import exceptions as nova_exc
 from openstack_dashboard import api
 from openstack_dashboard.test import helpers as test
 
+from lightbits_dashboard import shared_cache
 from lightbits_dashboard.api import cinder as lb_cinder
 from lightbits_dashboard.dashboards.project.lightbits_images import launches
 from lightbits_dashboard.launch import orchestrator, record, runner
@@ -41,7 +42,7 @@ class LaunchesTableTests(test.TestCase):
     def setUp(self):
         super().setUp()
         cache.clear()
-        launches.SharedState.forget_local()
+        shared_cache.clear_local()
 
     def _server(self, server_id, status, fault=None):
         return factories.server(server_id, status, fault)
@@ -84,7 +85,7 @@ class LaunchesTableTests(test.TestCase):
         cache.set_many({f"compressor-{i}": "x" for i in range(1000)}, 60)
         cache.clear()
         self.assertEqual({"L1"}, beat.alive(["L1", "L2"]))
-        launches.SharedState.forget_local()  # another Horizon process, local memory
+        shared_cache.clear_local()  # another Horizon process, local memory
         self.assertEqual(set(), beat.alive(["L1", "L2"]))
 
     def test_liveness_and_failure_log_are_shared_through_a_shared_cache(self):
@@ -101,10 +102,10 @@ class LaunchesTableTests(test.TestCase):
             ),
         ):
             launches.heartbeat().beat("L1")
-            launches.SharedState.forget_local()
+            shared_cache.clear_local()
             self.assertEqual({"L1"}, launches.heartbeat().alive(["L1", "L2"]))
             key = "lightbits-launch-failed:p1"
-            launches.SharedState().set(key, {"row": 1}, 60)
+            shared_cache.get_cache().set(key, {"row": 1}, 60)
             self.assertEqual({"row": 1}, caches["lightbits_dashboard"].get(key))
 
     @test.create_mocks(MOCKS)
@@ -317,7 +318,7 @@ class UnrecordedServerTests(test.TestCase):
     def setUp(self):
         super().setUp()
         cache.clear()
-        launches.SharedState.forget_local()
+        shared_cache.clear_local()
         self.volume = launch_volume("vm", "booting")
         self.volume._apiresource.status = "reserved"
         mark = {record.SERVER_MARK: self.volume.id}

@@ -148,32 +148,6 @@ def _fault(server):
     return fault.get("message", "") if isinstance(fault, dict) else str(fault)
 
 
-class SharedState:
-    """The plugin's cache (lightbits_dashboard.shared_cache), shared by every
-    Horizon process when Horizon's cache is (memcached, redis).
-
-    Horizon's own entries never cull it: with a local-memory backend the
-    plugin keeps a local-memory cache of its own.
-    """
-
-    def set(self, key, value, timeout):
-        shared_cache.get_cache().set(key, value, timeout)
-
-    def get(self, key, default=None):
-        return shared_cache.get_cache().get(key, default)
-
-    def get_many(self, keys):
-        return shared_cache.get_cache().get_many(keys)
-
-    def delete(self, key):
-        shared_cache.get_cache().delete(key)
-
-    @classmethod
-    def forget_local(cls):
-        """For tests: start from an empty process memory."""
-        shared_cache.clear_local()
-
-
 class FailureLog:
     """Rolled-back instances per project, kept a day in the cache for the table."""
 
@@ -185,7 +159,7 @@ class FailureLog:
         return f"lightbits-launch-failed:{project_id}"
 
     def entries(self, project_id):
-        return dict(SharedState().get(self._key(project_id)) or {})
+        return dict(shared_cache.get_cache().get(self._key(project_id)) or {})
 
     @staticmethod
     def row_id(rec):
@@ -205,18 +179,20 @@ class FailureLog:
         with self._lock:
             entries = self.entries(project_id)
             entries[self.row_id(rec)] = entry
-            SharedState().set(self._key(project_id), entries, self.TTL)
+            shared_cache.get_cache().set(self._key(project_id), entries, self.TTL)
 
     def remove(self, project_id, row_id):
         with self._lock:
             entries = self.entries(project_id)
             entries.pop(row_id, None)
-            SharedState().set(self._key(project_id), entries, self.TTL)
+            shared_cache.get_cache().set(self._key(project_id), entries, self.TTL)
 
 
 def heartbeat():
     ttl = max(60, 10 * conf.get("LAUNCH_POLL_INTERVAL"))
-    return runner.Heartbeat(SharedState(), ttl)
+    # the plugin's cache alias (shared_cache): shared by every Horizon process
+    # when it is memcached or redis, never culled by Horizon's own entries
+    return runner.Heartbeat(shared_cache.get_cache(), ttl)
 
 
 def make_launcher(request, key, on_volumes_requested=lambda: None):

@@ -26,17 +26,19 @@ STATE_DISPLAY = (
 
 
 class _RowAction(tables.BatchAction):
-    """A one-row action calling ``launches.<operation>(request, row id)``."""
+    """A one-row action: ``operate(request, row id)`` calls the launch operation."""
 
-    operation = None
     states = ()
 
     def allowed(self, request, row=None):
         return row is None or row.state in self.states
 
+    def operate(self, request, row_id):
+        raise NotImplementedError
+
     def action(self, request, obj_id):
         try:
-            getattr(launches, self.operation)(request, obj_id)
+            self.operate(request, obj_id)
         except ValueError as exc:
             messages.error(request, str(exc))  # the reason, next to "Unable to ..."
             raise exceptions.BadRequest(str(exc))
@@ -44,10 +46,12 @@ class _RowAction(tables.BatchAction):
 
 class FinishLaunch(_RowAction):
     name = "finish"
-    operation = "finish"
     states = (record.INTERRUPTED,)
     icon = "play"
     policy_rules = images_tables.LAUNCH_POLICY
+
+    def operate(self, request, row_id):
+        launches.finish(request, row_id)
 
     @staticmethod
     def action_present(count):
@@ -64,7 +68,6 @@ class FinishLaunch(_RowAction):
 
 class CleanUpLaunch(_RowAction):
     name = "clean_up"
-    operation = "clean_up"
     classes = ("btn-danger",)
     icon = "trash"
     help_text = _("Deletes the server and boot volume this launch created.")
@@ -77,6 +80,9 @@ class CleanUpLaunch(_RowAction):
         if row is None:
             return True
         return row.volume_id is not None and row.state in (record.INTERRUPTED, record.ERROR)
+
+    def operate(self, request, row_id):
+        launches.clean_up(request, row_id)
 
     @staticmethod
     def action_present(count):
@@ -93,11 +99,13 @@ class CleanUpLaunch(_RowAction):
 
 class DismissLaunch(_RowAction):
     name = "dismiss"
-    operation = "dismiss"
     states = (record.ACTIVE, record.ERROR)
     icon = "check"
     help_text = _("Removes the row; the server and its volume stay.")
     policy_rules = (("volume", "volume:delete_volume_metadata"),)
+
+    def operate(self, request, row_id):
+        launches.dismiss(request, row_id)
 
     @staticmethod
     def action_present(count):

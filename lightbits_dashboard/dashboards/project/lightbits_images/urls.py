@@ -3,7 +3,6 @@ from django.urls import re_path
 from lightbits_dashboard.dashboards.project.lightbits_images import views
 
 IMAGE = r"(?P<image_id>[^/]+)"
-VOLUME = r"(?P<volume_id>[^/]+)"
 
 urlpatterns = [
     re_path(r"^$", views.IndexView.as_view(), name="index"),

@@ -81,6 +81,10 @@ class DetailView(views.HorizonTemplateView):
         context = super().get_context_data(**kwargs)
         image = data.get_lightbits_image(self.request, kwargs["image_id"])
         context["image"] = image
+        # the table's own row actions, with their policy and service checks
+        context["actions"] = images_tables.LightbitsImagesTable(self.request).render_row_actions(
+            image
+        )
         context["clone_verdict"] = texts.verdict(image.clone_verdict)
         context["clone_reasons"] = [texts.render(r) for r in image.clone_reasons]
         context["properties"] = sorted(image.properties.items())
