@@ -37,6 +37,7 @@ import zlib
 
 from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
+from django.utils.connection import ConnectionProxy
 
 from lightbits_dashboard import conf
 
@@ -57,11 +58,17 @@ def alias():
 
 
 def get_cache():
-    """The plugin's cache: the configured alias, or its own local memory."""
-    cache = caches[alias()]
-    if isinstance(cache, LocMemCache):
+    """The plugin's cache: the configured alias, or its own local memory.
+
+    Django's cache clients are per thread (a memcached client is not thread
+    safe): the alias is resolved again in the thread of each use, as
+    ``django.core.cache.cache`` does, so a launch's background thread may
+    keep what it got from a request thread.
+    """
+    name = alias()
+    if isinstance(caches[name], LocMemCache):
         return _LOCAL
-    return cache
+    return ConnectionProxy(caches, name)
 
 
 def clear_local():

@@ -99,7 +99,8 @@ def test_a_25000_volume_cluster_stays_cached_in_memcached(memcached):
         _memcached_settings(memcached),
         mock.patch.object(lightbits, "client_for", return_value=client),
     ):
-        assert shared_cache.get_cache() is caches["lightbits_dashboard"]
+        # the plugin's alias, resolved in the thread of each use
+        assert shared_cache.get_cache().set.__self__ is caches["lightbits_dashboard"]
         # the limit is real: the whole list in one item is not kept
         plain = caches["lightbits_dashboard"]
         try:
@@ -134,3 +135,26 @@ def test_a_local_memory_backend_becomes_the_plugins_own():
         cache.set("mine", 1, 60)
         caches["default"].clear()
         assert cache.get("mine") == 1
+
+
+def test_a_shared_cache_kept_by_a_background_thread_uses_that_threads_client(memcached):
+    """Django's cache clients are per thread (pymemcache's is not thread safe):
+    the launch's heartbeat, built in a request thread and beaten from the
+    launch's thread, must not share the request thread's client."""
+    import threading
+
+    with _memcached_settings(memcached):
+        kept = shared_cache.get_cache()  # as a request thread hands it to a launch
+        here = caches["lightbits_dashboard"]
+        seen = {}
+
+        def background():
+            kept.set("beat", True, 60)
+            seen["client"] = kept.set.__self__
+            seen["own"] = caches["lightbits_dashboard"]
+
+        thread = threading.Thread(target=background)
+        thread.start()
+        thread.join(10)
+        assert seen["client"] is seen["own"] and seen["client"] is not here
+        assert kept.get("beat") is True
