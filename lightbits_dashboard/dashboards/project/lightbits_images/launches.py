@@ -246,6 +246,9 @@ def make_launcher(request, key, on_volumes_requested=lambda: None):
         boot_timeout=conf.get("LAUNCH_BOOT_TIMEOUT"),
         cleanup_timeout=conf.get("LAUNCH_CLEANUP_TIMEOUT"),
         poll_interval=conf.get("LAUNCH_POLL_INTERVAL"),
+        volume_poll_interval=min(
+            conf.get("LAUNCH_POLL_INTERVAL"), conf.get("LAUNCH_VOLUME_POLL_INTERVAL")
+        ),
         heartbeat=lambda: beat.beat(key),
         on_outcome=on_outcome,
         on_failure=on_failure,
