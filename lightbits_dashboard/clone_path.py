@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 FAST_CLONE = "Fast clone"
 COPY = "Copy"
+FAST_CLONE_VERDICTS = (FAST_CLONE,)  # the verdicts whose boot volume is a clone
 
 
 @dataclass(frozen=True)

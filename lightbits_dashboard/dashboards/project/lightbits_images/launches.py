@@ -22,7 +22,7 @@ from openstack_dashboard.exceptions import NOT_FOUND
 from lightbits_dashboard import conf, shared_cache
 from lightbits_dashboard.api import cinder as lb_cinder
 from lightbits_dashboard.api import nova as lb_nova
-from lightbits_dashboard.launch import progress, record, runner
+from lightbits_dashboard.launch import clone_check, progress, record, runner
 from lightbits_dashboard.launch.orchestrator import (
     VOLUME_DELETABLE,
     Launcher,
@@ -206,6 +206,7 @@ class FailureLog:
             "rolled_back_volume_id": outcome.volume_id,
             "message": summary if rec.count > 1 else outcome.error,
             "time": time.time(),
+            "made": (rec.made, rec.made_seconds, rec.expected),  # plain, for the cache
         }
         with self._lock:
             entries = self.entries(project_id)
@@ -295,6 +296,8 @@ class LaunchRow:
         self.server_status = fields.get("server_status")
         self.record = fields.get("record")
         self.metadata = fields.get("metadata") or {}
+        made = fields.get("made") or ()  # how the boot volume was made
+        self.made = made if isinstance(made, clone_check.Made) else clone_check.Made(*made)
 
 
 def _volume_row(volume, rec, servers_by_id, alive):
@@ -324,6 +327,7 @@ def _volume_row(volume, rec, servers_by_id, alive):
         server_status=getattr(server, "status", None),
         record=rec,
         metadata=dict(volume.metadata or {}),
+        made=clone_check.Made(rec.made, rec.made_seconds, rec.expected),
     )
 
 
