@@ -7,6 +7,7 @@ from django.urls import reverse
 from openstack_dashboard import api
 from openstack_dashboard.test import helpers as test
 
+from lightbits_dashboard.api import cinder as lb_cinder
 from lightbits_dashboard.dashboards.project.lightbits_images import launches
 from lightbits_dashboard.launch import clone_check, orchestrator, record
 from tests.unit.project import factories
@@ -83,3 +84,38 @@ class CloneOrCopyTests(test.TestCase):
         summary = f"1 of 2 launched; vm-2 failed: {clone_check.COPY_REFUSED}"
         res = self._page(launch_volume("vm-1", "active", count=2, message=summary))
         self.assertContains(res, "vm-2 failed: Stopped: Cinder started copying")
+
+
+class RowUpdateRaceTests(test.TestCase):
+    """A driver that finishes between the row's volume read and its heartbeat
+    read must not leave the row stuck on Interrupted (Horizon stops polling)."""
+
+    def setUp(self):
+        super().setUp()
+        cache.clear()
+        launches.SharedState.forget_local()
+
+    @test.create_mocks({lb_cinder: ("volume_get_raw",), api.nova: ("server_get",)})
+    def test_a_row_that_would_say_interrupted_is_read_once_more(self):
+        booting = launch_volume("vm", "booting", server_id="s1", made="clone", made_seconds=4.0)
+        done = launch_volume("vm", "active", server_id="s1", made="clone", made_seconds=4.0)
+        # first read: still booting (and the heartbeat is already gone); then: active
+        self.mock_volume_get_raw.side_effect = [booting._apiresource, done._apiresource]
+        self.mock_server_get.return_value = factories.server("s1", "ACTIVE")
+        row = launches.launch_row(self._request(), booting.id)
+        self.assertEqual("active", row.state)
+        self.assertEqual(2, self.mock_volume_get_raw.call_count)
+
+    @test.create_mocks({lb_cinder: ("volume_get_raw",), api.nova: ("server_get",)})
+    def test_a_live_row_is_read_once(self):
+        booting = launch_volume("vm", "booting", server_id="s1")
+        self.mock_volume_get_raw.return_value = booting._apiresource
+        self.mock_server_get.return_value = factories.server("s1", "BUILD")
+        launches.heartbeat().beat("L1")
+        self.assertEqual("booting", launches.launch_row(self._request(), booting.id).state)
+        self.assertEqual(1, self.mock_volume_get_raw.call_count)
+
+    def _request(self):
+        request = self.request
+        request.user.project_id = "1"
+        return request

@@ -6,6 +6,8 @@ store, or when a visible location is ``cinder://<store>/<volume id>`` of one
 Lightbits store is configured).
 """
 
+import re
+
 from lightbits_dashboard.clone_path import field
 from lightbits_dashboard.image_locations import cinder_locations, image_stores
 
@@ -55,3 +57,28 @@ def lightbits_images(images, lightbits_stores):
         if store:
             result.append((image, store))
     return result
+
+
+_CACHE_NAME = re.compile(r"^image-([0-9a-f-]{36})$")
+_ID = re.compile(r"^[0-9a-f]{32}$")
+
+
+def looks_like_id(value):
+    """A Keystone project id (32 hex digits), not a name."""
+    return bool(_ID.match(value or ""))
+
+
+def cache_entries(volumes):
+    """{image id: [volumes]}: Cinder's image-volume cache entries among the
+    internal tenant's ``volumes``: named ``image-<image id>`` and made from
+    that image (their ``volume_image_metadata``); Glance's own image volumes
+    carry ``glance_image_id`` metadata instead."""
+    found = {}
+    for volume in volumes:
+        match = _CACHE_NAME.match(field(volume, "name", "") or "")
+        if not match or (field(volume, "metadata", {}) or {}).get("glance_image_id"):
+            continue
+        source = (field(volume, "volume_image_metadata", {}) or {}).get("image_id")
+        if source == match.group(1):
+            found.setdefault(source, []).append(volume)
+    return found

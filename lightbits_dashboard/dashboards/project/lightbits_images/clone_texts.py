@@ -7,6 +7,7 @@ here, translated.
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from lightbits_dashboard import clone_path
 from lightbits_dashboard.launch import clone_check
 
 REASONS = {
@@ -33,6 +34,24 @@ COPY_REFUSED = _(
     'passed through "downloading") and the launch required a fast clone. The boot '
     "volume was deleted."
 )
+
+
+CLONE_PATH_REASONS = {
+    clone_path.CACHE_STALE: _(
+        "Cinder's image-volume cache holds an entry for it, but the image changed after "
+        "the entry was made: Cinder drops the entry and copies"
+    ),
+    clone_path.CACHE_UNSEEN: _(
+        "Cinder's image-volume cache may serve it as a clone from the second boot volume "
+        "on each backend host, but its entries live in Cinder's internal tenant, which "
+        "this project cannot see"
+    ),
+}
+
+
+def reason_text(reason):
+    """A clone path reason in words (codes from clone_path; other reasons as given)."""
+    return CLONE_PATH_REASONS.get(reason, reason)
 
 
 def made_text(made):

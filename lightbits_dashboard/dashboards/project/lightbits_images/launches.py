@@ -366,7 +366,20 @@ def launch_rows(request):
 
 
 def launch_row(request, row_id):
-    """One row, for the table's ajax updates (one volume get, one server get)."""
+    """One row, for the table's ajax updates (one volume get, one server get).
+
+    A row that would say Interrupted is read once more: its driver may have
+    written its last state and stopped its heartbeat between the volume read
+    and the heartbeat read, and Horizon stops refreshing a row that says
+    Interrupted.
+    """
+    row = _launch_row_once(request, row_id)
+    if row is not None and row.state == record.INTERRUPTED:
+        row = _launch_row_once(request, row_id)
+    return row
+
+
+def _launch_row_once(request, row_id):
     project_id = request.user.project_id
     if row_id.startswith(FAILED_PREFIX):
         for row in _failure_rows(project_id):

@@ -8,6 +8,7 @@ from horizon import tables
 from openstack_dashboard import api
 
 from lightbits_dashboard import clone_path
+from lightbits_dashboard.dashboards.project.lightbits_images import clone_texts
 
 LAUNCH_POLICY = (("compute", "os_compute_api:servers:create"),)
 
@@ -63,7 +64,7 @@ def get_virtual_size(image):
 
 def get_clone_path(image):
     """ "Copy (why)"; or "Fast clone" with what the project cannot check as a note."""
-    reasons = "; ".join(str(r) for r in image.clone_reasons)
+    reasons = "; ".join(str(clone_texts.reason_text(r)) for r in image.clone_reasons)
     if not reasons:
         return image.clone_verdict
     if image.clone_verdict == clone_path.COPY:

@@ -5,6 +5,7 @@ from openstack_dashboard import api, policy
 
 from lightbits_dashboard import image_locations
 from lightbits_dashboard.dashboards.project.lightbits_images import (
+    clone_texts,
     data,
     launches_tables,
     workflows,
@@ -82,6 +83,7 @@ class DetailView(views.HorizonTemplateView):
         context["image"] = image
         context["properties"] = sorted(image.properties.items())
         context["stores"] = image_locations.image_stores(image)
+        context["clone_reasons"] = [clone_texts.reason_text(r) for r in image.clone_reasons]
         return context
 
 

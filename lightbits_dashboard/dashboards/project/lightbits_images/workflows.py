@@ -17,7 +17,7 @@ from horizon import exceptions, forms, workflows
 from openstack_dashboard import api
 
 from lightbits_dashboard import clone_path, conf, storable
-from lightbits_dashboard.dashboards.project.lightbits_images import data, launches
+from lightbits_dashboard.dashboards.project.lightbits_images import clone_texts, data, launches
 from lightbits_dashboard.launch import clone_check, orchestrator, record, sizing
 
 USER_DATA_MAX = 16384  # characters; kept in the boot volume's metadata until boot
@@ -272,13 +272,20 @@ def backend_down_text(down):
 def clone_path_text(image):
     """The image's clone path with its reasons, and a warning before a copy."""
     verdict = getattr(image, "clone_verdict", "")
-    reasons = "; ".join(str(r) for r in getattr(image, "clone_reasons", None) or [])
+    reasons = "; ".join(
+        str(clone_texts.reason_text(r)) for r in getattr(image, "clone_reasons", None) or []
+    )
     if verdict == clone_path.COPY:
         return _(
             "Clone path: Copy (%(reasons)s). Cinder will download and copy the whole "
             "image instead of cloning it on Lightbits: the launch takes much longer. "
             'Tick "Launch anyway" to go ahead.'
         ) % {"reasons": reasons}
+    if verdict == clone_path.FAST_CLONE_CACHE:
+        return _(
+            "Clone path: Fast clone (from cache): Cinder's image-volume cache holds this "
+            "image, so the boot volume is a clone of the cache entry."
+        )
     if reasons:
         return _("Clone path: Fast clone (%(reasons)s).") % {"reasons": reasons}
     return _("Clone path: Fast clone: the boot volume is a clone of the image volume.")
