@@ -144,3 +144,49 @@ def test_require_fast_clone_stops_the_qcow2_launch_and_deletes_its_volume(ops, c
     wait_for(
         "the refused boot volume deleted", lambda: volume_status(demo.cinder, volume_id) is None
     )
+
+
+class ProbeOps:
+    """clone_probe's ops over the admin's cinderclient and the Lightbits API."""
+
+    def __init__(self, os_, lightbits):
+        self.cinder, self.lightbits, self.created = os_.cinder, lightbits, []
+
+    def create_volume(self, name, size, volume_type, image_id, metadata):
+        volume = self.cinder.volumes.create(
+            size, name=name, volume_type=volume_type, imageRef=image_id, metadata=metadata
+        )
+        self.created.append(volume.id)
+        return volume.id
+
+    def volume_status(self, volume_id):
+        return volume_status(self.cinder, volume_id)
+
+    def delete_volume(self, volume_id):
+        self.cinder.volumes.delete(volume_id)
+
+    def lightbits_source(self, volume_id):
+        found = self.lightbits.volume_of(volume_id)
+        return None if found is None else bool(found["sourceSnapshotName"])
+
+
+@pytest.mark.parametrize(("image", "kind"), [("raw", "clone"), ("qcow2", "copy")])
+def test_the_probe_tells_clone_from_copy_and_leaves_nothing(admin, cloud, lightbits, image, kind):
+    from lightbits_dashboard import clone_probe
+
+    ops = ProbeOps(admin, lightbits)
+    try:
+        result = clone_probe.Prober(ops, timeout=180).run(
+            cloud["images"][image], cloud["volume_type"]["name"], 1, f"ct-probe-{image}"
+        )
+        assert (result.kind, result.error) == (kind, ""), result
+        assert result.lightbits_clone is (True if kind == "clone" else None)
+        assert result.deleting_later is (kind == "copy") and not result.left_behind
+        (volume_id,) = ops.created
+        wait_for(
+            "the probe volume deleted", lambda: volume_status(admin.cinder, volume_id) is None
+        )
+        assert lightbits.volume_of(volume_id) is None
+    finally:
+        for volume_id in ops.created:
+            delete_volume_and_wait(admin.cinder, volume_id)

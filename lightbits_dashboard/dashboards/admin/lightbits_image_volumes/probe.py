@@ -128,7 +128,9 @@ class ProbeForm(forms.SelfHandlingForm):
             HorizonProbeOps(request, volume_type),
             timeout=timeout,
             cleanup_timeout=conf.get("LAUNCH_CLEANUP_TIMEOUT") + timeout,
-            poll_interval=conf.get("LAUNCH_VOLUME_POLL_INTERVAL"),
+            poll_interval=min(
+                conf.get("LAUNCH_POLL_INTERVAL"), conf.get("LAUNCH_VOLUME_POLL_INTERVAL")
+            ),
             later=_in_background,
         )
         name = f"lightbits-probe-{uuid.uuid4().hex[:8]}"
