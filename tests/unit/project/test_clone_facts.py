@@ -71,11 +71,10 @@ class ImageVolumeCacheTests(test.TestCase):
         )
 
     def _entry(self, image, created_at="2026-06-01T00:00:00", **extra):
+        """As seen in the local cloud: readonly metadata, source_volid, no image metadata."""
+        extra.setdefault("metadata", {"readonly": "True"})
         return factories.volume(
-            f"image-{image.id}",
-            created_at=created_at,
-            volume_image_metadata={"image_id": image.id},
-            **extra,
+            f"image-{image.id}", created_at=created_at, source_volid="boot-1", **extra
         )
 
     def _qcow2(self):

@@ -70,15 +70,15 @@ def looks_like_id(value):
 
 def cache_entries(volumes):
     """{image id: [volumes]}: Cinder's image-volume cache entries among the
-    internal tenant's ``volumes``: named ``image-<image id>`` and made from
-    that image (their ``volume_image_metadata``); Glance's own image volumes
-    carry ``glance_image_id`` metadata instead."""
+    internal tenant's ``volumes``: named ``image-<image id>`` without
+    ``glance_image_id`` metadata (Glance's own image volumes and upload
+    clones have it). Seen in the local cloud: an entry carries only
+    ``readonly: True`` metadata, ``source_volid`` (the boot volume it was
+    cloned from) and no ``volume_image_metadata``."""
     found = {}
     for volume in volumes:
         match = _CACHE_NAME.match(field(volume, "name", "") or "")
         if not match or (field(volume, "metadata", {}) or {}).get("glance_image_id"):
             continue
-        source = (field(volume, "volume_image_metadata", {}) or {}).get("image_id")
-        if source == match.group(1):
-            found.setdefault(source, []).append(volume)
+        found.setdefault(match.group(1), []).append(volume)
     return found
