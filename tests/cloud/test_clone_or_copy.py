@@ -9,6 +9,7 @@ its boot volume.
 """
 
 import pytest
+import requests
 from cinderclient import exceptions as cinder_exc
 from novaclient import exceptions as nova_exc
 
@@ -130,6 +131,27 @@ def test_a_raw_launch_is_recorded_clone_and_a_qcow2_launch_copy(ops, cloud, demo
     # the Lightbits side agrees: a clone has a source snapshot, a copy none
     assert lightbits.volume_of(raw.volume_id)["sourceSnapshotName"]
     assert not lightbits.volume_of(qcow2.volume_id)["sourceSnapshotName"]
+
+
+def test_a_clone_the_driver_fails_is_a_silent_copy_the_launch_sees(ops, cloud, lightbits):
+    """The LightOS driver's clone fails (its snapshot create is refused with a
+    409, which it does not retry): Cinder
+    falls back to a download without a word (create_volume.py 783-786); the
+    launch records the copy, which the Launches page warns about."""
+    faults = lightbits.base + "/_emulator/faults"
+    rule = {"kind": "status", "method": "POST", "path": "/snapshots", "status": 409}
+    requests.post(
+        faults, json=rule, headers=lightbits._headers, verify=lightbits.ca_file, timeout=10
+    ).raise_for_status()
+    try:
+        outcome = launch(ops, cloud, "raw", "ct-silent-copy", expected=clone_check.CLONE)
+    finally:
+        requests.delete(faults, headers=lightbits._headers, verify=lightbits.ca_file, timeout=10)
+    assert outcome.ok, outcome.error
+    rec = outcome.record
+    assert rec.made == clone_check.COPY, rec
+    assert clone_check.Made(rec.made, rec.made_seconds, rec.expected).unexpected_copy
+    assert not lightbits.volume_of(outcome.volume_id)["sourceSnapshotName"]
 
 
 def test_require_fast_clone_stops_the_qcow2_launch_and_deletes_its_volume(ops, cloud, demo):
