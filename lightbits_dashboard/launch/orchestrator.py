@@ -304,6 +304,10 @@ class Launcher:
             server_id = failure.server_id or server_id
             rec = failure.record or rec
             self._quietly(self.on_failure, Outcome(rec, False, volume_id, server_id, str(failure)))
+            if failure.record and volume_id:
+                # its row says why while the rollback waits for Cinder to allow the delete
+                failed = rec.with_(state=record.ERROR, message=str(failure))
+                self._quietly(self.ops.set_metadata, volume_id, record.state_keys(failed))
             left = self._roll_back(volume_id, server_id)
             return Outcome(rec, False, volume_id, server_id, str(failure), tuple(left))
         # A working server is never rolled back for a bookkeeping error.

@@ -54,6 +54,12 @@ def test_require_fast_clone_stops_the_copy_and_deletes_its_volume():
     assert outcome.record.made == clone_check.COPY
     assert failed and failed[0].record.made == clone_check.COPY
     assert not cloud.called("boot_server")
+    # its row said why before the rollback (Cinder deletes only once the copy ends)
+    said = [c for c in cloud.calls if c[0] in ("set_metadata", "delete_volume")][-2:]
+    assert said[0][0] == "set_metadata" and said[1][0] == "delete_volume", said
+    assert said[0][2]["lightbits_launch_state"] == "error"
+    assert said[0][2]["lightbits_launch_message"] == clone_check.COPY_REFUSED
+    assert said[0][2]["lightbits_launch_made"] == "copy"
     # Cinder deletes a volume only once it is available: the rollback waited for it
     assert len(cloud.called("delete_volume")) == 1
     assert cloud.volumes == {} and outcome.left_behind == ()

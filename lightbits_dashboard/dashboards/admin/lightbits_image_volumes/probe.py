@@ -14,6 +14,7 @@ from openstack_dashboard import api
 from lightbits_dashboard import clone_probe, conf, image_locations
 from lightbits_dashboard.api import cinder as lb_cinder
 from lightbits_dashboard.api import lightbits as lb_api
+from lightbits_dashboard.clone_path import field as _field
 from lightbits_dashboard.launch import clone_check
 
 INDEX_URL = "horizon:admin:lightbits_image_volumes:index"
@@ -25,19 +26,14 @@ ERRORS = {
 }
 
 
-def _field(obj, name, default=None):
-    value = obj.get(name) if isinstance(obj, dict) else getattr(obj, name, None)
-    return default if value is None else value
-
-
 def lightbits_stores():
     return set(conf.get("STORE_VOLUME_TYPES"))
 
 
-def probe_types(row_or_image_stores):
+def probe_types(stores):
     """The Lightbits volume types that clone from the given stores."""
     mapped = conf.get("STORE_VOLUME_TYPES")
-    return sorted({t for s in row_or_image_stores for t in mapped.get(s, [])})
+    return sorted({t for s in stores for t in mapped.get(s, [])})
 
 
 class ProbeClonePath(tables.LinkAction):
