@@ -27,12 +27,19 @@ Cinder's field names.
 """
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from lightbits_dashboard.message import Message, msg
 from lightbits_dashboard.model import field  # noqa: F401 (imported from here by the admin panel)
 
 FAST_CLONE = "fast_clone"
+FAST_CLONE_CACHE = "fast_clone_cache"  # a clone of Cinder's image-volume cache entry
 COPY = "copy"
+FAST_CLONE_VERDICTS = (FAST_CLONE, FAST_CLONE_CACHE)  # the verdicts whose boot volume is a clone
+
+# Reasons about Cinder's image-volume cache.
+CACHE_STALE = "cache_entry_stale"  # an entry older than the image's last update
+CACHE_UNSEEN = "cache_not_visible"  # the internal tenant's entries are not visible here
 
 
 @dataclass(frozen=True)
@@ -109,6 +116,43 @@ def check_owner(image, project_id, image_volume):
     return Check(False, msg("other_owner"))
 
 
+def _time(value):
+    """A Glance/Cinder timestamp as a naive UTC datetime, or None."""
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if parsed.tzinfo is not None:
+        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
+    return parsed
+
+
+def is_stale(image, entry):
+    """The image was updated after the cache entry was made: Cinder drops the
+    entry (image/cache.py ``_should_update_entry``) and copies again."""
+    updated, made = _time(field(image, "updated_at")), _time(field(entry, "created_at"))
+    return bool(updated and made and updated > made)
+
+
+def check_cache(image, entries):
+    """Cinder's image-volume cache serves ``image``: a clone of its entry.
+
+    ``entries`` are the image's cache entries (volumes ``image-<id>`` of
+    Cinder's internal tenant made from the image), or None when they cannot
+    be seen (the internal tenant is another project: only admins see it).
+    Entries are per backend host; a cloud with one host per Lightbits
+    backend clones from any of them.
+    """
+    if entries is None:
+        return Check(None, msg(CACHE_UNSEEN))
+    usable = [e for e in entries if field(e, "status", "available") == "available"]
+    if any(not is_stale(image, e) for e in usable):
+        return Check(True)
+    return Check(False, msg(CACHE_STALE) if usable else None)
+
+
 def clone_path(
     image,
     *,
@@ -118,19 +162,34 @@ def clone_path(
     project_id,
     encrypted_type_names=None,
     image_volume=None,
+    cache_entries=False,
 ):
-    """(FAST_CLONE | COPY, [reason Messages]) for a boot volume from ``image``."""
+    """(FAST_CLONE | FAST_CLONE_CACHE | COPY, [reason Messages]).
+
+    ``cache_entries``: False when Cinder's image-volume cache is not
+    considered (no internal tenant configured), else as ``check_cache``.
+    The cache has no raw/bare or owner rule: an image failing only those is
+    a fast clone from the cache when a fresh entry exists.
+    """
     mapped_types = list(mapped_types or [])
     existing = set(existing_type_names or [])
     usable = [name for name in mapped_types if name in existing]
+    raw_bare, owner = check_raw_bare(image), check_owner(image, project_id, image_volume)
     checks = [
         check_active(image),
-        check_raw_bare(image),
+        raw_bare,
         check_volume_type(store, mapped_types, existing),
         check_not_encrypted(usable, encrypted_type_names),
-        check_owner(image, project_id, image_volume),
+        owner,
     ]
-    failed = [c.message for c in checks if c.ok is False]
-    if failed:
-        return COPY, failed
-    return FAST_CLONE, [c.message for c in checks if c.ok is None]
+    failed = [c for c in checks if c.ok is False]
+    if not failed:
+        return FAST_CLONE, [c.message for c in checks if c.ok is None]
+    reasons = [c.message for c in failed]
+    if cache_entries is not False and all(c in (raw_bare, owner) for c in failed):
+        cache = check_cache(image, cache_entries)
+        if cache.ok:
+            return FAST_CLONE_CACHE, []
+        if cache.message:
+            reasons.append(cache.message)
+    return COPY, reasons

@@ -34,6 +34,12 @@ DEFAULTS = {
     "LAUNCH_CLONE_TIMEOUT": 300,  # seconds a boot volume may take to become available
     "LAUNCH_BOOT_TIMEOUT": 600,  # seconds a server may take to become ACTIVE
     "LAUNCH_POLL_INTERVAL": 2,  # seconds between status polls
+    # seconds between polls of a boot volume being made: a copy shows as a
+    # "downloading" phase, which must not slip between two polls
+    "LAUNCH_VOLUME_POLL_INTERVAL": 0.5,
+    # the Launch workflow's "Require fast clone" ticked by default: an
+    # instance whose boot volume Cinder starts copying is stopped
+    "REQUIRE_FAST_CLONE": False,
     # seconds a failed launch waits for Cinder/Nova to allow deleting what it made
     "LAUNCH_CLEANUP_TIMEOUT": 120,
     "DELETE_ON_TERMINATE_DEFAULT": True,

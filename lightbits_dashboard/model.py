@@ -127,3 +127,28 @@ class VolumeIndex:
         if wanted_id and wanted_id in self.by_id:
             return self.by_id[wanted_id]
         return self.by_name.get(image_volume_name(field(image, "id")))
+
+
+_CACHE_NAME = re.compile(r"^image-([0-9a-f-]{36})$")
+_PROJECT_ID = re.compile(r"^[0-9a-f]{32}$")
+
+
+def looks_like_id(value):
+    """A Keystone project id (32 hex digits), not a name."""
+    return bool(_PROJECT_ID.match(value or ""))
+
+
+def cache_entries(volumes):
+    """{image id: [volumes]}: Cinder's image-volume cache entries among the
+    internal tenant's ``volumes``: named ``image-<image id>`` without
+    ``glance_image_id`` metadata (Glance's own image volumes and upload
+    clones have it). Seen in the local cloud: an entry carries only
+    ``readonly: True`` metadata, ``source_volid`` (the boot volume it was
+    cloned from) and no ``volume_image_metadata``."""
+    found = {}
+    for volume in volumes:
+        match = _CACHE_NAME.match(field(volume, "name", "") or "")
+        if not match or (field(volume, "metadata", {}) or {}).get("glance_image_id"):
+            continue
+        found.setdefault(match.group(1), []).append(volume)
+    return found

@@ -29,7 +29,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Protocol
 
-from lightbits_dashboard.launch import quota, record, sizing
+from lightbits_dashboard.launch import clone_check, quota, record, sizing
 from lightbits_dashboard.message import Message, msg
 from lightbits_dashboard.model import VOLUME_DELETABLE
 
@@ -90,6 +90,8 @@ class LaunchPlan:
     vcpus: int = 0
     ram_mb: int = 0
     launch_id: str = ""
+    expected: str = ""  # clone_check.CLONE/COPY: what the clone path said
+    require_clone: bool = False  # stop an instance whose boot volume Cinder copies
 
     def records(self):
         launch_id = self.launch_id or str(uuid.uuid4())
@@ -103,6 +105,8 @@ class LaunchPlan:
                 image_id=self.image_id,
                 state=record.CLONING,
                 spec=self.spec,
+                expected=self.expected,
+                require_clone=self.require_clone,
             )
             for i, server_name in enumerate(sizing.server_names(self.name, self.count), 1)
         ]
@@ -129,10 +133,11 @@ class QuotaRefused(Exception):
 class Failure(Exception):
     """One instance failed: ``message`` (a Message) says what and why."""
 
-    def __init__(self, message, volume_id=None, server_id=None):
+    def __init__(self, message, volume_id=None, server_id=None, record=None):
         super().__init__(message.code)
         self.message = message
         self.volume_id, self.server_id = volume_id, server_id
+        self.record = record  # the instance's record as the failure left it, if changed
 
 
 NO_BACKEND = "No valid backend"
@@ -189,6 +194,7 @@ class Launcher:
         boot_timeout=600,
         cleanup_timeout=120,
         poll_interval=2,
+        volume_poll_interval=None,
         clock=time.monotonic,
         sleep=time.sleep,
         heartbeat=lambda: None,
@@ -199,6 +205,11 @@ class Launcher:
         self.ops = ops
         self.clone_timeout, self.boot_timeout = clone_timeout, boot_timeout
         self.cleanup_timeout, self.poll_interval = cleanup_timeout, poll_interval
+        # Boot volumes are polled more often: a short "downloading" phase
+        # (a copy, not a clone) must not slip between two polls.
+        if volume_poll_interval is None:
+            volume_poll_interval = min(poll_interval, 0.5)
+        self.volume_poll_interval = volume_poll_interval
         self.clock, self.sleep, self.heartbeat = clock, sleep, heartbeat
         self.on_outcome = on_outcome
         # Called as soon as one instance fails, before its rollback deletes
@@ -237,6 +248,7 @@ class Launcher:
         return outcomes
 
     def _new_instance(self, plan, rec, requested):
+        started = self.clock()
         try:
             volume_id = self.ops.create_volume(
                 sizing.boot_volume_name(rec.server_name),
@@ -249,7 +261,7 @@ class Launcher:
             return Outcome(rec, False, error=msg("volume_refused", error=str(exc)))
         finally:
             requested.done()
-        return self._drive(rec, volume_id)
+        return self._drive(rec, volume_id, started)
 
     # -- an interrupted launch ---------------------------------------------
 
@@ -290,7 +302,7 @@ class Launcher:
 
     # -- the steps -----------------------------------------------------------
 
-    def _drive(self, rec, volume_id):
+    def _drive(self, rec, volume_id, started=None):
         server_id = rec.server_id
         try:
             if rec.state == record.ACTIVE:
@@ -298,7 +310,7 @@ class Launcher:
             if not server_id:
                 server_id = self.ops.find_server(volume_id, rec.server_name)
             if not server_id:
-                self._wait_volume(rec, volume_id)
+                rec = self._wait_volume(rec, volume_id, started)
                 rec = rec.with_(state=record.BOOTING)
                 self.ops.set_metadata(volume_id, record.state_keys(rec))
                 server_id = self._boot(rec, volume_id)
@@ -312,7 +324,12 @@ class Launcher:
                 failure = Failure(msg("unexpected_error", error=str(exc)))
             server_id = failure.server_id or server_id
             error = failure.message
+            rec = failure.record or rec
             self._quietly(self.on_failure, Outcome(rec, False, volume_id, server_id, error))
+            if failure.record and volume_id:
+                # its row says why while the rollback waits for Cinder to allow the delete
+                failed = rec.with_(state=record.ERROR, message=error)
+                self._quietly(self.ops.set_metadata, volume_id, record.state_keys(failed))
             left = self._roll_back(volume_id, server_id)
             return Outcome(rec, False, volume_id, server_id, error, tuple(left))
         # A working server is never rolled back for a bookkeeping error.
@@ -328,8 +345,9 @@ class Launcher:
         if keys:
             self.ops.delete_metadata(volume_id, keys)
 
-    def _wait(self, timeout, probe):
+    def _wait(self, timeout, probe, interval=None):
         """Poll ``probe`` until it returns a result; None on time-out."""
+        interval = self.poll_interval if interval is None else interval
         deadline = self.clock() + timeout
         while True:
             try:
@@ -344,15 +362,20 @@ class Launcher:
             if self.clock() >= deadline:
                 return None
             self.heartbeat()
-            self.sleep(self.poll_interval)
+            self.sleep(interval)
 
-    def _wait_volume(self, rec, volume_id):
+    def _wait_volume(self, rec, volume_id, started=None):
+        """Wait for the boot volume; return ``rec`` with how it was made."""
         name = sizing.boot_volume_name(rec.server_name)
+        watch = clone_check.Watch(started)
 
         def probe():
             volume = self.ops.get_volume(volume_id)
             if volume is None:
                 raise Failure(msg("volume_gone", volume=name), volume_id)
+            if watch.see(volume.status) and rec.require_clone:
+                refused = rec.with_(made=clone_check.COPY)
+                raise Failure(msg(clone_check.COPY_REFUSED), volume_id, record=refused)
             if volume.status == "available":
                 return volume
             if volume.status == "error":
@@ -361,10 +384,12 @@ class Launcher:
                 raise Failure(msg("volume_status", volume=name, status=volume.status), volume_id)
             return None
 
-        if self._wait(self.clone_timeout, probe) is None:
+        if self._wait(self.clone_timeout, probe, self.volume_poll_interval) is None:
             raise Failure(
                 msg("volume_timeout", volume=name, timeout=self.clone_timeout), volume_id
             )
+        made, seconds = watch.result(self.clock())
+        return rec.with_(made=made, made_seconds=seconds)
 
     def _boot(self, rec, volume_id):
         try:

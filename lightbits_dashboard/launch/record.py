@@ -67,6 +67,13 @@ class LaunchRecord:
     spec: ServerSpec = field(default_factory=lambda: ServerSpec(flavor=""))
     server_id: str | None = None
     message: Message | None = None  # the error, or the launch's summary once done
+    # How the boot volume was made (clone_check.CLONE/COPY, "" not yet or unknown),
+    # in how many seconds, what the clone path said before, and whether the
+    # user required a fast clone.
+    made: str = ""
+    made_seconds: float | None = None
+    expected: str = ""
+    require_clone: bool = False
 
     def with_(self, **changes):
         return replace(self, **changes)
@@ -198,6 +205,10 @@ def encode(record):
         _key("image"): record.image_id,
         _key("state"): record.state,
     }
+    if record.expected:
+        metadata[_key("expected")] = record.expected
+    if record.require_clone:
+        metadata[_key("require_clone")] = "1"
     metadata.update(_split("spec", json.dumps(spec, separators=(",", ":"))))
     if user_data:
         metadata.update(_split("userdata", user_data))
@@ -212,7 +223,18 @@ def state_keys(record):
         keys[_key("server_id")] = record.server_id
     if record.message:
         keys.update(message_keys(record.message))
+    if record.made:
+        keys[_key("made")] = record.made
+        if record.made_seconds is not None:
+            keys[_key("made_s")] = f"{record.made_seconds:.1f}"
     return keys
+
+
+def _seconds(value):
+    try:
+        return float(value) if value else None
+    except ValueError:
+        return None
 
 
 def decode(metadata):
@@ -242,6 +264,10 @@ def decode(metadata):
             spec=spec,
             server_id=metadata.get(_key("server_id")),
             message=read_message(metadata.get(_key("message"))),
+            made=metadata.get(_key("made"), ""),
+            made_seconds=_seconds(metadata.get(_key("made_s"))),
+            expected=metadata.get(_key("expected"), ""),
+            require_clone=metadata.get(_key("require_clone")) == "1",
         )
     except (ValueError, TypeError, AttributeError):  # metadata edited by hand
         return None

@@ -1,5 +1,7 @@
 """Launch from cirros-raw through the workflow; check the result through the APIs."""
 
+import re
+
 from selenium.webdriver.common.by import By
 
 from tests.browser import cloud, launching, pages
@@ -70,6 +72,9 @@ def test_launch_one_instance(as_demo, horizon, facts, demo_api, emulator, cleanu
     pages.screenshot(as_demo, "launches-progress")
     rows = launching.wait_rows(as_demo, [name], "Active")
     assert "ACTIVE" in rows[name]
+    # the launch saw its boot volume made without "downloading": a clone, timed
+    assert re.search(r"Cloned \([0-9.]+ s\)", rows[name]), rows[name]
+    assert "Copied" not in rows[name] and "Likely reasons" not in rows[name]
     pages.screenshot(as_demo, "launches-active")
 
     server, volume, port = check_server(facts, demo_api, emulator, name)
@@ -117,6 +122,10 @@ def test_launch_from_qcow2_goes_active_by_copy(
     launching.launch(as_demo, horizon.url, facts, name, image="qcow2", on_source=confirm_copy)
     rows = launching.wait_rows(as_demo, [name], "Active", reload=True)
     assert "ACTIVE" in rows[name]
+    # Cinder's copy passed through "downloading": said, timed, and no warning
+    # (the clone path had said Copy)
+    assert re.search(r"Copied \([0-9.]+ s\)", rows[name]), rows[name]
+    assert "Cloned" not in rows[name] and "Likely reasons" not in rows[name]
     server = _server(demo_api, name)
     attached = getattr(server, "os-extended-volumes:volumes_attached")
     volume = demo_api.cinder.volumes.get(attached[0]["id"])

@@ -44,7 +44,7 @@ def test_rule_raw_and_bare():
         == "image is qcow2/bare, not raw/bare"
     )
     assert cp.check_raw_bare(image(container_format="ovf")).ok is False
-    assert verdict(image(disk_format="qcow2")) == (cp.COPY, ["image is qcow2/bare, not raw/bare"])
+    assert verdict(image(disk_format="qcow2")) == (cp.COPY, [QCOW2_REASON])
 
 
 def test_rule_volume_type_for_the_store_exists():
@@ -113,3 +113,66 @@ def test_verdict_and_reasons_are_codes_with_parameters():
     assert cp.check_raw_bare(image(disk_format="qcow2")).reason == (
         "image is qcow2/bare, not raw/bare"
     )
+
+
+# -- Cinder's image-volume cache ---------------------------------------------
+
+
+def entry(created_at="2026-12-02T10:00:00.000000", status="available"):
+    return {"name": "image-i1", "created_at": created_at, "status": status}
+
+
+QCOW2 = image(disk_format="qcow2", updated_at="2026-12-01T09:00:00Z")
+QCOW2_REASON = "image is qcow2/bare, not raw/bare"
+
+
+def test_a_fresh_cache_entry_makes_a_qcow2_image_fast_clone_from_cache():
+    assert verdict(QCOW2, cache_entries=[entry()]) == (cp.FAST_CLONE_CACHE, [])
+    assert cp.FAST_CLONE_CACHE in cp.FAST_CLONE_VERDICTS
+
+
+def test_the_cache_also_serves_an_image_of_another_owner():
+    foreign = dict(QCOW2, owner="other")
+    assert verdict(foreign, cache_entries=[entry()])[0] == cp.FAST_CLONE_CACHE
+
+
+def test_a_stale_cache_entry_is_a_copy_with_the_reason():
+    updated = dict(QCOW2, updated_at="2026-12-02T11:00:00Z")  # after the entry was made
+    assert cp.is_stale(updated, entry())
+    assert verdict(updated, cache_entries=[entry()]) == (
+        cp.COPY,
+        [QCOW2_REASON, english(Message(cp.CACHE_STALE))],
+    )
+    # one fresh entry (another host) is enough
+    fresh = entry(created_at="2026-12-02T12:00:00")
+    assert verdict(updated, cache_entries=[entry(), fresh])[0] == cp.FAST_CLONE_CACHE
+
+
+def test_timestamps_with_offsets_compare_in_utc():
+    img = dict(QCOW2, updated_at="2026-12-02T11:30:00+02:00")  # 09:30 UTC
+    assert not cp.is_stale(img, entry())
+    assert not cp.is_stale(dict(QCOW2, updated_at="not a time"), entry())
+
+
+def test_no_entry_or_an_unusable_one_stays_copy():
+    assert verdict(QCOW2, cache_entries=[]) == (cp.COPY, [QCOW2_REASON])
+    assert verdict(QCOW2, cache_entries=[entry(status="error")])[0] == cp.COPY
+
+
+def test_entries_the_project_cannot_see_are_said():
+    assert verdict(QCOW2, cache_entries=None) == (
+        cp.COPY,
+        [QCOW2_REASON, english(Message(cp.CACHE_UNSEEN))],
+    )
+
+
+def test_the_cache_is_not_considered_unless_asked():
+    assert verdict(QCOW2) == (cp.COPY, [QCOW2_REASON])
+
+
+def test_the_cache_does_not_lift_the_other_rules():
+    queued = dict(QCOW2, status="queued")
+    assert verdict(queued, cache_entries=[entry()])[0] == cp.COPY
+    assert verdict(QCOW2, existing_type_names=["ceph"], cache_entries=[entry()])[0] == cp.COPY
+    encrypted = verdict(QCOW2, encrypted_type_names={"lightbits"}, cache_entries=[entry()])
+    assert encrypted[0] == cp.COPY

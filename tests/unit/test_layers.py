@@ -10,6 +10,8 @@ import sys
 
 LOGIC = (
     "lightbits_dashboard.clone_path",
+    "lightbits_dashboard.clone_probe",
+    "lightbits_dashboard.launch.clone_check",
     "lightbits_dashboard.image_locations",
     "lightbits_dashboard.inventory",
     "lightbits_dashboard.launch.backend",

@@ -23,7 +23,8 @@ class FakeCloud:
     """Behaviour per server name:
 
     clone: "available" (default), "error:<msg>", "stuck" (stays creating),
-           "refuse:<msg>" (create raises)
+           "refuse:<msg>" (create raises), "copy" (Cinder's download and copy:
+           creating, then downloading for two polls, then available)
     boot:  "ACTIVE" (default), "ERROR:<msg>", "refuse:<msg>", "stuck" (stays BUILD),
            "unscheduled:<msg>" (ERROR before the attachment: the volume stays
            "reserved" and the server is found only by its name and mark)
@@ -77,8 +78,12 @@ class FakeCloud:
             behaviour = volume["behaviour"]
             if behaviour == "available":
                 volume["status"] = "available"
+            elif behaviour == "copy":
+                volume["status"] = "downloading"
             elif behaviour.startswith("error:"):
                 volume["status"], volume["error"] = "error", behaviour[6:]
+        elif volume["status"] == "downloading" and volume["polls"] > 3:
+            volume["status"] = "available"
         return VolumeState(volume["status"], volume.get("error", ""), dict(volume["metadata"]))
 
     def delete_volume(self, volume_id):

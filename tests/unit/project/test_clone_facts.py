@@ -5,7 +5,9 @@ from unittest import mock
 from openstack_dashboard import api
 from openstack_dashboard.test import helpers as test
 
+from lightbits_dashboard import clone_path
 from lightbits_dashboard.dashboards.project.lightbits_images import data
+from lightbits_dashboard.message import msg
 from tests.unit.english import english, english_verdict
 from tests.unit.project import factories
 
@@ -47,3 +49,134 @@ class CloneFactsTests(test.TestCase):
         (image,) = data.lightbits_images(None, [factories.image()], facts)
         self.assertEqual("Fast clone", english_verdict(image.clone_verdict))
         self.assertIn("cannot check", english(image.clone_reasons[0]))
+
+
+CACHE_MOCKS = {
+    api.cinder: ("volume_type_list", "volume_list", "volume_encryption_type_list"),
+    api.keystone: ("tenant_list",),
+}
+INTERNAL_ID = "0123456789abcdef0123456789abcdef"
+
+
+class ImageVolumeCacheTests(test.TestCase):
+    """Cinder's image-volume cache: "Fast clone (from cache)" for a qcow2 image."""
+
+    def _request(self, admin):
+        request = mock.Mock()
+        request.user = mock.Mock(project_id="1", is_superuser=admin)
+        return request
+
+    def _cloud(self, internal_volumes):
+        self.mock_volume_type_list.return_value = [factories.volume_type("lightbits")]
+        self.mock_volume_encryption_type_list.return_value = []
+        self.mock_volume_list.side_effect = lambda request, search_opts=None: (
+            internal_volumes if search_opts else []
+        )
+
+    def _entry(self, image, created_at="2026-06-01T00:00:00", **extra):
+        """As seen in the local cloud: readonly metadata, source_volid, no image metadata."""
+        extra.setdefault("metadata", {"readonly": "True"})
+        return factories.volume(
+            f"image-{image.id}", created_at=created_at, source_volid="boot-1", **extra
+        )
+
+    def _qcow2(self):
+        return factories.image(disk_format="qcow2", updated_at="2026-05-01T00:00:00Z")
+
+    @test.create_mocks(CACHE_MOCKS)
+    def test_admin_sees_a_fresh_entry_with_one_more_call(self):
+        image = self._qcow2()
+        self._cloud([self._entry(image), factories.volume("not-an-entry")])
+        with self.settings(LIGHTBITS_DASHBOARD={"INTERNAL_PROJECTS": [INTERNAL_ID]}):
+            facts = data.CloneFacts(self._request(admin=True))
+            (found,) = data.lightbits_images(None, [image], facts)
+        self.assertEqual(
+            ("Fast clone (from cache)", []),
+            (english_verdict(found.clone_verdict), found.clone_reasons),
+        )
+        self.assertEqual(2, self.mock_volume_list.call_count)  # the project's, the tenant's
+        search = self.mock_volume_list.call_args_list[1].kwargs["search_opts"]
+        self.assertEqual({"all_tenants": True, "project_id": INTERNAL_ID}, search)
+        self.mock_tenant_list.assert_not_called()
+
+    @test.create_mocks(CACHE_MOCKS)
+    def test_a_stale_entry_stays_copy_and_says_why(self):
+        image = self._qcow2()
+        self._cloud([self._entry(image, created_at="2026-04-01T00:00:00")])
+        with self.settings(LIGHTBITS_DASHBOARD={"INTERNAL_PROJECTS": [INTERNAL_ID]}):
+            (found,) = data.lightbits_images(
+                None, [image], data.CloneFacts(self._request(admin=True))
+            )
+        self.assertEqual("Copy", english_verdict(found.clone_verdict))
+        self.assertIn("cache_entry_stale", [r.code for r in found.clone_reasons])
+
+    @test.create_mocks(CACHE_MOCKS)
+    def test_glances_own_image_volume_is_no_cache_entry(self):
+        image = self._qcow2()
+        glance_volume = self._entry(image, metadata={"glance_image_id": image.id})
+        self._cloud([glance_volume])
+        with self.settings(LIGHTBITS_DASHBOARD={"INTERNAL_PROJECTS": [INTERNAL_ID]}):
+            (found,) = data.lightbits_images(
+                None, [image], data.CloneFacts(self._request(admin=True))
+            )
+        self.assertEqual("Copy", english_verdict(found.clone_verdict))
+
+    @test.create_mocks(CACHE_MOCKS)
+    def test_a_project_name_is_resolved_once_through_keystone(self):
+        image = self._qcow2()
+        self._cloud([self._entry(image)])
+        self.mock_tenant_list.return_value = ([mock.Mock(id=INTERNAL_ID)], False)
+        with self.settings(LIGHTBITS_DASHBOARD={"INTERNAL_PROJECTS": ["cinder-internal"]}):
+            (found,) = data.lightbits_images(
+                None, [image], data.CloneFacts(self._request(admin=True))
+            )
+        self.assertEqual("Fast clone (from cache)", english_verdict(found.clone_verdict))
+        self.mock_tenant_list.assert_called_once()
+
+    @test.create_mocks(CACHE_MOCKS)
+    def test_a_member_cannot_see_the_internal_tenant_and_is_told_so(self):
+        image = self._qcow2()
+        self._cloud([self._entry(image)])
+        with self.settings(LIGHTBITS_DASHBOARD={"INTERNAL_PROJECTS": [INTERNAL_ID]}):
+            (found,) = data.lightbits_images(
+                None, [image], data.CloneFacts(self._request(admin=False))
+            )
+        self.assertEqual("Copy", english_verdict(found.clone_verdict))
+        self.assertIn("cache_not_visible", [r.code for r in found.clone_reasons])
+        self.assertEqual(1, self.mock_volume_list.call_count)
+
+    @test.create_mocks(CACHE_MOCKS)
+    def test_without_an_internal_tenant_the_cache_is_not_looked_at(self):
+        image = self._qcow2()
+        self._cloud([self._entry(image)])
+        (found,) = data.lightbits_images(None, [image], data.CloneFacts(self._request(admin=True)))
+        self.assertEqual(
+            ("Copy", ["image is qcow2/bare, not raw/bare"]),
+            (english_verdict(found.clone_verdict), [english(r) for r in found.clone_reasons]),
+        )
+        self.assertEqual(1, self.mock_volume_list.call_count)
+
+
+class CacheTextsTests(test.TestCase):
+    def test_the_panel_says_cache_reasons_in_words(self):
+        from lightbits_dashboard.dashboards.project.lightbits_images import tables, workflows
+
+        image = mock.Mock(
+            clone_verdict=clone_path.COPY,
+            clone_reasons=[
+                msg("not_raw_bare", disk="qcow2", container="bare"),
+                msg(clone_path.CACHE_UNSEEN),
+            ],
+        )
+        text = str(tables.get_clone_path(image))
+        self.assertIn(
+            "Copy (image is qcow2/bare, not raw/bare; Cinder's image-volume cache may", text
+        )
+        self.assertNotIn("cache_not_visible", text)
+        stale = mock.Mock(
+            clone_verdict=clone_path.COPY, clone_reasons=[msg(clone_path.CACHE_STALE)]
+        )
+        self.assertIn("changed after the entry was made", str(workflows.clone_path_text(stale)))
+        cached = mock.Mock(clone_verdict=clone_path.FAST_CLONE_CACHE, clone_reasons=[])
+        self.assertEqual("Fast clone (from cache)", str(tables.get_clone_path(cached)))
+        self.assertIn("clone of the cache entry", str(workflows.clone_path_text(cached)))

@@ -454,6 +454,53 @@ class LaunchWorkflowTests(test.TestCase):
         self.assertIn("Cinder reports backend lb down", str(self._errors(res)["set_source"]))
         self.mock_start_launch.assert_not_called()
 
+    # -- Require fast clone ------------------------------------------------
+
+    @test.create_mocks(MOCKS)
+    def test_off_by_default_and_the_plan_expects_a_clone(self):
+        self._setup()
+        res = self.client.get(launch_url(self.image.id))
+        self.assertContains(res, "Require fast clone")
+        self.assertFalse(
+            res.context["workflow"].get_step("set_source").action.fields["require_clone"].initial
+        )
+        self.assertValid(self.client.post(launch_url(self.image.id), self._form()))
+        plan = self.mock_start_launch.call_args.args[1]
+        self.assertEqual(("clone", False), (plan.expected, plan.require_clone))
+
+    @test.create_mocks(MOCKS)
+    def test_ticked_it_reaches_the_plan(self):
+        self._setup()
+        res = self.client.post(launch_url(self.image.id), self._form(require_clone="on"))
+        self.assertValid(res)
+        self.assertTrue(self.mock_start_launch.call_args.args[1].require_clone)
+
+    @test.create_mocks(MOCKS)
+    def test_a_setting_ticks_it_by_default(self):
+        self._setup()
+        with override_settings(LIGHTBITS_DASHBOARD={"REQUIRE_FAST_CLONE": True}):
+            res = self.client.get(launch_url(self.image.id))
+        action = res.context["workflow"].get_step("set_source").action
+        self.assertTrue(action.fields["require_clone"].initial)
+
+    @test.create_mocks(MOCKS)
+    def test_with_a_copy_verdict_it_is_refused_before_anything_is_made(self):
+        self._qcow2()
+        res = self.client.post(
+            launch_url(self.image.id), self._form(require_clone="on", copy_confirmed="on")
+        )
+        errors = self._errors(res)["set_source"]["require_clone"]
+        self.assertIn("untick", errors[0])
+        self.mock_start_launch.assert_not_called()
+
+    @test.create_mocks(MOCKS)
+    def test_a_copy_launch_expects_a_copy(self):
+        self._qcow2()
+        self.assertValid(
+            self.client.post(launch_url(self.image.id), self._form(copy_confirmed="on"))
+        )
+        self.assertEqual("copy", self.mock_start_launch.call_args.args[1].expected)
+
 
 class BackendsDownTests(test.TestCase):
     def _types(self):

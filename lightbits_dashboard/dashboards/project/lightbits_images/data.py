@@ -14,8 +14,9 @@
 
 A page calls: one Glance image list, one Cinder volume type list, one Cinder
 volume list (to find image volumes the project can see) and, for admins
-only, one volume type encryption list: a constant number whatever the
-number of images.
+only, one volume type encryption list and, when Cinder's internal tenant is
+configured (INTERNAL_PROJECTS), one volume list of it (image-volume cache
+entries): a constant number whatever the number of images.
 """
 
 import logging
@@ -53,6 +54,32 @@ class CloneFacts:
             LOG.info("Volume list unavailable: image volumes are not looked up.")
             self.volumes = []
         self.volume_index = model.VolumeIndex(self.volumes)
+        self.cache_entries = self._cache_entries(request)
+
+    @staticmethod
+    def _cache_entries(request):
+        """{image id: [cache entries]}; False: no internal tenant configured;
+        None: its entries cannot be seen (another project: admins only)."""
+        internal = list(conf.get("INTERNAL_PROJECTS") or [])
+        if not internal:
+            return False
+        if not getattr(request.user, "is_superuser", False):
+            return None
+        try:
+            volumes = []
+            for project_id in _project_ids(request, internal):
+                search = {"all_tenants": True, "project_id": project_id}
+                volumes += api.cinder.volume_list(request, search_opts=search)
+        except Exception:
+            LOG.info("Internal tenant's volumes unreadable: image-volume cache not seen.")
+            return None
+        return model.cache_entries(volumes)
+
+    def cache_for(self, image):
+        """The image's cache entries for clone_path (False / None / list)."""
+        if not self.cache_entries:
+            return self.cache_entries
+        return self.cache_entries.get(image.id, [])
 
     @staticmethod
     def _encrypted(request, type_names_by_id):
@@ -74,6 +101,18 @@ class CloneFacts:
         return [t for t in store_volume_types().get(store, []) if t in self.type_names]
 
 
+def _project_ids(request, configured):
+    """Configured project ids or names -> ids (a Keystone lookup only for names)."""
+    ids = []
+    for project in configured:
+        if model.looks_like_id(project):
+            ids.append(project)
+            continue
+        found, _more = api.keystone.tenant_list(request, filters={"name": project})
+        ids += [p.id for p in found]
+    return ids
+
+
 def annotate(image, store, facts):
     """Set the panel's computed fields on an image object and return it."""
     image.store = store
@@ -86,6 +125,7 @@ def annotate(image, store, facts):
         project_id=facts.project_id,
         encrypted_type_names=facts.encrypted_type_names,
         image_volume=image.image_volume,
+        cache_entries=facts.cache_for(image),
     )
     return image
 

@@ -34,7 +34,7 @@ from openstack_dashboard.exceptions import NOT_FOUND
 from lightbits_dashboard import conf, model, shared_cache
 from lightbits_dashboard.api import cinder as lb_cinder
 from lightbits_dashboard.api import nova as lb_nova
-from lightbits_dashboard.launch import progress, record, runner
+from lightbits_dashboard.launch import clone_check, progress, record, runner
 from lightbits_dashboard.launch.orchestrator import (
     Launcher,
     ServerState,
@@ -187,6 +187,7 @@ class FailureLog:
             "rolled_back_volume_id": outcome.volume_id,
             "message": _message_data(summary if rec.count > 1 else outcome.error),
             "time": time.time(),
+            "made": (rec.made, rec.made_seconds, rec.expected),  # plain, for the cache
         }
         with self._lock:
             entries = self.entries(project_id)
@@ -229,6 +230,9 @@ def make_launcher(request, key, on_volumes_requested=lambda: None):
         boot_timeout=conf.get("LAUNCH_BOOT_TIMEOUT"),
         cleanup_timeout=conf.get("LAUNCH_CLEANUP_TIMEOUT"),
         poll_interval=conf.get("LAUNCH_POLL_INTERVAL"),
+        volume_poll_interval=min(
+            conf.get("LAUNCH_POLL_INTERVAL"), conf.get("LAUNCH_VOLUME_POLL_INTERVAL")
+        ),
         heartbeat=lambda: beat.beat(key),
         on_outcome=on_outcome,
         on_failure=on_failure,
@@ -275,6 +279,8 @@ class LaunchRow:
         self.server_status = fields.get("server_status")
         self.record = fields.get("record")
         self.metadata = fields.get("metadata") or {}
+        made = fields.get("made") or ()  # how the boot volume was made
+        self.made = made if isinstance(made, clone_check.Made) else clone_check.Made(*made)
 
 
 def _volume_row(volume, rec, servers_by_id, alive):
@@ -304,6 +310,7 @@ def _volume_row(volume, rec, servers_by_id, alive):
         server_status=getattr(server, "status", None),
         record=rec,
         metadata=dict(volume.metadata or {}),
+        made=clone_check.Made(rec.made, rec.made_seconds, rec.expected),
     )
 
 
@@ -357,7 +364,20 @@ def launch_rows(request):
 
 
 def launch_row(request, row_id):
-    """One row, for the table's ajax updates (one volume get, one server get)."""
+    """One row, for the table's ajax updates (one volume get, one server get).
+
+    A row that would say Interrupted is read once more: its driver may have
+    written its last state and stopped its heartbeat between the volume read
+    and the heartbeat read, and Horizon stops refreshing a row that says
+    Interrupted.
+    """
+    row = _launch_row_once(request, row_id)
+    if row is not None and row.state == record.INTERRUPTED:
+        row = _launch_row_once(request, row_id)
+    return row
+
+
+def _launch_row_once(request, row_id):
     project_id = request.user.project_id
     if row_id.startswith(FAILED_PREFIX):
         for row in _failure_rows(project_id):

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy, pgettext_lazy
 from horizon import exceptions, messages, tables
 
-from lightbits_dashboard.dashboards.project.lightbits_images import launches, texts
+from lightbits_dashboard.dashboards.project.lightbits_images import clone_texts, launches, texts
 from lightbits_dashboard.dashboards.project.lightbits_images import tables as images_tables
 from lightbits_dashboard.launch import record
 
@@ -150,6 +150,9 @@ class LaunchesTable(tables.DataTable):
     )
     volume_status = tables.Column(
         "volume_status", verbose_name=_("Boot Volume"), empty_value=_("Deleted")
+    )
+    made = tables.Column(
+        lambda row: clone_texts.made_cell(row.made), verbose_name=_("Clone or Copy")
     )
     server_status = tables.Column("server_status", verbose_name=_("Server"), empty_value="-")
     message = tables.WrappingColumn(

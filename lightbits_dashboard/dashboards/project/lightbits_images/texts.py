@@ -26,6 +26,7 @@ from lightbits_dashboard.message import Message
 
 VERDICTS = {
     "fast_clone": pgettext_lazy("Clone path", "Fast clone"),
+    "fast_clone_cache": pgettext_lazy("Clone path", "Fast clone (from cache)"),
     "copy": pgettext_lazy("Clone path", "Copy"),
 }
 
@@ -50,6 +51,15 @@ TEXTS = {
         "whether its image volume records that owner"
     ),
     "other_owner": _("image owned by another project"),
+    "cache_entry_stale": _(
+        "Cinder's image-volume cache holds an entry for it, but the image changed after "
+        "the entry was made: Cinder drops the entry and copies"
+    ),
+    "cache_not_visible": _(
+        "Cinder's image-volume cache may serve it as a clone from the second boot volume "
+        "on each backend host, but its entries live in Cinder's internal tenant, which "
+        "this project cannot see"
+    ),
     # launch/backend
     "service_down": _(
         "Cinder's volume service %(host)s for backend %(backend)s is %(state)s/%(status)s"
@@ -74,6 +84,11 @@ TEXTS = {
     "volume_refused": _("Cinder refused the boot volume: %(error)s"),
     "unexpected_error": _("unexpected error: %(error)s"),
     "volume_gone": _("boot volume %(volume)s disappeared"),
+    "copy_refused": _(
+        "Stopped: Cinder started copying the image instead of cloning it (the boot volume "
+        'passed through "downloading") and the launch required a fast clone. The boot '
+        "volume was deleted."
+    ),
     "volume_error_no_reason": _("boot volume %(volume)s went to error: Cinder gave no reason"),
     "volume_status": _("boot volume %(volume)s is %(status)s"),
     "volume_timeout": _("boot volume %(volume)s not available after %(timeout)s s"),

@@ -31,7 +31,7 @@ from openstack_dashboard.dashboards.project.instances import utils as instance_u
 
 from lightbits_dashboard import clone_path, conf, storable
 from lightbits_dashboard.dashboards.project.lightbits_images import data, launches, texts
-from lightbits_dashboard.launch import orchestrator, record, sizing
+from lightbits_dashboard.launch import clone_check, orchestrator, record, sizing
 
 USER_DATA_MAX = 16384  # characters; kept in the boot volume's metadata until boot
 NAME_MAX = 200  # leaves room for "-10-boot" within Cinder's and Nova's 255
@@ -144,6 +144,15 @@ class SetSourceAction(ServerValidatedAction):
         required=False,
         help_text=_("Needed only for an image whose clone path is Copy."),
     )
+    require_clone = forms.BooleanField(
+        label=_("Require fast clone"),
+        required=False,
+        help_text=_(
+            "Stop an instance as soon as Cinder starts copying the image instead of "
+            "cloning it (its boot volume passes through downloading), and delete its "
+            "boot volume."
+        ),
+    )
 
     class Meta:
         name = _("Source")
@@ -158,6 +167,7 @@ class SetSourceAction(ServerValidatedAction):
         self._images = self._load_images(request, context)
         super().__init__(request, context, *args, **kwargs)
         self.fields["delete_on_terminate"].initial = conf.get("DELETE_ON_TERMINATE_DEFAULT")
+        self.fields["require_clone"].initial = conf.get("REQUIRE_FAST_CLONE")
         if context.get("image_id") and len(self._images) == 1:
             image = self._images[0][0]
             self.help_text = clone_path_text(image)
@@ -224,6 +234,10 @@ class SetSourceAction(ServerValidatedAction):
         cleaned["image_min_gib"] = minimum
         cleaned["image_min_ram"] = int(getattr(image, "min_ram", 0) or 0)
         cleaned["image_name"] = image.name or image.id
+        verdict = getattr(image, "clone_verdict", None)
+        cleaned["clone_expected"] = clone_check.expected_kind(
+            verdict, clone_path.FAST_CLONE_VERDICTS
+        )
         if image.status != "active":
             self.add_error(
                 "image_id",
@@ -236,9 +250,16 @@ class SetSourceAction(ServerValidatedAction):
                 _("The boot volume must be at least %(min)s GiB for this image.")
                 % {"min": minimum},
             )
-        if getattr(image, "clone_verdict", None) == clone_path.COPY and not cleaned.get(
-            "copy_confirmed"
-        ):
+        if verdict == clone_path.COPY and cleaned.get("require_clone"):
+            self.add_error(
+                "require_clone",
+                format_lazy(
+                    "{} {}",
+                    clone_path_text(image),
+                    _('This image cannot fast-clone: untick "Require fast clone" to copy it.'),
+                ),
+            )
+        elif verdict == clone_path.COPY and not cleaned.get("copy_confirmed"):
             self.add_error("copy_confirmed", clone_path_text(image))
         volume_type = cleaned.get("volume_type")
         allowed = data.store_volume_types().get(store, [])
@@ -270,6 +291,11 @@ def clone_path_text(image):
             "image instead of cloning it on Lightbits: the launch takes much longer. "
             "Tick “Launch anyway” to go ahead."
         ) % {"reasons": reasons}
+    if verdict == clone_path.FAST_CLONE_CACHE:
+        return _(
+            "Clone path: Fast clone (from cache): Cinder's image-volume cache holds this "
+            "image, so the boot volume is a clone of the cache entry."
+        )
     if reasons:
         return _("Clone path: Fast clone (%(reasons)s).") % {"reasons": reasons}
     return _("Clone path: Fast clone: the boot volume is a clone of the image volume.")
@@ -285,9 +311,11 @@ class SetSource(workflows.Step):
         "volume_size",
         "volume_type",
         "delete_on_terminate",
+        "require_clone",
+        "clone_expected",
     )
     # Computed by the action's clean(), never typed by the user.
-    derived = ("image_name", "image_min_gib", "image_min_ram")
+    derived = ("image_name", "image_min_gib", "image_min_ram", "clone_expected")
 
     def contribute(self, data, context):
         """An invalid step contributes the raw POST (Horizon's rule): the
@@ -502,6 +530,8 @@ class LaunchFromImage(workflows.Workflow):
             vcpus=int(context.get("flavor_vcpus") or 0),
             ram_mb=int(context.get("flavor_ram") or 0),
             launch_id=launches.new_launch_id(),
+            expected=context.get("clone_expected") or "",
+            require_clone=bool(context.get("require_clone")),
         )
 
     def validate(self, context):

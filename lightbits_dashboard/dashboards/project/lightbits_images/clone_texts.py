@@ -1,0 +1,55 @@
+"""What the Launches page says about how each boot volume was made.
+
+The launch engine records codes (``launch.clone_check``); the texts live
+here, translated.
+"""
+
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from lightbits_dashboard.launch import clone_check
+
+REASONS = {
+    clone_check.REASON_DIRECT_URL: _(
+        "Cinder's allowed_direct_url_schemes does not list cinder (the clone path "
+        "is never tried; no API shows this setting)"
+    ),
+    clone_check.REASON_HOST_POOL: _(
+        "the boot volume was scheduled to another cinder-volume host or pool than the "
+        "image volume (several services for one cluster without a shared backend_host "
+        "or cluster)"
+    ),
+    clone_check.REASON_LIGHTOS_PROJECT: _(
+        "the volume type's lightos:project_name differs from the image volume's"
+    ),
+    clone_check.REASON_DRIVER: _(
+        "the LightOS driver's clone failed and Cinder fell back silently (its log says "
+        "why at debug level)"
+    ),
+}
+
+
+def made_text(made):
+    """ "Cloned (3.2 s)", "Copied (8.1 s)", "Copied" ...; "" while not known."""
+    if made.kind == clone_check.CLONE:
+        label = _("Cloned")
+    elif made.kind == clone_check.COPY:
+        label = _("Copied")
+    else:
+        return ""
+    if made.seconds is None:
+        return label
+    return _("%(made)s (%(seconds)s s)") % {"made": label, "seconds": f"{made.seconds:g}"}
+
+
+def made_cell(made):
+    """The Launches table cell: the text, and a warning for an unexpected copy."""
+    text = made_text(made)
+    if not made.unexpected_copy:
+        return text
+    return format_html(
+        '{}<br><small class="text-warning">{}</small><ul class="text-warning small">{}</ul>',
+        text,
+        _("Warning: the clone path said Fast clone for this image. Likely reasons:"),
+        format_html_join("", "<li>{}</li>", ((REASONS[r],) for r in made.reasons)),
+    )
