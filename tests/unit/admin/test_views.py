@@ -302,10 +302,21 @@ class IndexTests(_PanelTest):
             self.assertIn(
                 f"finding={inv.NOT_ON_LIGHTBITS}&amp;images__marker=", res.content.decode()
             )
+            first = [r.id for r in table.data]
             res = self.client.get(
-                INDEX, {"finding": inv.NOT_ON_LIGHTBITS, "images__marker": table.data[-1].id}
+                INDEX, {"finding": inv.NOT_ON_LIGHTBITS, "images__marker": table.get_marker()}
             )
-            self.assertEqual(len(res.context["images_table"].data), 2)
+            second = [r.id for r in res.context["images_table"].data]
+            self.assertEqual(len(second), 2)
+            self.assertFalse(set(first) & set(second))
+            res = self.client.get(
+                INDEX,
+                {
+                    "finding": inv.NOT_ON_LIGHTBITS,
+                    "images__prev_marker": res.context["images_table"].get_prev_marker(),
+                },
+            )
+            self.assertEqual([r.id for r in res.context["images_table"].data], first)
 
     @test.create_mocks(LIST_MOCKS)
     def test_hostile_names_are_escaped(self):

@@ -17,7 +17,7 @@ from horizon import exceptions, tables
 
 from lightbits_dashboard import inventory as inv
 from lightbits_dashboard.clone_path import field
-from lightbits_dashboard.dashboards.admin.lightbits_image_volumes import collect
+from lightbits_dashboard.dashboards.admin.lightbits_image_volumes import cached, collect
 
 URL_PREFIX = "horizon:admin:lightbits_image_volumes:"
 
@@ -128,9 +128,16 @@ class DeleteOrphan(_ActionForFinding):
 
 
 class _PagedTable(tables.DataTable):
-    """Pages through rows computed in memory; markers keep the page's filters."""
+    """Pages through the cached inventory's rows (cached.py): a marker is a
+    row's position in its table, and the links keep the page's filters."""
 
     filter_query = {}  # the view sets the page's active filters
+
+    def get_marker(self):
+        return str(self.data[-1].pos) if self.data else ""
+
+    def get_prev_marker(self):
+        return str(self.data[0].pos) if self.data else ""
 
     def _with_filters(self, pagination):
         query = urlencode(self.filter_query)
@@ -236,7 +243,12 @@ class UpdateImageRow(tables.Row):
     def get_data(self, request, row_id):
         if not row_id:  # a hand-made row_update URL without obj_id
             raise exceptions.NotFound()
-        return collect.image_row(request, row_id)
+        row = collect.image_row(request, row_id)
+        if _copy_state(row) != "copying":
+            # The copy this row was polled for ended: the cached inventory
+            # still says "copying", so the next view rebuilds it.
+            cached.invalidate()
+        return row
 
 
 def _copy_state(row):
