@@ -21,6 +21,7 @@ from lightbits_dashboard import shared_cache
 from lightbits_dashboard.api import cinder_admin
 from lightbits_dashboard.api import glance as lb_glance
 from lightbits_dashboard.api import lightbits as lb_api
+from lightbits_dashboard.dashboards.admin.lightbits_image_volumes import texts
 from tests.unit.admin import fakes
 from tests.unit.api.test_shared_cache import memcached_caches, run_memcached
 
@@ -191,8 +192,8 @@ class IndexTests(_PanelTest):
             },
         )
         content = res.content.decode()
-        for label in inv.FINDING_LABELS.values():
-            self.assertIn(label, content)
+        for label in texts.FINDING_LABELS.values():
+            self.assertIn(str(label), content)
         self.assertIn("<h3>Images and their image volumes</h3>", content)
         self.assertIn("<h3>Lightbits clusters</h3>", content)
         # The chain: image -> image volume -> Lightbits volume -> clones.

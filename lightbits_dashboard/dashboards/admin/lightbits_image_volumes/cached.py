@@ -30,6 +30,7 @@ from dataclasses import asdict, dataclass
 
 from lightbits_dashboard import conf, shared_cache
 from lightbits_dashboard import inventory as inv
+from lightbits_dashboard.clone_path import field
 
 KEY = "lightbits_dashboard:admin-inventory:v2"
 LOCK = KEY + ":lock"
@@ -98,7 +99,7 @@ def invalidate():
 def _slim(obj, names):
     if obj is None:
         return None
-    data = {n: inv.field(obj, n) for n in names}
+    data = {n: field(obj, n) for n in names}
     return data
 
 
@@ -106,7 +107,7 @@ def _volume(vol):
     data = _slim(vol, _VOLUME_FIELDS)
     if data is not None:
         data["metadata"] = {"readonly": str(inv.is_read_only(vol))}
-        data["attachments"] = len(inv.field(vol, "attachments", []) or [])
+        data["attachments"] = len(field(vol, "attachments", []) or [])
     return data
 
 
@@ -157,7 +158,7 @@ def _filter_keys(table, row):
     keys = {("finding", f.code) for f in row.findings}
     if table == "images":
         keys.update(("store", s) for s in list(row.stores) + [row.store] if s)
-        owner = inv.field(row.image, "owner")
+        owner = field(row.image, "owner")
         keys.update(("project", p) for p in (owner, row.project) if p)
     elif row.project:
         keys.add(("project", row.project))

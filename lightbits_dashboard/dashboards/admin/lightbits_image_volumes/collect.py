@@ -21,6 +21,7 @@ from openstack_dashboard import api
 from lightbits_dashboard import conf, inventory
 from lightbits_dashboard.api import glance as lb_glance
 from lightbits_dashboard.api import lightbits as lb_api
+from lightbits_dashboard.dashboards.admin.lightbits_image_volumes import texts
 
 
 def _fetch(request, message, call, *args, **kwargs):
@@ -209,7 +210,9 @@ def orphan_refusal(request, volume):
     """
     kind = inventory.image_volume_kind(volume, conf.get("INTERNAL_PROJECTS"))
     if kind not in (inventory.KIND_IMAGE_VOLUME, inventory.KIND_UPLOAD_CLONE):
-        return _("It is not a Glance image volume (it is: %s).") % (kind or _("a plain volume"))
+        return _("It is not a Glance image volume (it is: %s).") % (
+            texts.kind_label(kind) if kind else _("a plain volume")
+        )
     if getattr(volume, "attachments", None):
         return _("It is attached.")
     if not inventory.orphan_deletable(volume):

@@ -14,7 +14,7 @@ from lightbits_dashboard import inventory as inv
 from lightbits_dashboard.api import cinder_admin
 from lightbits_dashboard.api import glance as lb_glance
 from lightbits_dashboard.api import lightbits as lb_api
-from lightbits_dashboard.dashboards.admin.lightbits_image_volumes import cached, collect
+from lightbits_dashboard.dashboards.admin.lightbits_image_volumes import cached, collect, texts
 
 INDEX_URL = "horizon:admin:lightbits_image_volumes:index"
 
@@ -29,7 +29,7 @@ class FilterForm(django_forms.Form):
     def __init__(self, data, stores=(), projects=None, **kwargs):
         super().__init__(data, **kwargs)
         everything = [("", _("All"))]
-        self.fields["finding"].choices = everything + list(inv.FINDING_LABELS.items())
+        self.fields["finding"].choices = everything + list(texts.FINDING_LABELS.items())
         self.fields["store"].choices = everything + [(s, s) for s in stores]
         self.fields["project"].choices = everything + sorted(
             (projects or {}).items(), key=lambda kv: str(kv[1]).lower()

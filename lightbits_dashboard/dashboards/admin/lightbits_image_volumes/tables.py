@@ -17,7 +17,7 @@ from horizon import exceptions, tables
 
 from lightbits_dashboard import inventory as inv
 from lightbits_dashboard.clone_path import field
-from lightbits_dashboard.dashboards.admin.lightbits_image_volumes import cached, collect
+from lightbits_dashboard.dashboards.admin.lightbits_image_volumes import cached, collect, texts
 
 URL_PREFIX = "horizon:admin:lightbits_image_volumes:"
 
@@ -59,7 +59,9 @@ def _findings(row):
     return format_html(
         "<ul class='list-unstyled'>{}</ul>",
         format_html_join(
-            "", "<li><strong>{}</strong>: {}</li>", ((f.label, f.text) for f in row.findings)
+            "",
+            "<li><strong>{}</strong>: {}</li>",
+            ((texts.finding_label(f), texts.finding_text(f)) for f in row.findings),
         ),
     )
 
@@ -196,7 +198,10 @@ def _volume_lines(table, row):
         return []
     return [
         (gettext("Name"), field(vol, "name")),
-        (gettext("Kind"), getattr(row, "volume_kind", None) or getattr(row, "kind", None)),
+        (
+            gettext("Kind"),
+            texts.kind_label(getattr(row, "volume_kind", None) or getattr(row, "kind", None)),
+        ),
         (gettext("Project"), _project(table, row.project)),
         (gettext("Status"), field(vol, "status")),
         (gettext("Read-only"), gettext("Yes") if inv.is_read_only(vol) else gettext("No")),
@@ -252,9 +257,14 @@ class UpdateImageRow(tables.Row):
 
 
 def _copy_state(row):
-    if "copying" in row.copy_status:
+    if row.copying:
         return "copying"
-    return "failed" if row.copy_status else ""
+    return "failed" if row.copy_failed else ""
+
+
+def _stores(row):
+    status = texts.copy_status(row)
+    return ", ".join(row.stores) + (f" ({status})" if status else "")
 
 
 class ImagesTable(_PagedTable):
@@ -263,7 +273,7 @@ class ImagesTable(_PagedTable):
     )
     image = LinesColumn(_image_lines, verbose_name=_("Image details"))
     stores = tables.Column(
-        lambda row: ", ".join(row.stores) + (f" ({row.copy_status})" if row.copy_status else ""),
+        _stores,
         verbose_name=_("Stores"),
     )
     copy = tables.Column(
@@ -356,7 +366,7 @@ class ConfigTable(tables.DataTable):
         verbose_name=_("Lightbits cluster"),
     )
     health = tables.Column(lambda row: _health(row.cluster), verbose_name=_("Health"))
-    note = tables.Column(lambda row: row.note, verbose_name=_("Note"))
+    note = tables.Column(lambda row: texts.NOTES.get(row.note, row.note), verbose_name=_("Note"))
 
     def get_object_id(self, datum):
         return datum.id

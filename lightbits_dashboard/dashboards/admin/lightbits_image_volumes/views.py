@@ -10,7 +10,7 @@ from openstack_dashboard.utils import settings as utils
 
 from lightbits_dashboard import inventory as inv
 from lightbits_dashboard.api import glance as lb_glance
-from lightbits_dashboard.dashboards.admin.lightbits_image_volumes import cached, collect
+from lightbits_dashboard.dashboards.admin.lightbits_image_volumes import cached, collect, texts
 from lightbits_dashboard.dashboards.admin.lightbits_image_volumes import forms as panel_forms
 from lightbits_dashboard.dashboards.admin.lightbits_image_volumes import (
     tables as panel_tables,
@@ -97,7 +97,7 @@ class IndexView(tables.MultiTableView):
         ]
         counts = page.head.get("counts", {})
         context["finding_counts"] = [
-            (code, label, counts.get(code, 0)) for code, label in inv.FINDING_LABELS.items()
+            (code, label, counts.get(code, 0)) for code, label in texts.FINDING_LABELS.items()
         ]
         context["inventory"] = {
             "building": page.building,
