@@ -45,6 +45,10 @@ def kind_label(kind):
     return KIND_LABELS.get(kind, kind or "")
 
 
+def _backend(name):
+    return gettext("unknown") if name in (None, inv.UNKNOWN) else name
+
+
 def _not_on_lightbits(p):
     stores = ", ".join(p.get("stores") or ()) or gettext("no store listed")
     text = gettext(
@@ -61,7 +65,7 @@ def _never_fast_clone(p):
         return gettext(
             "The image volume is on backend %(backend)s, which no Lightbits volume "
             "type reaches: Cinder clones only within one backend."
-        ) % {"backend": p.get("backend")}
+        ) % {"backend": _backend(p.get("backend"))}
     return gettext(
         "The image is %(disk)s/%(container)s, not raw/bare: Cinder clones only "
         "raw/bare images; every boot volume is a full download and copy."
