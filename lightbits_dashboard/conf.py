@@ -51,6 +51,10 @@ DEFAULTS = {
     "CLUSTERS": {},
     # Seconds the admin panel keeps a cluster's volume list (and a failed try).
     "CLUSTER_CACHE_SECONDS": 15,
+    # Seconds the admin panel shows its whole-cloud inventory (findings,
+    # counts, filters) before the next view rebuilds it; Refresh and the
+    # panel's own actions rebuild it at once.
+    "INVENTORY_MAX_AGE": 300,
     # Seconds a cluster request may wait for an answer (a cluster's own
     # "timeout" overrides it): the first page view after a cluster hangs
     # waits this long per endpoint, later views use the remembered failure.

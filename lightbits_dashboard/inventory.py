@@ -16,6 +16,13 @@ volume's backend. The Lightbits side cannot name the source (the temporary
 for_clone_<new volume id> snapshot is deleted after the clone), but it tells
 how many of them are thin clones: their Lightbits volume has a
 sourceSnapshotName starting with "for_clone_".
+
+Each finding is one small rule ``(subject, context) -> Finding | None`` in
+one of three lists (IMAGE_RULES, IMAGE_VOLUME_RULES, LIGHTBITS_RULES), as
+clone_path does for the clone rules. A Finding carries a code and its
+parameters, never display text: the admin panel maps codes to translated
+texts (dashboards/admin/lightbits_image_volumes/texts.py). Filtering and
+paging are the panel's (cached.py).
 """
 
 import re
@@ -23,26 +30,27 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 
-from lightbits_dashboard.clone_path import check_raw_bare, field
+from lightbits_dashboard.clone_path import field
 from lightbits_dashboard.image_locations import UUID as _UUID
 from lightbits_dashboard.image_locations import cinder_locations, image_stores
 
-IMAGE_VOLUME_PREFIX = "image-"
+__all__ = ["cinder_locations", "image_stores"]  # re-exported for the panel
+
 LIGHTBITS_VOLUME_PREFIX = "volume-"
 CLONE_SNAPSHOT_PREFIX = "for_clone_"
 DEFAULT_LIGHTBITS_PROJECT = "default"
-UNKNOWN = "unknown"
+UNKNOWN = "unknown"  # a LightbitsSide status: the cluster did not answer
 
 _IMAGE_VOLUME_NAME = re.compile(rf"^image-({_UUID})$")
 _LIGHTBITS_VOLUME_NAME = re.compile(rf"^volume-({_UUID})$")
 
-# Kinds of Cinder volumes named image-<uuid>: three different things.
-KIND_IMAGE_VOLUME = "image volume"  # Glance cinder store: glance_image_id + image_size
-KIND_UPLOAD_CLONE = "upload-to-image clone"  # Cinder backend upload: glance_image_id, no size
-KIND_CACHE_ENTRY = "image-volume cache entry"  # internal tenant, no glance metadata
-KIND_OTHER = "other volume"
+# Kinds of Cinder volumes named image-<uuid> (codes; the panel names them).
+KIND_IMAGE_VOLUME = "image-volume"  # Glance cinder store: glance_image_id + image_size
+KIND_UPLOAD_CLONE = "upload-clone"  # Cinder backend upload: glance_image_id, no size
+KIND_CACHE_ENTRY = "cache-entry"  # internal tenant, no glance metadata
+KIND_OTHER = "other"
 
-# Finding codes -> (label, action or None).
+# Finding codes.
 NOT_ON_LIGHTBITS = "not-on-lightbits"
 NEVER_FAST_CLONE = "never-fast-clone"
 NOT_READ_ONLY = "not-read-only"
@@ -55,25 +63,31 @@ LIGHTBITS_READ_ONLY = "lightbits-read-only"
 LIGHTBITS_NOT_AVAILABLE = "lightbits-not-available"
 NO_CINDER_VOLUME = "no-cinder-volume"
 IMAGE_VOLUME_MISSING = "image-volume-missing"
+FINDING_CODES = (
+    NOT_ON_LIGHTBITS,
+    NEVER_FAST_CLONE,
+    NOT_READ_ONLY,
+    USER_PROJECT,
+    ORPHAN,
+    CACHE_ENTRY,
+    LIGHTBITS_MISSING,
+    LIGHTBITS_DEGRADED,
+    LIGHTBITS_READ_ONLY,
+    LIGHTBITS_NOT_AVAILABLE,
+    NO_CINDER_VOLUME,
+    IMAGE_VOLUME_MISSING,
+)
+# Findings counted once per image, not per image volume.
+_PER_IMAGE = (NOT_ON_LIGHTBITS, IMAGE_VOLUME_MISSING)
 
 ACTION_COPY = "copy"
 ACTION_MAKE_READ_ONLY = "make-read-only"
 ACTION_DELETE_ORPHAN = "delete-orphan"
 
-FINDING_LABELS = {
-    NOT_ON_LIGHTBITS: "Not on Lightbits",
-    NEVER_FAST_CLONE: "Never fast-clones",
-    NOT_READ_ONLY: "Image volume not read-only",
-    USER_PROJECT: "Image volume in a user project",
-    ORPHAN: "Orphaned image volume",
-    CACHE_ENTRY: "Image-volume cache entry",
-    LIGHTBITS_MISSING: "Lightbits volume missing",
-    LIGHTBITS_DEGRADED: "Lightbits volume Degraded",
-    LIGHTBITS_READ_ONLY: "Lightbits volume ReadOnly",
-    LIGHTBITS_NOT_AVAILABLE: "Lightbits volume NotAvailable",
-    NO_CINDER_VOLUME: "Lightbits volume without Cinder volume",
-    IMAGE_VOLUME_MISSING: "Image volume missing",
-}
+# Configuration notes (codes; ConfigRow.note).
+NOTE_TYPE_MISSING = "volume-type-missing"  # the store's volume type is not in Cinder
+NOTE_NOT_A_CLUSTER = "backend-not-lightbits"  # its backend is no configured cluster
+NOTE_TYPE_UNUSED = "volume-type-unused"  # a Lightbits volume type no store uses
 
 _PROTECTION_FINDINGS = {
     "Degraded": LIGHTBITS_DEGRADED,
@@ -97,13 +111,12 @@ _LIGHTBITS_GONE = {"Deleting", "Deleted"}
 
 @dataclass
 class Finding:
-    code: str
-    text: str
-    action: str | None = None
+    """What is wrong: a code, the facts the panel's text names, and the fix
+    the panel may offer (an ACTION_* or None)."""
 
-    @property
-    def label(self):
-        return FINDING_LABELS[self.code]
+    code: str
+    params: dict = dc_field(default_factory=dict)
+    action: str | None = None
 
 
 @dataclass
@@ -114,6 +127,16 @@ class LightbitsSide:
     volume: dict | None = None
     backend: str | None = None
     nodes: list = dc_field(default_factory=list)  # names of the nodes holding replicas
+
+
+@dataclass
+class VolumeFacts:
+    """What the volume pass learns about one Cinder volume."""
+
+    volume: object
+    kind: str | None  # KIND_* of an image-<uuid> volume, else None
+    backend: str | None  # its Cinder backend (volume_backend_name or host)
+    lightbits: LightbitsSide | None  # None: not on a configured cluster
 
 
 @dataclass
@@ -130,12 +153,13 @@ class ImageRow:
     lightbits: LightbitsSide | None = None
     clones: int | None = None
     thin_clones: int | None = None
-    copy_status: str = ""
+    copying: list = dc_field(default_factory=list)  # Lightbits stores a copy goes to
+    copy_failed: list = dc_field(default_factory=list)  # ... and those it failed for
     findings: list = dc_field(default_factory=list)
 
     @property
     def project(self):
-        return field(self.volume, "os-vol-tenant-attr:tenant_id") if self.volume else None
+        return tenant_of(self.volume)
 
 
 @dataclass
@@ -153,14 +177,14 @@ class VolumeRow:
 
     @property
     def project(self):
-        return field(self.volume, "os-vol-tenant-attr:tenant_id") if self.volume else None
+        return tenant_of(self.volume)
 
 
 @dataclass
 class ClusterHealth:
     backend: str
     ok: bool
-    error: str = ""
+    error: str = ""  # the API layer's error text when the cluster did not answer
     uuid: str = ""
     nodes: int = 0
     nodes_inactive: int = 0
@@ -179,7 +203,7 @@ class ConfigRow:
     volume_type: str | None
     backend: str | None
     cluster: ClusterHealth | None
-    note: str = ""
+    note: str = ""  # a NOTE_* code, or ""
 
 
 @dataclass
@@ -195,6 +219,10 @@ class Inventory:
 # -- small readers ----------------------------------------------------------
 
 
+def tenant_of(volume):
+    return field(volume, "os-vol-tenant-attr:tenant_id") if volume else None
+
+
 def image_volume_kind(volume, internal_projects=()):
     """Which of the three image-<uuid> things a Cinder volume is (None: none)."""
     match = _IMAGE_VOLUME_NAME.match(field(volume, "name", "") or "")
@@ -204,8 +232,7 @@ def image_volume_kind(volume, internal_projects=()):
     if metadata.get("glance_image_id"):
         return KIND_IMAGE_VOLUME if "image_size" in metadata else KIND_UPLOAD_CLONE
     if internal_projects:  # Cinder's internal tenant is known: it decides
-        project = field(volume, "os-vol-tenant-attr:tenant_id")
-        return KIND_CACHE_ENTRY if project in internal_projects else KIND_OTHER
+        return KIND_CACHE_ENTRY if tenant_of(volume) in internal_projects else KIND_OTHER
     # Otherwise: a cache entry is a volume created from the image it is named after.
     image_meta = field(volume, "volume_image_metadata", {}) or {}
     return KIND_CACHE_ENTRY if image_meta.get("image_id") == match.group(1) else KIND_OTHER
@@ -233,16 +260,36 @@ def importing_stores(image):
     return _csv(field(image, "os_glance_importing_to_stores"))
 
 
+def failed_stores(image):
+    """Stores a Glance import (copy-image) failed to copy the image into."""
+    return _csv(field(image, "os_glance_failed_import"))
+
+
+@dataclass
+class TypeBackend:
+    backend: str | None  # volume_backend_name
+    project: str  # Lightbits project (lightos:project_name)
+
+
 def volume_backends(volume_types):
-    """Volume type name -> (volume_backend_name, lightos project)."""
+    """Volume type name -> TypeBackend."""
     result = {}
     for vtype in volume_types:
         specs = field(vtype, "extra_specs", {}) or {}
-        result[field(vtype, "name")] = (
+        result[field(vtype, "name")] = TypeBackend(
             specs.get("volume_backend_name"),
             specs.get("lightos:project_name", DEFAULT_LIGHTBITS_PROJECT),
         )
     return result
+
+
+def _store_volume_type(store):
+    return (store.get("properties") or {}).get("volume_type")
+
+
+def _type_backend(type_backends, vtype):
+    found = type_backends.get(vtype)
+    return found.backend if found else None
 
 
 def lightbits_store_ids(stores, volume_types, backends, extra=()):
@@ -251,8 +298,7 @@ def lightbits_store_ids(stores, volume_types, backends, extra=()):
     found = [
         s.get("id")
         for s in stores
-        if type_backends.get((s.get("properties") or {}).get("volume_type"), (None,))[0]
-        in backends
+        if _type_backend(type_backends, _store_volume_type(s)) in backends
     ]
     return found + [s for s in extra or () if s not in found]
 
@@ -260,7 +306,7 @@ def lightbits_store_ids(stores, volume_types, backends, extra=()):
 def cluster_health(backend, state):
     """Summary of one cluster's state dict, or of its error (a str)."""
     if not isinstance(state, dict):
-        return ClusterHealth(backend=backend, ok=False, error=str(state or UNKNOWN))
+        return ClusterHealth(backend=backend, ok=False, error=str(state or ""))
     info = state.get("info") or {}
     nodes = state.get("nodes") or []
     protection = Counter(v.get("protectionState") for v in state.get("volumes") or [])
@@ -278,8 +324,8 @@ def cluster_health(backend, state):
     )
 
 
-class _Lightbits:
-    """Index of every cluster's volumes by (project, name) and by name."""
+class LightbitsIndex:
+    """Every cluster's volumes by (backend, project, name) and (backend, name)."""
 
     def __init__(self, clusters):
         self.answered = {b for b, s in clusters.items() if isinstance(s, dict)}
@@ -297,7 +343,8 @@ class _Lightbits:
                 self.by_name.setdefault((backend, name), vol)
                 self.volumes.append((backend, vol))
 
-    def side(self, backend, project, cinder_volume_id):
+    def side_of(self, backend, project, cinder_volume_id):
+        """The Lightbits side of a Cinder volume on ``backend`` (None: no cluster)."""
         if backend not in self.configured:
             return None
         if backend not in self.answered:
@@ -306,19 +353,18 @@ class _Lightbits:
         vol = self.by_key.get((backend, project, name)) or self.by_name.get((backend, name))
         if vol is None or vol.get("state") in _LIGHTBITS_GONE:
             return LightbitsSide("missing", backend=backend)
-        return LightbitsSide(
-            "found", volume=vol, backend=backend, nodes=self.nodes_of(backend, vol)
-        )
+        return self.found(backend, vol)
 
-    def nodes_of(self, backend, vol):
-        return [self.node_names.get((backend, n)) or n for n in vol.get("nodeList") or []]
+    def found(self, backend, vol):
+        nodes = [self.node_names.get((backend, n)) or n for n in vol.get("nodeList") or []]
+        return LightbitsSide("found", volume=vol, backend=backend, nodes=nodes)
 
 
 def _backend_of(volume, type_backends, configured):
-    """The volume's Cinder backend: its type's volume_backend_name, else host."""
-    backend, project = type_backends.get(field(volume, "volume_type"), (None, None))
-    if backend:
-        return backend, project or DEFAULT_LIGHTBITS_PROJECT
+    """(backend, Lightbits project): its type's volume_backend_name, else host."""
+    typed = type_backends.get(field(volume, "volume_type"))
+    if typed and typed.backend:
+        return typed.backend, typed.project or DEFAULT_LIGHTBITS_PROJECT
     host = field(volume, "os-vol-host-attr:host", "") or ""
     section = host.split("@", 1)[1].split("#", 1)[0] if "@" in host else ""
     pool = host.split("#", 1)[1] if "#" in host else ""
@@ -328,30 +374,248 @@ def _backend_of(volume, type_backends, configured):
     return (pool or section or None), DEFAULT_LIGHTBITS_PROJECT
 
 
-def _lightbits_findings(side):
-    if side is None or side.status == UNKNOWN:
-        return []
-    if side.status == "missing":
-        return [
-            Finding(
-                LIGHTBITS_MISSING,
-                f"Cinder has this volume on backend {side.backend}, "
-                "but the Lightbits cluster has no volume for it.",
-            )
-        ]
-    code = _PROTECTION_FINDINGS.get(side.volume.get("protectionState"))
-    if code:
-        return [
-            Finding(
-                code,
-                "The Lightbits volume's protection state is "
-                f"{side.volume.get('protectionState')}: replicas are missing or unreachable.",
-            )
-        ]
-    return []
+# -- the context the rules read -------------------------------------------------
+
+
+@dataclass
+class Topology:
+    """Stores, volume types and backends, as the rules need them."""
+
+    lightbits_stores: list  # Glance stores backed by a Lightbits cluster
+    cinder_stores: set  # Glance stores of type cinder
+    stores_of_type: dict  # volume type -> [store id]
+    reached: set  # backends a Lightbits volume type reaches
+    configured: set  # backends with a configured Lightbits cluster
+
+
+@dataclass
+class Context:
+    """What the rules read besides their subject."""
+
+    topology: Topology
+    facts: dict  # Cinder volume id -> VolumeFacts
+    service_projects: set
+    volumes_known: bool
+    project_names: dict  # project id -> name
+
+
+@dataclass
+class ImageSubject:
+    """An image, as the image rules see it."""
+
+    image: object
+    stores: list
+    image_volumes: list  # its image volumes / upload clones (Cinder volumes)
+    on_lightbits: bool  # in a Lightbits store, or an image volume on a reached backend
+
+
+@dataclass
+class ImageVolumeSubject:
+    """One image volume of an image, as the image-volume rules see it."""
+
+    image: object
+    facts: VolumeFacts
+    store: str | None  # the Glance store it belongs to
+
+    @property
+    def lightbits(self):  # what LIGHTBITS_RULES read
+        return self.facts.lightbits
+
+
+# -- the rules ------------------------------------------------------------------
+
+
+def not_on_lightbits(subject, ctx):
+    if subject.on_lightbits:
+        return None
+    lb_stores = ctx.topology.lightbits_stores
+    copying = any(s in lb_stores for s in importing_stores(subject.image))
+    can_copy = field(subject.image, "status") == "active" and lb_stores and not copying
+    params = {"stores": list(subject.stores), "copying": copying}
+    return Finding(NOT_ON_LIGHTBITS, params, ACTION_COPY if can_copy else None)
+
+
+def never_fast_clones_format(subject, ctx):
+    disk = field(subject.image, "disk_format", "") or "?"
+    container = field(subject.image, "container_format", "") or "?"
+    if not (subject.on_lightbits or subject.image_volumes) or (disk, container) == ("raw", "bare"):
+        return None
+    params = {"why": "format", "disk_format": disk, "container_format": container}
+    return Finding(NEVER_FAST_CLONE, params)
+
+
+def image_volume_missing(subject, ctx):
+    if subject.image_volumes or not ctx.volumes_known:
+        return None
+    stores = [
+        s
+        for s in subject.stores
+        if s in ctx.topology.lightbits_stores and s in ctx.topology.cinder_stores
+    ]
+    if not stores:
+        return None
+    return Finding(
+        IMAGE_VOLUME_MISSING, {"stores": stores, "image_id": field(subject.image, "id")}
+    )
+
+
+def never_fast_clones_backend(subject, ctx):
+    topo, backend = ctx.topology, subject.facts.backend
+    on_lightbits = subject.store in topo.lightbits_stores or backend in topo.configured
+    if not on_lightbits or backend in topo.reached:
+        return None
+    return Finding(NEVER_FAST_CLONE, {"why": "backend", "backend": backend or UNKNOWN})
+
+
+def not_read_only(subject, ctx):
+    vol = subject.facts.volume
+    if is_read_only(vol):
+        return None
+    available = field(vol, "status") == "available"
+    action = ACTION_MAKE_READ_ONLY if available else None
+    return Finding(NOT_READ_ONLY, {"available": available}, action)
+
+
+def in_user_project(subject, ctx):
+    project = tenant_of(subject.facts.volume)
+    if ctx.service_projects:
+        in_user = project not in ctx.service_projects
+    else:
+        in_user = bool(project and project == field(subject.image, "owner"))
+    if not in_user:
+        return None
+    return Finding(USER_PROJECT, {"project": ctx.project_names.get(project, project)})
+
+
+def lightbits_missing(subject, ctx):
+    """subject: VolumeFacts or ImageVolumeSubject (anything with .lightbits)."""
+    side = subject.lightbits
+    if side is None or side.status != "missing":
+        return None
+    return Finding(LIGHTBITS_MISSING, {"backend": side.backend})
+
+
+def lightbits_protection(subject, ctx):
+    side = subject.lightbits
+    if side is None or side.status != "found":
+        return None
+    state = side.volume.get("protectionState")
+    code = _PROTECTION_FINDINGS.get(state)
+    return Finding(code, {"state": state}) if code else None
+
+
+IMAGE_RULES = [not_on_lightbits, never_fast_clones_format, image_volume_missing]
+LIGHTBITS_RULES = [lightbits_missing, lightbits_protection]
+IMAGE_VOLUME_RULES = [never_fast_clones_backend, not_read_only, in_user_project] + LIGHTBITS_RULES
+
+
+def apply(rules, subject, ctx):
+    """The findings of the rules that hold for the subject, in rule order."""
+    return [f for f in (rule(subject, ctx) for rule in rules) if f is not None]
 
 
 # -- the build ----------------------------------------------------------------
+
+
+def _topology(stores, volume_types, type_backends, lightbits, extra_stores):
+    stores_of_type = defaultdict(list)
+    for store in stores:
+        if _store_volume_type(store):
+            stores_of_type[_store_volume_type(store)].append(store.get("id"))
+    return Topology(
+        lightbits_stores=lightbits_store_ids(
+            stores, volume_types, lightbits.configured, extra_stores
+        ),
+        cinder_stores={s.get("id") for s in stores if s.get("type") == "cinder"},
+        stores_of_type=stores_of_type,
+        reached={t.backend for t in type_backends.values() if t.backend in lightbits.configured},
+        configured=lightbits.configured,
+    )
+
+
+@dataclass
+class _VolumePass:
+    """What one pass over the Cinder volumes sorts out."""
+
+    facts: dict = dc_field(default_factory=dict)  # volume id -> VolumeFacts
+    backing: dict = dc_field(default_factory=lambda: defaultdict(list))  # image -> vols
+    made_from: dict = dc_field(default_factory=lambda: defaultdict(list))  # image -> facts
+    cinder_names: set = dc_field(default_factory=set)  # volume-<id> of every volume
+    volume_rows: list = dc_field(default_factory=list)
+
+
+def _volume_pass(volumes, images_by_id, located, type_backends, lightbits, known, internal):
+    result = _VolumePass()
+    for vol in volumes:
+        vid = field(vol, "id")
+        result.cinder_names.add(LIGHTBITS_VOLUME_PREFIX + vid)
+        backend, lb_project = _backend_of(vol, type_backends, lightbits.configured)
+        side = None
+        if field(vol, "status") not in _NO_BACKEND_VOLUME_EXPECTED:
+            side = lightbits.side_of(backend, lb_project, vid)
+        facts = VolumeFacts(vol, image_volume_kind(vol, internal), backend, side)
+        result.facts[vid] = facts
+        row = _sort_volume(facts, result, images_by_id, located, known)
+        if row is not None:
+            result.volume_rows.append(row)
+    return result
+
+
+def _sort_volume(facts, result, images_by_id, located, images_known):
+    """File one volume under its image; the VolumeRow of its own findings, or None."""
+    vol, kind = facts.volume, facts.kind
+    vid = field(vol, "id")
+    if vid in located:
+        result.backing[located[vid][0]].append(vol)
+        return None
+    if kind in (KIND_IMAGE_VOLUME, KIND_UPLOAD_CLONE):
+        image_id = image_id_of(vol)
+        if image_id in images_by_id:
+            result.backing[image_id].append(vol)
+            return None
+        return _orphan_row(facts, image_id) if images_known else None
+    lb_findings = apply(LIGHTBITS_RULES, facts, None)
+    if kind == KIND_CACHE_ENTRY:
+        image_id = image_id_of(vol)
+        row = VolumeRow(
+            vid, vol, kind, facts.backend, facts.lightbits, image_id, image_id in images_by_id
+        )
+        row.findings = [Finding(CACHE_ENTRY, {"image_id": image_id})] + lb_findings
+        return row
+    source_image = (field(vol, "volume_image_metadata", {}) or {}).get("image_id")
+    if source_image:
+        result.made_from[source_image].append(facts)
+    if lb_findings:
+        return VolumeRow(vid, vol, kind, facts.backend, facts.lightbits, findings=lb_findings)
+    return None
+
+
+def _orphan_row(facts, image_id):
+    vol = facts.volume
+    row = VolumeRow(
+        field(vol, "id"), vol, facts.kind, facts.backend, facts.lightbits, image_id, False
+    )
+    action = ACTION_DELETE_ORPHAN if orphan_deletable(vol) else None
+    row.findings = [Finding(ORPHAN, {"kind": facts.kind, "image_id": image_id}, action)]
+    row.findings += apply(LIGHTBITS_RULES, facts, None)
+    return row
+
+
+def _stray_rows(lightbits, cinder_names):
+    """Rows of Lightbits volume-<uuid> volumes Cinder does not know."""
+    rows = []
+    for backend, lvol in lightbits.volumes:
+        name = lvol.get("name", "")
+        if (
+            _LIGHTBITS_VOLUME_NAME.match(name)
+            and name not in cinder_names
+            and lvol.get("state") not in _LIGHTBITS_GONE
+        ):
+            side = lightbits.found(backend, lvol)
+            row = VolumeRow(f"lightbits:{backend}:{lvol.get('UUID')}", None, None, backend, side)
+            row.findings.append(Finding(NO_CINDER_VOLUME, {"name": name}))
+            rows.append(row)
+    return rows
 
 
 def build(
@@ -381,127 +645,65 @@ def build(
     images_known / volumes_known: False when that list could not be read;
       then no volume is called an orphan (resp. no Lightbits volume is called
       one without a Cinder volume), since absence proves nothing.
-    project_names: project id -> name, for the findings' texts.
+    project_names: project id -> name, for the findings' parameters.
     """
-    service_projects = set(service_projects or ())
-    internal_projects = set(internal_projects or ())
     type_backends = volume_backends(volume_types)
-    lightbits = _Lightbits(clusters)
+    lightbits = LightbitsIndex(clusters)
     cluster_states = {b: cluster_health(b, s) for b, s in clusters.items()}
-    # Backends a Lightbits volume type reaches (a boot volume can land there).
-    reached = {b for b, _ in type_backends.values() if b in lightbits.configured}
-
-    store_type = {s.get("id"): (s.get("properties") or {}).get("volume_type") for s in stores}
-    lb_stores = lightbits_store_ids(stores, volume_types, lightbits.configured, lightbits_stores)
-    stores_of_type = defaultdict(list)
-    for sid, vtype in store_type.items():
-        if vtype:
-            stores_of_type[vtype].append(sid)
-
+    topology = _topology(stores, volume_types, type_backends, lightbits, lightbits_stores)
     images_by_id = {field(i, "id"): i for i in images}
     located = {}  # volume id -> (image id, store)
     for image in images:
         for store, vol_id in cinder_locations(image):
             located[vol_id] = (field(image, "id"), store)
 
-    # One pass over Cinder volumes: kinds, backends, Lightbits sides.
-    info = {}  # volume id -> (kind, backend, side)
-    backing = defaultdict(list)  # image id -> image volumes / upload clones
-    made_from = defaultdict(list)  # image id -> volumes created from it
-    cinder_names = set()
-    volume_rows = []
-    for vol in volumes:
-        vid = field(vol, "id")
-        cinder_names.add(LIGHTBITS_VOLUME_PREFIX + vid)
-        kind = image_volume_kind(vol, internal_projects)
-        backend, lb_project = _backend_of(vol, type_backends, lightbits.configured)
-        side = None
-        if field(vol, "status") not in _NO_BACKEND_VOLUME_EXPECTED:
-            side = lightbits.side(backend, lb_project, vid)
-        info[vid] = (kind, backend, side)
-        if vid in located:
-            backing[located[vid][0]].append(vol)
-            continue
-        if kind in (KIND_IMAGE_VOLUME, KIND_UPLOAD_CLONE):
-            image_id = image_id_of(vol)
-            if image_id in images_by_id:
-                backing[image_id].append(vol)
-            elif images_known:
-                volume_rows.append(_orphan_row(vol, kind, backend, side, image_id))
-            continue
-        source_image = (field(vol, "volume_image_metadata", {}) or {}).get("image_id")
-        if kind == KIND_CACHE_ENTRY:
-            image_id = image_id_of(vol)
-            row = VolumeRow(vid, vol, kind, backend, side, image_id, image_id in images_by_id)
-            row.findings.append(
-                Finding(
-                    CACHE_ENTRY,
-                    "Cinder's image-volume cache keeps this copy of image "
-                    f"{image_id} to speed up volume creation; it is not the "
-                    "image's data in Glance. Cinder evicts it; do not delete it by hand.",
-                )
-            )
-            row.findings += _lightbits_findings(side)
-            volume_rows.append(row)
-            continue
-        if source_image:
-            made_from[source_image].append((vol, backend, side))
-        lb_findings = _lightbits_findings(side)
-        if lb_findings:
-            volume_rows.append(VolumeRow(vid, vol, kind, backend, side, findings=lb_findings))
-
-    # Lightbits volume-<uuid> volumes Cinder does not know.
-    for backend, lvol in lightbits.volumes if volumes_known else ():
-        name = lvol.get("name", "")
-        if (
-            _LIGHTBITS_VOLUME_NAME.match(name)
-            and name not in cinder_names
-            and lvol.get("state") not in _LIGHTBITS_GONE
-        ):
-            side = LightbitsSide(
-                "found", volume=lvol, backend=backend, nodes=lightbits.nodes_of(backend, lvol)
-            )
-            row = VolumeRow(f"lightbits:{backend}:{lvol.get('UUID')}", None, None, backend, side)
-            row.findings.append(
-                Finding(
-                    NO_CINDER_VOLUME,
-                    f"Lightbits volume {name} has no Cinder volume: left behind "
-                    "by a failed create or delete, or created outside Cinder.",
-                )
-            )
-            volume_rows.append(row)
-
-    ctx = _Context(
-        info,
+    passed = _volume_pass(
+        volumes,
+        images_by_id,
         located,
-        stores_of_type,
-        lb_stores,
-        reached,
-        lightbits.configured,
-        service_projects,
-        volumes_known,
-        {s.get("id") for s in stores if s.get("type") == "cinder"},
-        project_names or {},
+        type_backends,
+        lightbits,
+        images_known,
+        set(internal_projects or ()),
+    )
+    volume_rows = passed.volume_rows
+    if volumes_known:
+        volume_rows += _stray_rows(lightbits, passed.cinder_names)
+    ctx = Context(
+        topology, passed.facts, set(service_projects or ()), volumes_known, project_names or {}
     )
     image_rows = []
     for image in images:
         image_id = field(image, "id")
-        image_rows.extend(
-            _image_rows(image, backing.get(image_id, []), made_from.get(image_id, []), ctx)
+        image_rows += _image_rows(
+            image,
+            passed.backing.get(image_id, []),
+            passed.made_from.get(image_id, []),
+            located,
+            ctx,
         )
+    config_rows = _config_rows(stores, type_backends, cluster_states, lightbits)
+    return Inventory(
+        image_rows,
+        volume_rows,
+        config_rows,
+        cluster_states,
+        topology.lightbits_stores,
+        _counts(image_rows, volume_rows),
+    )
 
-    # Counted per subject: an image with two image volumes is one image "not
-    # on Lightbits", and its two writable volumes are two findings.
+
+def _counts(image_rows, volume_rows):
+    """Counted per subject: an image with two image volumes is one image "not
+    on Lightbits", and its two writable volumes are two findings."""
     subjects = set()
     for row in image_rows:
         for f in row.findings:
-            per_image = f.code in (NOT_ON_LIGHTBITS, IMAGE_VOLUME_MISSING)
+            per_image = f.code in _PER_IMAGE
             subjects.add((f.code, field(row.image, "id") if per_image else row.id))
     for row in volume_rows:
         subjects.update((f.code, row.id) for f in row.findings)
-    counts = Counter(code for code, _subject in subjects)
-    config_rows = _config_rows(stores, volume_types, type_backends, cluster_states, lightbits)
-    return Inventory(image_rows, volume_rows, config_rows, cluster_states, lb_stores, counts)
+    return Counter(code for code, _subject in subjects)
 
 
 def orphan_deletable(vol):
@@ -509,184 +711,84 @@ def orphan_deletable(vol):
     return not field(vol, "attachments") and field(vol, "status") in DELETABLE_STATUSES
 
 
-def _orphan_row(vol, kind, backend, side, image_id):
-    row = VolumeRow(field(vol, "id"), vol, kind, backend, side, image_id, False)
-    row.findings.append(
-        Finding(
-            ORPHAN,
-            f"This {kind} belongs to image {image_id}, which no longer exists, "
-            "and no image location points at it.",
-            ACTION_DELETE_ORPHAN if orphan_deletable(vol) else None,
-        )
-    )
-    row.findings += _lightbits_findings(side)
-    return row
-
-
-@dataclass
-class _Context:
-    """What _image_rows needs from the volume pass."""
-
-    info: dict  # volume id -> (kind, backend, side)
-    located: dict  # volume id -> (image id, store)
-    stores_of_type: dict  # volume type -> [store id]
-    lb_stores: list
-    reached: set  # backends a Lightbits volume type reaches
-    configured: set  # backends with a configured Lightbits cluster
-    service_projects: set
-    volumes_known: bool
-    cinder_stores: set  # Glance stores of type cinder
-    project_names: dict  # project id -> name
-
-
-def _image_rows(image, vols, clones, ctx):
+def _image_rows(image, vols, clones, located, ctx):
     image_id = field(image, "id")
     stores = image_stores(image)
-    on_lb_store = [s for s in stores if s in ctx.lb_stores]
-    copy_status = _copy_status(image, ctx.lb_stores)
-    image_findings = []
-    on_lightbits = bool(on_lb_store) or any(
-        ctx.info[field(v, "id")][1] in ctx.reached for v in vols
+    topo = ctx.topology
+    on_lightbits = any(s in topo.lightbits_stores for s in stores) or any(
+        ctx.facts[field(v, "id")].backend in topo.reached for v in vols
     )
-    if not on_lightbits:
-        copying = any(s in ctx.lb_stores for s in importing_stores(image))
-        can_copy = field(image, "status") == "active" and ctx.lb_stores and not copying
-        image_findings.append(
-            Finding(
-                NOT_ON_LIGHTBITS,
-                "The image's data is in no Lightbits-backed store ("
-                + (", ".join(stores) or "no store listed")
-                + "): boot volumes on Lightbits are full copies."
-                + (" A copy is in progress." if copying else ""),
-                ACTION_COPY if can_copy else None,
-            )
-        )
-    raw_bare = check_raw_bare(image)
-    if (on_lightbits or vols) and raw_bare.ok is False:
-        image_findings.append(
-            Finding(
-                NEVER_FAST_CLONE,
-                f"The {raw_bare.reason}: Cinder clones only raw/bare images; "
-                "every boot volume is a full download and copy.",
-            )
-        )
+    image_findings = apply(IMAGE_RULES, ImageSubject(image, stores, vols, on_lightbits), ctx)
+    copy = {
+        "copying": [s for s in importing_stores(image) if s in topo.lightbits_stores],
+        "copy_failed": [s for s in failed_stores(image) if s in topo.lightbits_stores],
+    }
     if not vols:
-        cinder_stores = [s for s in on_lb_store if s in ctx.cinder_stores]
-        if cinder_stores and ctx.volumes_known:
-            image_findings.append(
-                Finding(
-                    IMAGE_VOLUME_MISSING,
-                    "Glance lists the image in store "
-                    + ", ".join(cinder_stores)
-                    + " but Cinder has no image volume for it (no image-"
-                    + str(image_id)
-                    + " volume, no location pointing at one): "
-                    "the image's data may be gone.",
-                )
-            )
-        return [
-            ImageRow(image_id, image, stores, copy_status=copy_status, findings=image_findings)
-        ]
-
+        return [ImageRow(image_id, image, stores, findings=image_findings, **copy)]
     rows = []
     for vol in vols:
-        vid = field(vol, "id")
-        kind, backend, side = ctx.info[vid]
-        store = ctx.located.get(vid, (None, None))[1]
-        if store is None:
-            candidates = ctx.stores_of_type.get(field(vol, "volume_type"), [])
-            store = next(
-                (s for s in candidates if s in stores), candidates[0] if candidates else None
-            )
-        findings = list(image_findings)
-        if (store in ctx.lb_stores or backend in ctx.configured) and backend not in ctx.reached:
-            findings.append(
-                Finding(
-                    NEVER_FAST_CLONE,
-                    f"The image volume is on backend {backend or 'unknown'}, which no "
-                    "Lightbits volume type reaches: Cinder clones only within one backend.",
-                )
-            )
-        if not is_read_only(vol):
-            available = field(vol, "status") == "available"
-            findings.append(
-                Finding(
-                    NOT_READ_ONLY,
-                    "The image volume is writable: anything attaching it can change "
-                    "the image's data under Glance's checksum."
-                    + ("" if available else " (It must be available to change the flag.)"),
-                    ACTION_MAKE_READ_ONLY if available else None,
-                )
-            )
-        project = field(vol, "os-vol-tenant-attr:tenant_id")
-        owner = field(image, "owner")
-        in_user_project = (
-            project not in ctx.service_projects
-            if ctx.service_projects
-            else bool(project and project == owner)
-        )
-        if in_user_project:
-            findings.append(
-                Finding(
-                    USER_PROJECT,
-                    "The image volume lives in project "
-                    f"{ctx.project_names.get(project, project)}, not in the service "
-                    "project: it counts against that project's quota and its users "
-                    "can see and delete it (glance_store cinder_store_* credentials unset?).",
-                )
-            )
-        findings += _lightbits_findings(side)
-        same_backend = [c for c in clones if c[1] == backend and field(c[0], "id") != vid]
-        thin = sum(
-            1
-            for _, _, s in same_backend
-            if s
-            and s.volume
-            and (s.volume.get("sourceSnapshotName") or "").startswith(CLONE_SNAPSHOT_PREFIX)
-        )
+        facts = ctx.facts[field(vol, "id")]
+        store = _store_of(vol, stores, located, topo)
+        subject = ImageVolumeSubject(image, facts, store)
         rows.append(
             ImageRow(
-                f"{image_id}:{vid}",
+                f"{image_id}:{field(vol, 'id')}",
                 image,
                 stores,
                 store=store,
                 volume=vol,
-                volume_kind=kind or KIND_IMAGE_VOLUME,
-                backend=backend,
-                lightbits=side,
-                clones=len(same_backend),
-                thin_clones=None if side is None or side.status == UNKNOWN else thin,
-                copy_status=copy_status,
-                findings=findings,
+                volume_kind=facts.kind or KIND_IMAGE_VOLUME,
+                backend=facts.backend,
+                lightbits=facts.lightbits,
+                findings=image_findings + apply(IMAGE_VOLUME_RULES, subject, ctx),
+                **copy,
+                **_clone_counts(facts, clones),
             )
         )
     return rows
 
 
-def _copy_status(image, lb_stores):
-    importing = [s for s in importing_stores(image) if s in lb_stores]
-    failed = [s for s in _csv(field(image, "os_glance_failed_import")) if s in lb_stores]
-    parts = []
-    if importing:
-        parts.append("copying to " + ", ".join(importing))
-    if failed:
-        parts.append("copy failed for " + ", ".join(failed))
-    return "; ".join(parts)
+def _store_of(vol, stores, located, topo):
+    """The Glance store an image volume belongs to: its location, else its type's."""
+    store = located.get(field(vol, "id"), (None, None))[1]
+    if store is not None:
+        return store
+    candidates = topo.stores_of_type.get(field(vol, "volume_type"), [])
+    return next((s for s in candidates if s in stores), candidates[0] if candidates else None)
 
 
-def _config_rows(stores, volume_types, type_backends, cluster_states, lightbits):
+def _clone_counts(facts, clones):
+    """Boot volumes made from the image on the image volume's backend, and how
+    many of them Lightbits made as thin clones (None: the cluster is unknown)."""
+    vid = field(facts.volume, "id")
+    same_backend = [
+        c for c in clones if c.backend == facts.backend and field(c.volume, "id") != vid
+    ]
+    thin = sum(
+        1
+        for c in same_backend
+        if c.lightbits
+        and c.lightbits.volume
+        and (c.lightbits.volume.get("sourceSnapshotName") or "").startswith(CLONE_SNAPSHOT_PREFIX)
+    )
+    side = facts.lightbits
+    unknown = side is None or side.status == UNKNOWN
+    return {"clones": len(same_backend), "thin_clones": None if unknown else thin}
+
+
+def _config_rows(stores, type_backends, cluster_states, lightbits):
     rows = []
     typed = set()
     for store in stores:
         sid = store.get("id")
-        vtype = (store.get("properties") or {}).get("volume_type")
-        backend = type_backends.get(vtype, (None,))[0] if vtype else None
+        vtype = _store_volume_type(store)
+        backend = _type_backend(type_backends, vtype) if vtype else None
         typed.add(vtype)
         note = ""
         if store.get("type") == "cinder" and vtype and vtype not in type_backends:
-            note = f"volume type {vtype} does not exist in Cinder"
+            note = NOTE_TYPE_MISSING
         elif store.get("type") == "cinder" and backend and backend not in lightbits.configured:
-            note = "backend is not a configured Lightbits cluster"
+            note = NOTE_NOT_A_CLUSTER
         rows.append(
             ConfigRow(
                 f"store:{sid}",
@@ -698,7 +800,8 @@ def _config_rows(stores, volume_types, type_backends, cluster_states, lightbits)
                 note,
             )
         )
-    for vtype, (backend, _) in sorted(type_backends.items(), key=lambda kv: str(kv[0])):
+    for vtype, typed_backend in sorted(type_backends.items(), key=lambda kv: str(kv[0])):
+        backend = typed_backend.backend
         if backend in lightbits.configured and vtype not in typed:
             rows.append(
                 ConfigRow(
@@ -708,44 +811,7 @@ def _config_rows(stores, volume_types, type_backends, cluster_states, lightbits)
                     vtype,
                     backend,
                     cluster_states.get(backend),
-                    "no Glance store uses this volume type",
+                    NOTE_TYPE_UNUSED,
                 )
             )
     return rows
-
-
-def filter_rows(rows, finding=None, store=None, project=None):
-    """Rows having the finding, in the store, in the project (image owner or
-    volume project)."""
-    result = []
-    for row in rows:
-        if finding and not any(f.code == finding for f in row.findings):
-            continue
-        if store:
-            stores = getattr(row, "stores", None) or []
-            if store not in stores and getattr(row, "store", None) != store:
-                continue
-        if project:
-            owner = field(getattr(row, "image", None), "owner")
-            if project not in (owner, row.project):
-                continue
-        result.append(row)
-    return result
-
-
-def paginate(rows, marker=None, prev_marker=None, size=20):
-    """(page, has_prev, has_more) of rows by row.id markers, Horizon-style.
-
-    marker: id of the last row of the previous page (go forward);
-    prev_marker: id of the first row of the next page (go back). An unknown
-    marker starts from the beginning.
-    """
-    size = max(1, int(size))
-    ids = [row.id for row in rows]
-    if prev_marker and prev_marker in ids:
-        end = ids.index(prev_marker)
-        start = max(0, end - size)
-    else:
-        start = ids.index(marker) + 1 if marker and marker in ids else 0
-        end = start + size
-    return rows[start:end], start > 0, end < len(rows)

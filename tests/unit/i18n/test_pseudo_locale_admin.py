@@ -1,12 +1,5 @@
-"""Admin > Lightbits Image Volumes under the pseudo locale (see test_pseudo_locale).
-
-Expected to fail until the admin panel translates inventory's finding codes
-(issue 13, the admin part): its finding labels and texts are English built
-in the Django-free inventory.py. Remove ``expectedFailure`` then: an
-unexpected success fails the suite, so it cannot be forgotten.
-"""
-
-import unittest
+"""Admin > Lightbits Image Volumes under the pseudo locale (see test_pseudo_locale):
+inventory's finding codes, kinds and notes reach the page translated."""
 
 from django.test import override_settings
 from openstack_dashboard.test import helpers as test
@@ -17,9 +10,9 @@ from tests.unit.i18n import pseudo
 
 @override_settings(CACHES=test_views.CACHES, LIGHTBITS_DASHBOARD=test_views.SETTINGS)
 class AdminPseudoLocaleTests(pseudo.PseudoLocale, test_views._PanelTest):
-    @unittest.expectedFailure
     @test.create_mocks(test_views.LIST_MOCKS)
     def test_admin_index(self):
+        self.maxDiff = None
         s, images, volumes, lbs = test_views.IndexTests.scenario(self)
         self.lists(images, volumes, lbs)
         res = self.get_pseudo(test_views.INDEX)
@@ -29,4 +22,18 @@ class AdminPseudoLocaleTests(pseudo.PseudoLocale, test_views._PanelTest):
                 value = getattr(obj, attr, None) if not isinstance(obj, dict) else obj.get(attr)
                 if isinstance(value, str) and value:
                     data.add(value)
+        data |= {"cinder", "cluster-1", "cinder@lightbits#lightbits", "default", "internal"}
+        for lb in lbs:  # the cluster's own words (states, names, flags) are data
+            data |= {str(v) for v in _values(lb) if str(v)}
         self.assert_translated(res, data)
+
+
+def _values(obj):
+    if isinstance(obj, dict):
+        for value in obj.values():
+            yield from _values(value)
+    elif isinstance(obj, (list, tuple)):
+        for value in obj:
+            yield from _values(value)
+    elif isinstance(obj, (str, bool)):
+        yield str(obj).lower() if isinstance(obj, bool) else obj

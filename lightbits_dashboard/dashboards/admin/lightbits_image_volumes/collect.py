@@ -1,10 +1,12 @@
-"""The panel's data: a constant number of bulk calls, then inventory.build.
+"""The panel's data: bulk listings, then inventory.build.
 
-Calls per page view, whatever the number of rows: images (one paginated
-listing plus one of hidden images), volumes of all projects, volume types
+Calls per build of the whole-cloud inventory (cached.py keeps it; page views
+do not call this): images (paged listings of visible and hidden images),
+volumes of all projects (paged by Cinder, 1,000 per call), volume types
 (with extra specs), Glance stores detail, projects, and per Lightbits
 cluster its info, nodes and volume list (cached briefly). A list that cannot
-be read gives an error message and the rest still renders.
+be read gives an error message, is named in the inventory's ``failed``
+lists, and the rest still builds.
 """
 
 import datetime
@@ -15,10 +17,12 @@ from django.utils.translation import gettext_lazy as _
 from glanceclient import exc as glance_exc
 from horizon import exceptions, messages
 from openstack_dashboard import api
+from openstack_dashboard.api import glance as horizon_glance
 
 from lightbits_dashboard import conf, inventory
 from lightbits_dashboard.api import glance as lb_glance
 from lightbits_dashboard.api import lightbits as lb_api
+from lightbits_dashboard.dashboards.admin.lightbits_image_volumes import texts
 
 
 def _fetch(request, message, call, *args, **kwargs):
@@ -30,24 +34,33 @@ def _fetch(request, message, call, *args, **kwargs):
         return [], False
 
 
-def cluster_states(request):
-    """Backend -> cluster state, or the error text when it did not answer."""
+def cluster_states(request, refresh=False, errors=None):
+    """Backend -> cluster state, or the error text when it did not answer.
+
+    errors: filled with backend -> {"error", "tried_at"} of those that did not.
+    """
     states = {}
     for backend in sorted(lb_api.backends()):
         try:
-            states[backend] = lb_api.cluster_state(request, backend)
+            states[backend] = lb_api.cluster_state(request, backend, refresh=refresh)
         except lb_api.LightbitsError as exc:
             # The exception text is built without the token (see api.lightbits).
             states[backend] = str(exc)
-            messages.warning(
-                request,
-                _(
-                    "Lightbits cluster %(backend)s did not answer; its columns show "
-                    "'unknown'. %(error)s %(tried)s"
-                )
-                % {"backend": backend, "error": exc, "tried": last_tried(exc.tried_at)},
-            )
+            if errors is not None:
+                errors[backend] = {"error": str(exc), "tried_at": exc.tried_at}
+            cluster_warning(request, backend, str(exc), exc.tried_at)
     return states
+
+
+def cluster_warning(request, backend, error, tried_at):
+    messages.warning(
+        request,
+        _(
+            "Lightbits cluster %(backend)s did not answer; its columns show "
+            "'unknown'. %(error)s %(tried)s"
+        )
+        % {"backend": backend, "error": error, "tried": last_tried(tried_at)},
+    )
 
 
 def last_tried(tried_at):
@@ -71,23 +84,27 @@ def lightbits_stores(stores, volume_types):
     return [s for s in ids if s in existing]
 
 
-def collect(request):
-    """(Inventory, {project id: name})."""
-    images, images_ok = _fetch(request, _("Unable to retrieve images."), lb_glance.image_list_all)
+def collect(request, refresh=False):
+    """(Inventory, {project id: name}, failed): failed is {"lists": names of
+    the lists not read, "clusters": backend -> {"error", "tried_at"}}.
+
+    refresh: read the Lightbits clusters again (not their cached lists)."""
+    images, images_ok = _fetch(request, _("Unable to retrieve images."), image_list_all)
     volumes, volumes_ok = _fetch(
         request,
         _("Unable to retrieve volumes."),
         api.cinder.volume_list,
         search_opts={"all_tenants": True},
     )
-    volume_types, _ok = _fetch(
+    volume_types, types_ok = _fetch(
         request, _("Unable to retrieve volume types."), api.cinder.volume_type_list
     )
-    stores, _ok = _fetch(
+    stores, stores_ok = _fetch(
         request, _("Unable to retrieve Glance stores."), lb_glance.store_list_detail
     )
-    projects, _ok = _fetch(request, _("Unable to retrieve projects."), _project_names)
+    projects, projects_ok = _fetch(request, _("Unable to retrieve projects."), _project_names)
     projects = dict(projects or {})
+    cluster_errors = {}
     result = _build(
         request,
         images,
@@ -97,17 +114,37 @@ def collect(request):
         projects,
         images_known=images_ok,
         volumes_known=volumes_ok,
+        refresh=refresh,
+        cluster_errors=cluster_errors,
     )
-    return result, projects
+    read = {
+        "images": images_ok,
+        "volumes": volumes_ok,
+        "volume_types": types_ok,
+        "stores": stores_ok,
+        "projects": projects_ok,
+    }
+    lists = [name for name, ok in read.items() if not ok]
+    return result, projects, {"lists": lists, "clusters": cluster_errors}
 
 
-def _build(request, images, volumes, volume_types, stores, projects, **known):
+def _build(
+    request,
+    images,
+    volumes,
+    volume_types,
+    stores,
+    projects,
+    refresh=False,
+    cluster_errors=None,
+    **known,
+):
     return inventory.build(
         _unwrapped(images),
         _unwrapped(volumes),
         volume_types,
         stores,
-        cluster_states(request),
+        cluster_states(request, refresh=refresh, errors=cluster_errors),
         lightbits_stores=conf.get("STORE_VOLUME_TYPES"),
         service_projects=project_ids(conf.get("SERVICE_PROJECTS"), projects),
         internal_projects=project_ids(conf.get("INTERNAL_PROJECTS"), projects),
@@ -146,6 +183,27 @@ def image_row(request, row_id):
     return next((r for r in rows if r.id == row_id), rows[0])
 
 
+def image_list_all(request):
+    """Every image the admin can list, hidden ones included, as Glance's own
+    JSON dicts, 1,000 per call (Glance's api_limit_max).
+
+    Read through glanceclient's HTTP layer (Horizon's endpoint, token and TLS
+    settings), not its image models: a model costs a deepcopy and a schema
+    check per image, the largest part of listing 10,000 images, and the
+    inventory reads plain fields only (clone_path.field).
+    """
+    http = horizon_glance.glanceclient(request).http_client
+    seen = {}
+    # Glance leaves os_hidden images out of a plain listing; a second one asks for them.
+    for url in ("/v2/images?limit=1000", "/v2/images?limit=1000&os_hidden=true"):
+        while url:
+            _resp, body = http.get(url)
+            for image in body.get("images") or []:
+                seen[image["id"]] = image
+            url = body.get("next")
+    return list(seen.values())
+
+
 def _unwrapped(resources):
     """The client objects behind Horizon's API wrappers.
 
@@ -174,7 +232,9 @@ def orphan_refusal(request, volume):
     """
     kind = inventory.image_volume_kind(volume, conf.get("INTERNAL_PROJECTS"))
     if kind not in (inventory.KIND_IMAGE_VOLUME, inventory.KIND_UPLOAD_CLONE):
-        return _("It is not a Glance image volume (it is: %s).") % (kind or _("a plain volume"))
+        return _("It is not a Glance image volume (it is: %s).") % (
+            texts.kind_label(kind) if kind else _("a plain volume")
+        )
     if getattr(volume, "attachments", None):
         return _("It is attached.")
     if not inventory.orphan_deletable(volume):

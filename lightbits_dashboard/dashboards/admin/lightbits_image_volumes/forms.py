@@ -14,7 +14,7 @@ from lightbits_dashboard import inventory as inv
 from lightbits_dashboard.api import cinder_admin
 from lightbits_dashboard.api import glance as lb_glance
 from lightbits_dashboard.api import lightbits as lb_api
-from lightbits_dashboard.dashboards.admin.lightbits_image_volumes import collect
+from lightbits_dashboard.dashboards.admin.lightbits_image_volumes import cached, collect, texts
 
 INDEX_URL = "horizon:admin:lightbits_image_volumes:index"
 
@@ -29,7 +29,7 @@ class FilterForm(django_forms.Form):
     def __init__(self, data, stores=(), projects=None, **kwargs):
         super().__init__(data, **kwargs)
         everything = [("", _("All"))]
-        self.fields["finding"].choices = everything + list(inv.FINDING_LABELS.items())
+        self.fields["finding"].choices = everything + list(texts.FINDING_LABELS.items())
         self.fields["store"].choices = everything + [(s, s) for s in stores]
         self.fields["project"].choices = everything + sorted(
             (projects or {}).items(), key=lambda kv: str(kv[1]).lower()
@@ -76,6 +76,7 @@ class MakeReadOnlyForm(_VolumeActionForm):
             )
             return False
         messages.success(request, _("Image volume %s is now read-only.") % volume.name)
+        cached.invalidate()  # the next view shows the change
         return True
 
 
@@ -98,6 +99,7 @@ class DeleteOrphanForm(_VolumeActionForm):
         for backend in lb_api.backends():
             lb_api.forget_cluster_state(backend)
         messages.success(request, _("Deleting orphaned image volume %s.") % volume.name)
+        cached.invalidate()  # the next view shows the change
         return True
 
 
@@ -143,4 +145,5 @@ class CopyForm(forms.SelfHandlingForm):
             _("Copying image %(name)s to store %(store)s; the Stores column shows the progress.")
             % {"name": image.name or image.id, "store": store},
         )
+        cached.invalidate()  # the next view shows the change
         return True

@@ -17,7 +17,12 @@ from horizon import exceptions, tables
 
 from lightbits_dashboard import inventory as inv
 from lightbits_dashboard.clone_path import field
-from lightbits_dashboard.dashboards.admin.lightbits_image_volumes import collect, probe
+from lightbits_dashboard.dashboards.admin.lightbits_image_volumes import (
+    cached,
+    collect,
+    probe,
+    texts,
+)
 
 URL_PREFIX = "horizon:admin:lightbits_image_volumes:"
 
@@ -59,7 +64,9 @@ def _findings(row):
     return format_html(
         "<ul class='list-unstyled'>{}</ul>",
         format_html_join(
-            "", "<li><strong>{}</strong>: {}</li>", ((f.label, f.text) for f in row.findings)
+            "",
+            "<li><strong>{}</strong>: {}</li>",
+            ((texts.finding_label(f), texts.finding_text(f)) for f in row.findings),
         ),
     )
 
@@ -128,9 +135,16 @@ class DeleteOrphan(_ActionForFinding):
 
 
 class _PagedTable(tables.DataTable):
-    """Pages through rows computed in memory; markers keep the page's filters."""
+    """Pages through the cached inventory's rows (cached.py): a marker is a
+    row's position in its table, and the links keep the page's filters."""
 
     filter_query = {}  # the view sets the page's active filters
+
+    def get_marker(self):
+        return str(self.data[-1].pos) if self.data else ""
+
+    def get_prev_marker(self):
+        return str(self.data[0].pos) if self.data else ""
 
     def _with_filters(self, pagination):
         query = urlencode(self.filter_query)
@@ -189,7 +203,10 @@ def _volume_lines(table, row):
         return []
     return [
         (gettext("Name"), field(vol, "name")),
-        (gettext("Kind"), getattr(row, "volume_kind", None) or getattr(row, "kind", None)),
+        (
+            gettext("Kind"),
+            texts.kind_label(getattr(row, "volume_kind", None) or getattr(row, "kind", None)),
+        ),
         (gettext("Project"), _project(table, row.project)),
         (gettext("Status"), field(vol, "status")),
         (gettext("Read-only"), gettext("Yes") if inv.is_read_only(vol) else gettext("No")),
@@ -236,13 +253,23 @@ class UpdateImageRow(tables.Row):
     def get_data(self, request, row_id):
         if not row_id:  # a hand-made row_update URL without obj_id
             raise exceptions.NotFound()
-        return collect.image_row(request, row_id)
+        row = collect.image_row(request, row_id)
+        if _copy_state(row) != "copying":
+            # The copy this row was polled for ended: the cached inventory
+            # still says "copying", so the next view rebuilds it.
+            cached.invalidate()
+        return row
 
 
 def _copy_state(row):
-    if "copying" in row.copy_status:
+    if row.copying:
         return "copying"
-    return "failed" if row.copy_status else ""
+    return "failed" if row.copy_failed else ""
+
+
+def _stores(row):
+    status = texts.copy_status(row)
+    return ", ".join(row.stores) + (f" ({status})" if status else "")
 
 
 class ImagesTable(_PagedTable):
@@ -251,7 +278,7 @@ class ImagesTable(_PagedTable):
     )
     image = LinesColumn(_image_lines, verbose_name=_("Image details"))
     stores = tables.Column(
-        lambda row: ", ".join(row.stores) + (f" ({row.copy_status})" if row.copy_status else ""),
+        _stores,
         verbose_name=_("Stores"),
     )
     copy = tables.Column(
@@ -344,7 +371,7 @@ class ConfigTable(tables.DataTable):
         verbose_name=_("Lightbits cluster"),
     )
     health = tables.Column(lambda row: _health(row.cluster), verbose_name=_("Health"))
-    note = tables.Column(lambda row: row.note, verbose_name=_("Note"))
+    note = tables.Column(lambda row: texts.NOTES.get(row.note, row.note), verbose_name=_("Note"))
 
     def get_object_id(self, datum):
         return datum.id

@@ -1,4 +1,5 @@
-"""Thin views: collect.collect() fetches and builds, the tables render."""
+"""Thin views. The index reads the cached whole-cloud inventory (cached.py;
+collect.collect builds it when it is missing or old), then its page of rows."""
 
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext_lazy as _
@@ -9,13 +10,14 @@ from openstack_dashboard.utils import settings as utils
 
 from lightbits_dashboard import inventory as inv
 from lightbits_dashboard.api import glance as lb_glance
-from lightbits_dashboard.dashboards.admin.lightbits_image_volumes import collect
+from lightbits_dashboard.dashboards.admin.lightbits_image_volumes import cached, collect, texts
 from lightbits_dashboard.dashboards.admin.lightbits_image_volumes import forms as panel_forms
 from lightbits_dashboard.dashboards.admin.lightbits_image_volumes import (
     tables as panel_tables,
 )
 
 INDEX_URL = "horizon:admin:lightbits_image_volumes:index"
+PAGED = ("images", "volumes")
 
 
 class IndexView(tables.MultiTableView):
@@ -28,51 +30,63 @@ class IndexView(tables.MultiTableView):
     template_name = "admin/lightbits_image_volumes/index.html"
     page_title = _("Lightbits Image Volumes")
 
+    def _build(self):
+        return collect.collect(self.request, refresh=self._refresh())
+
+    def _refresh(self):
+        return bool(self.request.GET.get("refresh"))
+
     @memoized.memoized_method
-    def _inventory(self):
-        return collect.collect(self.request)
+    def _head(self):
+        head = cached.current(self._build, refresh=self._refresh())
+        if head and not head.get("fresh"):  # the builder's request had the messages
+            for backend, err in sorted(head.get("cluster_errors", {}).items()):
+                collect.cluster_warning(self.request, backend, err["error"], err["tried_at"])
+        return head
 
     @memoized.memoized_method
     def _filter_form(self):
-        result, projects = self._inventory()
-        stores = sorted({s for row in result.image_rows for s in row.stores})
-        return panel_forms.FilterForm(self.request.GET, stores=stores, projects=projects)
+        head = self._head() or {}
+        return panel_forms.FilterForm(
+            self.request.GET, stores=head.get("stores", ()), projects=head.get("projects")
+        )
 
     @memoized.memoized_method
-    def _page(self, table_name):
-        result, _projects = self._inventory()
-        rows = result.image_rows if table_name == "images" else result.volume_rows
-        rows = inv.filter_rows(rows, **self._filter_form().filters())
-        marker_param = f"{table_name}__marker"
-        prev_param = f"{table_name}__prev_marker"
-        return inv.paginate(
-            rows,
-            marker=self.request.GET.get(marker_param),
-            prev_marker=self.request.GET.get(prev_param),
-            size=utils.get_page_size(self.request),
+    def _page(self):
+        markers = {
+            t: (self.request.GET.get(f"{t}__marker"), self.request.GET.get(f"{t}__prev_marker"))
+            for t in PAGED
+        }
+        return cached.page(
+            self._build,
+            self._head(),
+            self._filter_form().filters(),
+            markers,
+            utils.get_page_size(self.request),
         )
 
     def get_images_data(self):
-        return self._page("images")[0]
+        return self._page().rows["images"]
 
     def get_volumes_data(self):
-        return self._page("volumes")[0]
+        return self._page().rows["volumes"]
 
     def get_config_data(self):
-        return self._inventory()[0].config_rows
+        return [_config_row(r) for r in self._page().head.get("config", ())]
 
     def get_clusters_data(self):
-        return list(self._inventory()[0].clusters.values())
+        return [inv.ClusterHealth(**c) for c in self._page().head.get("clusters", ())]
 
     def has_prev_data(self, table):
-        return table.name in ("images", "volumes") and self._page(table.name)[1]
+        return table.name in PAGED and self._page().has_prev.get(table.name, False)
 
     def has_more_data(self, table):
-        return table.name in ("images", "volumes") and self._page(table.name)[2]
+        return table.name in PAGED and self._page().has_more.get(table.name, False)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        result, projects = self._inventory()
+        page = self._page()
+        projects = page.head.get("projects", {})
         # Set here, not in get_tables: an AJAX row update must not collect.
         for table in self.get_tables().values():
             table.project_names = projects
@@ -81,10 +95,32 @@ class IndexView(tables.MultiTableView):
         context["tables"] = [
             (t._meta.verbose_name, context[f"{t._meta.name}_table"]) for t in self.table_classes
         ]
+        counts = page.head.get("counts", {})
         context["finding_counts"] = [
-            (code, label, result.counts.get(code, 0)) for code, label in inv.FINDING_LABELS.items()
+            (code, label, counts.get(code, 0)) for code, label in texts.FINDING_LABELS.items()
         ]
+        context["inventory"] = {
+            "building": page.building,
+            "age": page.age,
+            "max_age": cached.max_age(),
+            "failed": [_LISTS.get(n, n) for n in page.head.get("failed", ())],
+        }
         return context
+
+
+# Names of the lists the inventory reads (collect.collect's "failed").
+_LISTS = {
+    "images": _("images"),
+    "volumes": _("volumes"),
+    "volume_types": _("volume types"),
+    "stores": _("Glance stores"),
+    "projects": _("projects"),
+}
+
+
+def _config_row(data):
+    cluster = data.get("cluster")
+    return inv.ConfigRow(**dict(data, cluster=inv.ClusterHealth(**cluster) if cluster else None))
 
 
 class _ConfirmView(forms.ModalFormView):

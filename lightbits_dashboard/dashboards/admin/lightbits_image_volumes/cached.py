@@ -1,0 +1,335 @@
+"""The whole-cloud inventory, built once and shared by every page view.
+
+Building the inventory needs every image, every Cinder volume and every
+Lightbits volume of the cloud (collect.collect): seconds at 50,000 volumes.
+It is built once, stored in the plugin's shared cache (shared_cache,
+CACHE_ALIAS) and read by every page view, which then costs its page size:
+
+* ``head``: when it was built, the finding counts, the filter choices, the
+  configuration and cluster rows, which lists could not be read, and the
+  number of rows of each table;
+* per table, per filter value (a finding code, a store, a project), the
+  positions of the rows it selects;
+* per table, the rows themselves in chunks of CHUNK_ROWS, as plain JSON
+  (raw fields only; no API objects).
+
+Every entry is compressed and under memcached's 1 MB item limit
+(shared_cache.set_large). A page view reads the head, the position lists of
+its filters and the one or two chunks holding its rows.
+
+Freshness: the inventory is rebuilt when it is older than INVENTORY_MAX_AGE,
+when the user asks for it (Refresh), or after one of the panel's actions
+(``invalidate``). One request at a time builds (a lock in the cache); while it
+does, other views show the previous inventory, or, when there is none, say
+that it is being built.
+"""
+
+import gc
+import time
+import uuid
+from dataclasses import asdict, dataclass
+
+from lightbits_dashboard import conf, shared_cache
+from lightbits_dashboard import inventory as inv
+from lightbits_dashboard.clone_path import field
+
+KEY = "lightbits_dashboard:admin-inventory:v2"
+LOCK = KEY + ":lock"
+EPOCH = KEY + ":epoch"
+CHUNK_ROWS = 50
+TABLES = ("images", "volumes")
+LOCK_SECONDS = 300  # a builder that died frees the lock after this long
+
+_IMAGE_FIELDS = ("id", "name", "owner", "status", "disk_format", "container_format", "size")
+_VOLUME_FIELDS = (
+    "id",
+    "name",
+    "status",
+    "size",
+    "volume_type",
+    "os-vol-tenant-attr:tenant_id",
+    "os-vol-host-attr:host",
+)
+_LIGHTBITS_FIELDS = (
+    "UUID",
+    "name",
+    "projectName",
+    "state",
+    "protectionState",
+    "replicaCount",
+    "compression",
+    "size",
+)
+
+
+@dataclass
+class Page:
+    """What one page view reads: the head and, per table, its page of rows."""
+
+    built_at: float
+    head: dict
+    rows: dict  # table -> [row]
+    has_prev: dict
+    has_more: dict
+    building: bool = False  # no inventory yet: another request is building it
+
+    @property
+    def age(self):
+        return max(0, int(time.time() - self.built_at)) if self.built_at else None
+
+
+def max_age():
+    return int(conf.get("INVENTORY_MAX_AGE"))
+
+
+def _ttl():
+    # Kept well past its age: a stale inventory is shown while one is rebuilt.
+    return max(600, 10 * max_age())
+
+
+def invalidate():
+    """Forget the inventory (after an action changed what it shows)."""
+    cache = shared_cache.get_cache()
+    cache.set(EPOCH, uuid.uuid4().hex, None)
+    shared_cache.delete_large(KEY)
+
+
+# -- storing --------------------------------------------------------------------
+
+
+def _slim(obj, names):
+    if obj is None:
+        return None
+    data = {n: field(obj, n) for n in names}
+    return data
+
+
+def _volume(vol):
+    data = _slim(vol, _VOLUME_FIELDS)
+    if data is not None:
+        data["metadata"] = {"readonly": str(inv.is_read_only(vol))}
+        data["attachments"] = len(field(vol, "attachments", []) or [])
+    return data
+
+
+def _side(side):
+    if side is None:
+        return None
+    data = asdict(side)
+    data["volume"] = _slim(side.volume, _LIGHTBITS_FIELDS)
+    return data
+
+
+def row_to_json(row):
+    data = {k: v for k, v in vars(row).items() if k not in ("image", "volume", "lightbits")}
+    data["findings"] = [asdict(f) for f in row.findings]
+    data["volume"] = _volume(row.volume)
+    data["lightbits"] = _side(row.lightbits)
+    if isinstance(row, inv.ImageRow):
+        data["image"] = _slim(row.image, _IMAGE_FIELDS)
+    return data
+
+
+class Fields(dict):
+    """A cached image or volume: its raw fields, readable as attributes too."""
+
+    def __getattr__(self, name):
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+def row_from_json(table, data):
+    data = dict(data)
+    for name in ("image", "volume"):
+        if data.get(name) is not None:
+            data[name] = Fields(data[name])
+    data["findings"] = [inv.Finding(**f) for f in data["findings"]]
+    side = data.get("lightbits")
+    data["lightbits"] = inv.LightbitsSide(**side) if side else None
+    pos = data.pop("pos")
+    row = (inv.ImageRow if table == "images" else inv.VolumeRow)(**data)
+    row.pos = pos
+    return row
+
+
+def _filter_keys(table, row):
+    """(kind, value) pairs a row is selected by."""
+    keys = {("finding", f.code) for f in row.findings}
+    if table == "images":
+        keys.update(("store", s) for s in list(row.stores) + [row.store] if s)
+        owner = field(row.image, "owner")
+        keys.update(("project", p) for p in (owner, row.project) if p)
+    elif row.project:
+        keys.add(("project", row.project))
+    return keys
+
+
+def _piece(generation, table, kind, value=""):
+    return f"{KEY}:{generation}:{table}:{kind}:{value}"
+
+
+def store(result, projects, failed):
+    """Store a built inventory; returns its head."""
+    generation = uuid.uuid4().hex[:12]
+    ttl = _ttl()
+    head = {
+        "generation": generation,
+        "built_at": time.time(),
+        "counts": dict(result.counts),
+        "projects": projects,
+        "stores": sorted({s for row in result.image_rows for s in row.stores}),
+        "config": [asdict(r) for r in result.config_rows],
+        "clusters": [asdict(c) for c in result.clusters.values()],
+        "failed": list(failed.get("lists", ())),
+        "cluster_errors": failed.get("clusters", {}),
+        "sizes": {},
+        "filters": {},
+    }
+    for table, rows in (("images", result.image_rows), ("volumes", result.volume_rows)):
+        head["sizes"][table] = len(rows)
+        selected = {}
+        for pos, row in enumerate(rows):
+            for key in _filter_keys(table, row):
+                selected.setdefault(key, []).append(pos)
+        head["filters"][table] = sorted(f"{k}={v}" for k, v in selected)
+        for (kind, value), positions in selected.items():
+            shared_cache.set_large(
+                _piece(generation, table, "f", f"{kind}={value}"), positions, ttl
+            )
+        for start in range(0, len(rows), CHUNK_ROWS):
+            chunk = [
+                dict(row_to_json(row), pos=start + i)
+                for i, row in enumerate(rows[start : start + CHUNK_ROWS])
+            ]
+            shared_cache.set_large(_piece(generation, table, "c", start // CHUNK_ROWS), chunk, ttl)
+    shared_cache.set_large(KEY, head, ttl)
+    return head
+
+
+# -- reading ---------------------------------------------------------------------
+
+
+def _positions(head, table, filters):
+    """The positions the filters select (sorted), or None: every row."""
+    chosen = None
+    for kind in ("finding", "store", "project"):
+        value = filters.get(kind)
+        if not value:
+            continue
+        name = f"{kind}={value}"
+        found = []
+        if name in head["filters"][table]:
+            found = shared_cache.get_large(_piece(head["generation"], table, "f", name))
+            if found is None:
+                raise LookupError(name)  # evicted: the inventory is lost
+        chosen = found if chosen is None else sorted(set(chosen) & set(found))
+    return chosen
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def page_positions(positions, marker, prev_marker, size):
+    """(positions of the page, has_prev, has_more); markers are positions:
+    marker the last row of the previous page, prev_marker the first row of
+    the next page."""
+    import bisect
+
+    prev = _int(prev_marker)
+    if prev is not None:
+        end = bisect.bisect_left(positions, prev)
+        start = max(0, end - size)
+    else:
+        after = _int(marker)
+        start = bisect.bisect_right(positions, after) if after is not None else 0
+        end = start + size
+    return list(positions[start:end]), start > 0, end < len(positions)
+
+
+def _rows(head, table, positions):
+    chunks = {}
+    rows = []
+    for pos in positions:
+        number = pos // CHUNK_ROWS
+        if number not in chunks:
+            chunk = shared_cache.get_large(_piece(head["generation"], table, "c", number))
+            if chunk is None:
+                raise LookupError(number)
+            chunks[number] = chunk
+        rows.append(row_from_json(table, chunks[number][pos % CHUNK_ROWS]))
+    return rows
+
+
+def read_page(head, filters, markers, size):
+    """Page of each table from a stored inventory (LookupError: pieces lost)."""
+    page = Page(head["built_at"], head, {}, {}, {})
+    for table in TABLES:
+        positions = _positions(head, table, filters)
+        if positions is None:
+            positions = range(head["sizes"][table])
+        marker, prev_marker = markers.get(table, (None, None))
+        shown, page.has_prev[table], page.has_more[table] = page_positions(
+            positions, marker, prev_marker, size
+        )
+        page.rows[table] = _rows(head, table, shown)
+    return page
+
+
+def _build(build):
+    """Build under the lock; None when another request holds it."""
+    cache = shared_cache.get_cache()
+    token = uuid.uuid4().hex
+    if not cache.add(LOCK, token, LOCK_SECONDS):
+        return None
+    collecting = gc.isenabled()
+    try:
+        epoch = cache.get(EPOCH)
+        # Hundreds of thousands of short-lived objects: without the collector
+        # the build takes about half the time (admin-page-profile.md, R4).
+        gc.disable()
+        try:
+            result, projects, failed = build()
+        finally:
+            if collecting:
+                gc.enable()
+        head = store(result, projects, failed)
+        if cache.get(EPOCH) != epoch:  # an action ran meanwhile: not to be reused
+            shared_cache.delete_large(KEY)
+        return dict(head, fresh=True)  # this request built it (and told its user)
+    finally:
+        if cache.get(LOCK) == token:
+            cache.delete(LOCK)
+
+
+def current(build, refresh=False):
+    """The head of the inventory to show, or None while another request
+    builds the first one. ``build()`` -> (Inventory, projects, failed lists)
+    runs when the inventory is missing, older than INVENTORY_MAX_AGE or
+    ``refresh`` is asked, and no other request is building it."""
+    head = None if refresh else shared_cache.get_large(KEY)
+    if head is None or time.time() - head["built_at"] > max_age():
+        built = _build(build)
+        if built is not None:
+            return built
+        if head is None:  # another request builds: show its previous one, if any
+            head = shared_cache.get_large(KEY)
+    return head
+
+
+def page(build, head, filters, markers, size):
+    """The page's rows; rebuilds once when pieces were evicted."""
+    if head is None:
+        return Page(0, {}, {t: [] for t in TABLES}, {}, {}, building=True)
+    try:
+        return read_page(head, filters, markers, size)
+    except LookupError:
+        head = _build(build)
+        if head is None:
+            return Page(0, {}, {t: [] for t in TABLES}, {}, {}, building=True)
+        return read_page(head, filters, markers, size)

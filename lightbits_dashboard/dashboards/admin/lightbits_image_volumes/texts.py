@@ -1,0 +1,158 @@
+"""What the inventory's codes say, translated: finding labels and texts,
+volume kinds, configuration notes. The logic (lightbits_dashboard.inventory)
+returns codes and parameters only; this is the one place they become words."""
+
+from django.utils.text import format_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from lightbits_dashboard import inventory as inv
+
+FINDING_LABELS = {
+    inv.NOT_ON_LIGHTBITS: _("Not on Lightbits"),
+    inv.NEVER_FAST_CLONE: _("Never fast-clones"),
+    inv.NOT_READ_ONLY: _("Image volume not read-only"),
+    inv.USER_PROJECT: _("Image volume in a user project"),
+    inv.ORPHAN: _("Orphaned image volume"),
+    inv.CACHE_ENTRY: _("Image-volume cache entry"),
+    inv.LIGHTBITS_MISSING: _("Lightbits volume missing"),
+    inv.LIGHTBITS_DEGRADED: _("Lightbits volume Degraded"),
+    inv.LIGHTBITS_READ_ONLY: _("Lightbits volume ReadOnly"),
+    inv.LIGHTBITS_NOT_AVAILABLE: _("Lightbits volume NotAvailable"),
+    inv.NO_CINDER_VOLUME: _("Lightbits volume without Cinder volume"),
+    inv.IMAGE_VOLUME_MISSING: _("Image volume missing"),
+}
+
+KIND_LABELS = {
+    inv.KIND_IMAGE_VOLUME: _("image volume"),
+    inv.KIND_UPLOAD_CLONE: _("upload-to-image clone"),
+    inv.KIND_CACHE_ENTRY: _("image-volume cache entry"),
+    inv.KIND_OTHER: _("other volume"),
+}
+
+NOTES = {
+    inv.NOTE_TYPE_MISSING: _("the volume type does not exist in Cinder"),
+    inv.NOTE_NOT_A_CLUSTER: _("backend is not a configured Lightbits cluster"),
+    inv.NOTE_TYPE_UNUSED: _("no Glance store uses this volume type"),
+}
+
+_PROTECTION = _(
+    "The Lightbits volume's protection state is %(state)s: replicas are missing or unreachable."
+)
+
+
+def kind_label(kind):
+    return KIND_LABELS.get(kind, kind or "")
+
+
+def _backend(name):
+    return gettext("unknown") if name in (None, inv.UNKNOWN) else name
+
+
+def _not_on_lightbits(p):
+    stores = ", ".join(p.get("stores") or ()) or gettext("no store listed")
+    text = gettext(
+        "The image's data is in no Lightbits-backed store (%(stores)s): "
+        "boot volumes on Lightbits are full copies."
+    ) % {"stores": stores}
+    if p.get("copying"):
+        text += " " + gettext("A copy is in progress.")
+    return text
+
+
+def _never_fast_clone(p):
+    if p.get("why") == "backend":
+        return gettext(
+            "The image volume is on backend %(backend)s, which no Lightbits volume "
+            "type reaches: Cinder clones only within one backend."
+        ) % {"backend": _backend(p.get("backend"))}
+    return gettext(
+        "The image is %(disk)s/%(container)s, not raw/bare: Cinder clones only "
+        "raw/bare images; every boot volume is a full download and copy."
+    ) % {"disk": p.get("disk_format"), "container": p.get("container_format")}
+
+
+def _not_read_only(p):
+    text = gettext(
+        "The image volume is writable: anything attaching it can change the "
+        "image's data under Glance's checksum."
+    )
+    if not p.get("available"):
+        text += " " + gettext("(It must be available to change the flag.)")
+    return text
+
+
+def _image_volume_missing(p):
+    return gettext(
+        "Glance lists the image in store %(stores)s but Cinder has no image volume "
+        "for it (no image-%(image)s volume, no location pointing at one): the "
+        "image's data may be gone."
+    ) % {"stores": ", ".join(p.get("stores") or ()), "image": p.get("image_id")}
+
+
+_TEXTS = {
+    inv.NOT_ON_LIGHTBITS: _not_on_lightbits,
+    inv.NEVER_FAST_CLONE: _never_fast_clone,
+    inv.NOT_READ_ONLY: _not_read_only,
+    inv.IMAGE_VOLUME_MISSING: _image_volume_missing,
+    inv.USER_PROJECT: lambda p: (
+        gettext(
+            "The image volume lives in project %(project)s, not in the service project: "
+            "it counts against that project's quota and its users can see and delete it "
+            "(glance_store cinder_store_* credentials unset?)."
+        )
+        % {"project": p.get("project")}
+    ),
+    inv.ORPHAN: lambda p: (
+        gettext(
+            "This %(kind)s belongs to image %(image)s, which no longer exists, and no "
+            "image location points at it."
+        )
+        % {"kind": kind_label(p.get("kind")), "image": p.get("image_id")}
+    ),
+    inv.CACHE_ENTRY: lambda p: (
+        gettext(
+            "Cinder's image-volume cache keeps this copy of image %(image)s to speed up "
+            "volume creation; it is not the image's data in Glance. Cinder evicts it; "
+            "do not delete it by hand."
+        )
+        % {"image": p.get("image_id")}
+    ),
+    inv.LIGHTBITS_MISSING: lambda p: (
+        gettext(
+            "Cinder has this volume on backend %(backend)s, but the Lightbits cluster "
+            "has no volume for it."
+        )
+        % {"backend": p.get("backend")}
+    ),
+    inv.LIGHTBITS_DEGRADED: lambda p: str(_PROTECTION) % {"state": p.get("state")},
+    inv.LIGHTBITS_READ_ONLY: lambda p: str(_PROTECTION) % {"state": p.get("state")},
+    inv.LIGHTBITS_NOT_AVAILABLE: lambda p: str(_PROTECTION) % {"state": p.get("state")},
+    inv.NO_CINDER_VOLUME: lambda p: (
+        gettext(
+            "Lightbits volume %(name)s has no Cinder volume: left behind by a failed "
+            "create or delete, or created outside Cinder."
+        )
+        % {"name": p.get("name")}
+    ),
+}
+
+
+def finding_label(finding):
+    return FINDING_LABELS.get(finding.code, finding.code)
+
+
+def finding_text(finding):
+    """The finding's sentence in the user's language (its code if unknown)."""
+    text = _TEXTS.get(finding.code)
+    return text(finding.params or {}) if text else finding.code
+
+
+def copy_status(row):
+    """'copying to X; copy failed for Y' of an images-table row, or ''."""
+    parts = []
+    if row.copying:
+        parts.append(format_lazy(_("copying to {}"), ", ".join(row.copying)))
+    if row.copy_failed:
+        parts.append(format_lazy(_("copy failed for {}"), ", ".join(row.copy_failed)))
+    return "; ".join(str(p) for p in parts)

@@ -1,0 +1,216 @@
+"""OpenStack services faked at the HTTP level, with their real page limits.
+
+For tools/bench-admin-page: the real clients (cinderclient, glanceclient,
+keystoneclient, novaclient), Horizon's API wrappers, views and templates run
+unchanged; only the servers are fake. Every answer waits LATENCY seconds.
+
+* Cinder: GET /volumes/detail answers at most 1,000 volumes (its default
+  osapi_max_limit) with a ``volumes_links`` next link; ``limit``, ``marker``,
+  ``all_tenants``, ``project_id``, ``name`` and the like filter ``name~``.
+* Glance: GET /v2/images answers at most 1,000 (api_limit_max) with a
+  ``next`` link; the real image schema (glance_image_schema.json).
+* Keystone: one call lists the projects; Nova: no servers.
+"""
+
+import json
+import os
+import time
+from collections import Counter
+from urllib.parse import parse_qs, urlparse
+
+import requests
+
+CINDER_MAX = 1000
+GLANCE_MAX = 1000
+LATENCY = 0.020
+_SCHEMA = os.path.join(os.path.dirname(__file__), "glance_image_schema.json")
+
+
+class _Raw:
+    version = 11  # HTTP/1.1, read by glanceclient's response log
+
+
+def _response(url, body, status=200):
+    resp = requests.Response()
+    resp.status_code = status
+    resp.url = url
+    resp.reason = "OK"
+    resp.raw = _Raw()
+    resp.headers["Content-Type"] = "application/json"
+    resp.headers["X-Subject-Token"] = "fake-token"
+    resp._content = body if isinstance(body, bytes) else json.dumps(body).encode()
+    return resp
+
+
+class FakeCloud:
+    """Route requests.Session.request to fake services; count every call."""
+
+    def __init__(self, volumes, images, projects, volume_types, stores, latency=LATENCY):
+        self.volumes = sorted(volumes, key=lambda v: v["id"])
+        self.images = sorted(images, key=lambda i: i["id"])
+        self.projects = projects
+        self.volume_types = volume_types
+        self.stores = stores
+        self.latency = latency
+        self.calls = Counter()
+        with open(_SCHEMA) as f:
+            self.image_schema = f.read().encode()
+
+    def request(self, method, url, **kwargs):
+        parsed = urlparse(url)
+        query = {k: v[-1] for k, v in parse_qs(parsed.query).items()}
+        query.update({k: str(v) for k, v in (kwargs.get("params") or {}).items()})
+        host = parsed.hostname.split(".")[0:2]
+        service = host[1].rstrip("2") if len(host) > 1 else host[0]
+        route = getattr(self, "_" + service, None)
+        if route is None:
+            raise AssertionError(f"no fake for {method} {url}")
+        time.sleep(self.latency)
+        name, body = route(method.upper(), parsed.path, query, url)
+        self.calls[f"{service} {method.upper()} {name}"] += 1
+        return _response(url, body)
+
+    # -- Cinder ---------------------------------------------------------------
+
+    def _cinder(self, method, path, query, url):
+        parts = [p for p in path.split("/") if p]
+        if not parts:
+            return "/", {
+                "versions": [
+                    {
+                        "id": "v3.0",
+                        "status": "CURRENT",
+                        "version": "3.70",
+                        "min_version": "3.0",
+                        "links": [{"rel": "self", "href": url.rstrip("/") + "/v3/"}],
+                    }
+                ]
+            }
+        # /v3/<resource> or /v3/<project id>/<resource>
+        rest = parts[1:]
+        query["pid"] = None
+        if rest and len(rest[0]) == 32 and rest[0] not in ("volumes", "types"):
+            query["pid"] = rest.pop(0)
+        resource = "/".join(rest)
+        parts = ["v3", query["pid"]] + rest
+        if resource == "volumes/detail":
+            return "/volumes/detail", self._volume_page(query, url)
+        if resource.startswith("volumes/"):
+            vid = parts[3]
+            vol = next((v for v in self.volumes if v["id"] == vid), None)
+            return "/volumes/<id>", {"volume": vol}
+        if resource == "types":
+            return "/types", {"volume_types": self.volume_types}
+        if resource in ("snapshots/detail", "groups/detail", "os-volume-transfer/detail"):
+            key = {"snapshots": "snapshots", "groups": "groups"}.get(parts[2], "transfers")
+            return "/" + resource, {key: []}
+        raise AssertionError(f"no fake for cinder {method} {path}")
+
+    def _volume_page(self, query, url):
+        rows = self.volumes
+        if query.get("all_tenants") not in ("1", "True", "true"):
+            rows = [v for v in rows if v["os-vol-tenant-attr:tenant_id"] == query.get("pid")]
+        if "project_id" in query:
+            rows = [v for v in rows if v["os-vol-tenant-attr:tenant_id"] == query["project_id"]]
+        if "name" in query:
+            rows = [v for v in rows if v["name"] == query["name"]]
+        if "name~" in query:
+            rows = [v for v in rows if query["name~"] in (v["name"] or "")]
+        start = 0
+        if query.get("marker"):
+            ids = [v["id"] for v in rows]
+            start = ids.index(query["marker"]) + 1
+        limit = min(int(query.get("limit") or CINDER_MAX), CINDER_MAX)
+        page = rows[start : start + limit]
+        body = {"volumes": page}
+        if start + limit < len(rows) and page:
+            base = url.split("?", 1)[0]
+            href = f"{base}?limit={limit}&marker={page[-1]['id']}"
+            if query.get("all_tenants"):
+                href += "&all_tenants=1"
+            body["volumes_links"] = [{"rel": "next", "href": href}]
+        return body
+
+    # -- Glance ---------------------------------------------------------------
+
+    def _glance(self, method, path, query, url):
+        if path == "/v2/schemas/image":
+            return path, self.image_schema
+        if path == "/v2/info/stores/detail":
+            return path, {"stores": self.stores}
+        if path == "/v2/images":
+            hidden = query.get("os_hidden") == "true"
+            rows = [i for i in self.images if bool(i.get("os_hidden")) == hidden]
+            start = 0
+            if query.get("marker"):
+                start = [i["id"] for i in rows].index(query["marker"]) + 1
+            limit = min(int(query.get("limit") or 25), GLANCE_MAX)
+            page = rows[start : start + limit]
+            body = {"images": page, "first": "/v2/images", "schema": "/v2/schemas/images"}
+            if start + limit < len(rows) and page:
+                body["next"] = f"/v2/images?limit={limit}&marker={page[-1]['id']}" + (
+                    "&os_hidden=true" if hidden else ""
+                )
+            return path, body
+        if path.startswith("/v2/images/"):
+            iid = path.split("/")[3]
+            return "/v2/images/<id>", next(i for i in self.images if i["id"] == iid)
+        raise AssertionError(f"no fake for glance {method} {path}")
+
+    # -- Keystone, Nova -------------------------------------------------------
+
+    def _keystone(self, method, path, query, url):
+        if path.endswith("/v3"):
+            return "/v3", {
+                "version": {
+                    "id": "v3.14",
+                    "status": "stable",
+                    "links": [{"rel": "self", "href": url}],
+                }
+            }
+        if "/domains/" in path:
+            return "/domains/<id>", {
+                "domain": {"id": "default", "name": "Default", "enabled": True}
+            }
+        if path.endswith("/auth/tokens"):
+            return "/auth/tokens", {"token": _token()}
+        if path.endswith("/projects"):
+            return "/projects", {"projects": self.projects, "links": {"next": None}}
+        raise AssertionError(f"no fake for keystone {method} {path}")
+
+    def _nova(self, method, path, query, url):
+        if path.rstrip("/").endswith(("/v2", "/v2.1")) or path in ("", "/"):
+            return "/", {
+                "version": {
+                    "id": "v2.1",
+                    "status": "CURRENT",
+                    "version": "2.90",
+                    "min_version": "2.1",
+                    "links": [{"rel": "self", "href": url}],
+                }
+            }
+        if path.endswith("/servers/detail"):
+            return "/servers/detail", {"servers": []}
+        raise AssertionError(f"no fake for nova {method} {path}")
+
+
+def _token():
+    endpoint = "http://public.nova.example.com:8774/v2"
+    return {
+        "methods": ["token"],
+        "expires_at": "2099-01-01T00:00:00.000000Z",
+        "issued_at": "2026-01-01T00:00:00.000000Z",
+        "user": {"id": "u", "name": "admin", "domain": {"id": "default", "name": "Default"}},
+        "project": {"id": "p", "name": "admin", "domain": {"id": "default", "name": "Default"}},
+        "roles": [{"id": "r", "name": "admin"}],
+        "catalog": [
+            {
+                "type": "compute",
+                "name": "nova",
+                "id": "c",
+                "endpoints": [
+                    {"interface": "public", "region": "RegionOne", "url": endpoint, "id": "e"}
+                ],
+            }
+        ],
+    }

@@ -1,0 +1,33 @@
+"""The panel words the inventory's codes (texts.py); the copy-status column
+comes from the row's copy fields, not from the words."""
+
+from django.test import SimpleTestCase
+from django.utils import translation
+
+from lightbits_dashboard import inventory as inv
+from lightbits_dashboard.dashboards.admin.lightbits_image_volumes import tables, texts
+
+
+class TextsTests(SimpleTestCase):
+    def test_every_code_has_a_label_and_a_text(self):
+        self.assertEqual(set(texts.FINDING_LABELS), set(inv.FINDING_CODES))
+        for code in inv.FINDING_CODES:
+            text = texts.finding_text(inv.Finding(code, {}))
+            self.assertNotEqual(text, code)
+        for kind in (inv.KIND_IMAGE_VOLUME, inv.KIND_UPLOAD_CLONE, inv.KIND_CACHE_ENTRY):
+            self.assertNotEqual(texts.kind_label(kind), kind)
+
+    def test_parameters_fill_the_text(self):
+        finding = inv.Finding(inv.ORPHAN, {"kind": inv.KIND_UPLOAD_CLONE, "image_id": "i-1"})
+        self.assertIn("upload-to-image clone belongs to image i-1", texts.finding_text(finding))
+        finding = inv.Finding(inv.NOT_READ_ONLY, {"available": False})
+        self.assertIn("must be available", texts.finding_text(finding))
+
+    def test_copy_state_comes_from_the_row_not_its_words(self):
+        row = inv.ImageRow("i", {"id": "i"}, ["file"], copying=["lightbits"])
+        failed = inv.ImageRow("j", {"id": "j"}, ["file"], copy_failed=["lightbits"])
+        with translation.override("de"):
+            self.assertEqual(tables._copy_state(row), "copying")
+            self.assertEqual(tables._copy_state(failed), "failed")
+        self.assertEqual(texts.copy_status(row), "copying to lightbits")
+        self.assertEqual(tables._copy_state(inv.ImageRow("k", {}, [])), "")
