@@ -106,6 +106,7 @@ def new_image_properties(rec):
         IMAGE_STATE: rec.stage,
         IMAGE_ROUTE: rec.route or ROUTE_UNKNOWN,
         _key("id"): rec.conversion_id,
+        _key("source_name"): fit(rec.source_name),
     }
 
 
@@ -117,7 +118,7 @@ def from_image(image_id, name, properties):
     return ConversionRecord(
         conversion_id=properties.get(_key("id"), image_id),
         source_id=properties[CONVERTED_FROM],
-        source_name="",
+        source_name=properties.get(_key("source_name"), ""),
         new_name=name,
         replace=False,
         stage=properties[IMAGE_STATE],

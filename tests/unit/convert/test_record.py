@@ -26,6 +26,7 @@ def test_finished_conversion_from_the_new_image():
     props = record.new_image_properties(rec)
     found = record.from_image("img-2", "cirros-raw", props)
     assert (found.source_id, found.stage, found.route) == ("img-1", "active", "clone")
+    assert found.source_name == "cirros"
     assert record.from_image("img-3", "x", {}) is None
 
 

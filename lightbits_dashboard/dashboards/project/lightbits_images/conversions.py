@@ -8,6 +8,7 @@ rolled-back conversion is remembered in the cache so that its error stays
 visible. The page makes one volume list and one image list (plus cache reads).
 """
 
+import threading
 import time
 import uuid
 
@@ -113,13 +114,15 @@ def check(request, src, any_image=False):
 # -- the background driver -------------------------------------------------
 
 
-def make_converter(request, key):
+def make_converter(request, key, listed=None):
     beat = launches.heartbeat()
     project_id = request.user.project_id
 
     def on_stage(rec):
         if rec.stage == record.ERROR:
             ConversionLog().put(project_id, rec)  # visible while rollback runs
+        if listed is not None:
+            listed.set()  # the temporary volume exists (or the failure is logged)
 
     return engine.Converter(
         ops(request),
@@ -132,16 +135,24 @@ def make_converter(request, key):
     )
 
 
+# Seconds start waits for Cinder to accept the temporary volume.
+LISTED_WAIT = 5
+
+
 def start(request, src, new_name, replace):
-    """Start converting ``src``; returns the thread (the page lists it at once:
-    the heartbeat is up before this returns, the volume a moment later)."""
+    """Start converting ``src`` in the background; returns the thread once
+    Cinder has the temporary volume (a few seconds at most), so that the
+    Conversions page shown next lists it (its ajax only updates rows it has)."""
     rec = record.ConversionRecord(str(uuid.uuid4()), src.id, src.name, new_name, replace)
     stores = tuple(data.store_volume_types())
     plan = engine.Plan(
         rec, src, store_volume_type(src.store), preflight.temporary_volume_gib(src), stores
     )
-    converter = make_converter(request, rec.conversion_id)
-    return runner.start(launches.heartbeat(), rec.conversion_id, converter.run, plan)
+    listed = threading.Event()
+    converter = make_converter(request, rec.conversion_id, listed)
+    thread = runner.start(launches.heartbeat(), rec.conversion_id, converter.run, plan)
+    listed.wait(LISTED_WAIT)
+    return thread
 
 
 # -- the Conversions table -------------------------------------------------
