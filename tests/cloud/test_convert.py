@@ -163,5 +163,46 @@ def test_a_fault_while_copying_leaves_nothing(cloud, admin, qcow2_source):
     assert not outcome.ok
     assert (outcome.record.failed_stage, outcome.record.error) == ("copying", engine.VOLUME_ERROR)
     assert outcome.left_behind == ()
-    assert leftovers(admin, plan) == []
+    wait_for("nothing left", lambda: leftovers(admin, plan) == [])
+    assert record.CONVERTED_TO not in admin.glance.images.get(source.id)
+
+
+def test_a_failed_clone_while_converting_fails_the_conversion_and_leaves_nothing(
+    cloud, admin, lightbits, qcow2_source
+):
+    """The Lightbits create of Cinder's clone fails once, in the converting
+    stage. Cinder's clone failure is silent (it falls back to an upload
+    through Glance), but here its clean-up of the failed clone deletes the
+    temporary volume's Lightbits volume: ``_clone_image_volume`` copies the
+    source's ``provider_id`` (which the LightOS driver records) into the
+    clone, and deleting the clone deletes what that names. The fallback then
+    has no data; the conversion fails naming its stage, and nothing is left."""
+    source, _member = qcow2_source
+    plan = plan_for(cloud, admin, source.id)
+    emulator = Emulator(cloud)
+    temporary = {}
+
+    def on_stage(rec):
+        if rec.stage == record.CONVERTING and not rec.image_id:
+            name = record.temporary_volume_name(source.id)
+            [volume] = [v for v in admin.cinder.volumes.list() if v.name == name]
+            temporary["backing"] = lightbits.volume_of(volume.id)["UUID"]
+            emulator.add_fault(kind="fail_create", name="^volume-", times=1)
+
+    ops = client_ops.ClientCloudOps(admin.cinder, admin.glance, admin.project_id)
+    conv = engine.Converter(
+        ops, copy_timeout=300, upload_timeout=300, poll_interval=0.5, on_stage=on_stage
+    )
+    try:
+        outcome = conv.run(plan)
+    finally:
+        emulator.clear_faults()
+    rec = outcome.record
+    assert not outcome.ok, outcome
+    assert rec.failed_stage in (record.CONVERTING, record.REGISTERING), rec
+    assert rec.error in (engine.VOLUME_ERROR, engine.IMAGE_GONE, engine.IMAGE_FAILED), rec
+    assert outcome.left_behind == ()
+    wait_for("nothing left", lambda: leftovers(admin, plan) == [])
+    uuids = {v["UUID"] for v in Emulator(cloud).volumes()}
+    assert temporary["backing"] not in uuids
     assert record.CONVERTED_TO not in admin.glance.images.get(source.id)

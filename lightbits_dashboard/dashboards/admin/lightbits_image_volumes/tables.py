@@ -17,7 +17,7 @@ from horizon import exceptions, tables
 
 from lightbits_dashboard import inventory as inv
 from lightbits_dashboard.clone_path import field
-from lightbits_dashboard.dashboards.admin.lightbits_image_volumes import collect
+from lightbits_dashboard.dashboards.admin.lightbits_image_volumes import collect, convert
 
 URL_PREFIX = "horizon:admin:lightbits_image_volumes:"
 
@@ -279,7 +279,7 @@ class ImagesTable(_PagedTable):
         pagination_param = "images__marker"
         prev_pagination_param = "images__prev_marker"
         verbose_name = _("Images and their image volumes")
-        row_actions = (CopyToLightbits, MakeReadOnly)
+        row_actions = (CopyToLightbits, MakeReadOnly, convert.AdminMakeFastClonable)
         row_class = UpdateImageRow
         status_columns = ["copy"]
         multi_select = False
