@@ -96,7 +96,11 @@ class ClientCloudOps:
         if image is None:
             return None
         return ImageState(
-            image.get("status", ""), _stores(image), dict(image), bool(image.get("protected"))
+            image.get("status", ""),
+            _stores(image),
+            dict(image),
+            bool(image.get("protected")),
+            bool(image.get("os_hash_value")),
         )
 
     def update_image(self, image_id, changes, remove=()):

@@ -30,8 +30,9 @@ IMAGE_GONE = "image_gone"
 NOT_ON_LIGHTBITS = "not_on_lightbits"  # the new image landed elsewhere; reason: stores
 METADATA_REFUSED = "metadata_refused"  # Glance refused carrying the metadata over
 UNEXPECTED = "unexpected"
-# warning on success
+# warnings on success
 THROUGH_GLANCE = "uploaded_through_glance"
+NOT_HASHED = "not_hashed"  # Glance still reads the image volume: boot volumes may copy
 
 VOLUME_COPYING = ("creating", "downloading")
 VOLUME_UPLOADING = ("uploading",)
@@ -77,6 +78,7 @@ class ImageState:
     stores: tuple = ()
     properties: dict | None = None
     protected: bool = False
+    hashed: bool = False  # Glance's os_hash_value is set
 
 
 @dataclass(frozen=True)
@@ -121,6 +123,7 @@ class Converter:
         *,
         copy_timeout=1800,
         upload_timeout=1800,
+        hash_timeout=600,
         cleanup_timeout=120,
         poll_interval=2,
         clock=time.monotonic,
@@ -131,6 +134,7 @@ class Converter:
     ):
         self.ops = ops
         self.copy_timeout, self.upload_timeout = copy_timeout, upload_timeout
+        self.hash_timeout = hash_timeout
         self.cleanup_timeout, self.poll_interval = cleanup_timeout, poll_interval
         self.clock, self.sleep, self.heartbeat = clock, sleep, heartbeat
         self.on_stage, self.on_outcome = on_stage, on_outcome
@@ -185,8 +189,26 @@ class Converter:
         if route == record.ROUTE_GLANCE:
             state["warning"] = THROUGH_GLANCE
         rec = self._advance(state, rec.with_(route=route))
+        # Glance's location import saves the image it loaded once it has hashed
+        # the volume: metadata written before then is lost.
+        if not self._wait_hashed(image_id):
+            state["warning"] = state.get("warning") or NOT_HASHED
         self._carry_metadata(plan, rec, state)
         return rec.with_(stage=record.ACTIVE)
+
+    def _wait_hashed(self, image_id):
+        """Glance hashes the image volume after activating the image
+        (do_secure_hash): while it reads the volume, Cinder copies instead of
+        cloning a boot volume from it. Not an error when it never ends (hashing
+        may be off): the outcome says so."""
+
+        def probe():
+            image = self.ops.get_image(image_id)
+            if image is None:
+                raise Failure(IMAGE_GONE)
+            return True if image.hashed else None
+
+        return bool(self._wait(self.hash_timeout, probe))
 
     def _advance(self, state, rec, persist=True):
         """Record the new stage on the temporary volume (best effort) and say it."""

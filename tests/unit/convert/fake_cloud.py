@@ -13,7 +13,8 @@ class FakeCloud:
     upload: "ok" | "refuse" | "error" (the volume goes to error while uploading);
     image: "active" | "killed" | "stuck"; stores: tuple; route: "clone" | "glance";
     fail_update: "new" | "source" | "protect"; delete_image_refusals: int;
-    orphan: True (Cinder left an ``image-<id>`` volume).
+    orphan: True (Cinder left an ``image-<id>`` volume); unhashed: True (Glance
+    never sets os_hash_value).
     """
 
     def __init__(self, **script):
@@ -94,7 +95,9 @@ class FakeCloud:
                 self.script.get("image", "active")
             ]
         stores = self.script.get("stores", ("lightbits",))
-        return ImageState(image["status"], stores, dict(image["props"]), image["protected"])
+        hashed = image["status"] == "active" and not self.script.get("unhashed")
+        props = dict(image["props"])
+        return ImageState(image["status"], stores, props, image["protected"], hashed)
 
     def update_image(self, image_id, changes, remove=()):
         self._log("update_image", image_id, dict(changes), tuple(remove))

@@ -92,6 +92,12 @@ def test_upload_through_glance_is_said():
     assert outcome.record.route == record.ROUTE_GLANCE
 
 
+def test_an_image_glance_never_hashes_is_active_with_a_warning():
+    """Boot volumes clone only once Glance stopped reading the image volume."""
+    outcome, _, _ = convert(FakeCloud(unhashed=True), hash_timeout=5)
+    assert outcome.ok and outcome.warning == engine.NOT_HASHED
+
+
 def failed(outcome, stage, code):
     assert not outcome.ok
     assert (outcome.record.failed_stage, outcome.record.error) == (stage, code)

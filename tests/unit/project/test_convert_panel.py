@@ -110,7 +110,8 @@ class ConvertPanelTests(test.TestCase):
             factories.volume("lb-convert-b", metadata=record.encode(stale)),
             factories.volume("plain"),
         ]
-        new = factories.image(id="img-3", name="cirros-raw", **record.new_image_properties(done))
+        props = record.new_image_properties(done)
+        new = factories.image(id="img-3", name="cirros-raw", os_hash_value="abc", **props)
         self.mock_image_list_detailed.return_value = ([new], False, False)
         launches.heartbeat().beat("c1")
         failed = running.with_(

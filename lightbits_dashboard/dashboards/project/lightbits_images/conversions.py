@@ -128,6 +128,7 @@ def make_converter(request, key, listed=None):
         ops(request),
         copy_timeout=conf.get("CONVERT_TIMEOUT"),
         upload_timeout=conf.get("CONVERT_TIMEOUT"),
+        hash_timeout=conf.get("CONVERT_TIMEOUT"),
         cleanup_timeout=conf.get("LAUNCH_CLEANUP_TIMEOUT"),
         poll_interval=conf.get("LAUNCH_POLL_INTERVAL"),
         heartbeat=lambda: beat.beat(key),
@@ -188,18 +189,24 @@ def _rows(project_id, volumes, images):
         rec = record.decode(getattr(volume, "metadata", None))
         if rec:
             found[rec.conversion_id] = (rec, volume.id)
+    unhashed = set()
     for image in images:
         rec = record.from_image(image.id, image.name, getattr(image, "properties", {}))
         if rec and (rec.stage == record.ACTIVE or rec.conversion_id not in found):
             volume_id = found.get(rec.conversion_id, (None, None))[1]
             found[rec.conversion_id] = (rec, volume_id)
+            if not getattr(image, "os_hash_value", None):
+                unhashed.add(rec.conversion_id)
     for cid, entry in ConversionLog().entries(project_id).items():
         found[cid] = (entry["record"], found.get(cid, (None, None))[1])
     alive = launches.heartbeat().alive(sorted(found)) if found else set()
     rows = []
     for cid, (rec, volume_id) in found.items():
         state = record.row_state(rec, alive=cid in alive)
-        rows.append(ConversionRow(rec, state, volume_id, _message(rec, state)))
+        message = _message(rec, state)
+        if state == record.ACTIVE and cid in unhashed:
+            message = texts.WARNINGS[engine.NOT_HASHED]
+        rows.append(ConversionRow(rec, state, volume_id, message))
     return sorted(rows, key=lambda r: (r.source_name, r.id))
 
 

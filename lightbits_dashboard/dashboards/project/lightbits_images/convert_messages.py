@@ -60,6 +60,10 @@ WARNINGS = {
         "backend's image_upload_use_cinder_backend and the internal tenant); the new image "
         "is raw on Lightbits all the same."
     ),
+    engine.NOT_HASHED: _(
+        "Glance has not finished reading the new image volume (its hash): until it has, "
+        "Cinder copies instead of cloning boot volumes from the new image."
+    ),
 }
 
 STAGES = (
