@@ -43,6 +43,10 @@ DEFAULTS = {
     # seconds a failed launch waits for Cinder/Nova to allow deleting what it made
     "LAUNCH_CLEANUP_TIMEOUT": 120,
     "DELETE_ON_TERMINATE_DEFAULT": True,
+    # Make fast-clonable: the raw copy's name is the source's name + this suffix;
+    # seconds each of its waits (the copy, the upload) may take.
+    "CONVERT_NAME_SUFFIX": "-raw",
+    "CONVERT_TIMEOUT": 1800,
     # Cinder volume_backend_name -> Lightbits cluster. Each cluster:
     #   api_endpoints: ["host:port", ...] tried in order (failover)
     #   jwt or jwt_file: the cluster-admin JWT (never shown anywhere)

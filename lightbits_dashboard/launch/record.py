@@ -172,6 +172,11 @@ def message_keys(message):
     return {_key("message"): encode_message(message)}
 
 
+def fit(text, limit=CHUNK):
+    """``text`` cut to what a metadata value holds, marked with an ellipsis when cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+
+
 def _key(name):
     return PREFIX + name
 

@@ -23,6 +23,10 @@ LOGIC = (
     "lightbits_dashboard.launch.record",
     "lightbits_dashboard.launch.runner",
     "lightbits_dashboard.launch.sizing",
+    "lightbits_dashboard.convert.preflight",
+    "lightbits_dashboard.convert.record",
+    "lightbits_dashboard.convert.engine",
+    "lightbits_dashboard.convert.client_ops",
 )
 FORBIDDEN = (
     "django",

@@ -20,6 +20,7 @@ from lightbits_dashboard.clone_path import field
 from lightbits_dashboard.dashboards.admin.lightbits_image_volumes import (
     cached,
     collect,
+    convert,
     probe,
     texts,
 )
@@ -306,7 +307,12 @@ class ImagesTable(_PagedTable):
         pagination_param = "images__marker"
         prev_pagination_param = "images__prev_marker"
         verbose_name = _("Images and their image volumes")
-        row_actions = (CopyToLightbits, MakeReadOnly, probe.ProbeClonePath)
+        row_actions = (
+            CopyToLightbits,
+            MakeReadOnly,
+            probe.ProbeClonePath,
+            convert.AdminMakeFastClonable,
+        )
         row_class = UpdateImageRow
         status_columns = ["copy"]
         multi_select = False

@@ -21,7 +21,7 @@ from horizon import tables
 from openstack_dashboard import api
 
 from lightbits_dashboard import clone_path
-from lightbits_dashboard.dashboards.project.lightbits_images import texts
+from lightbits_dashboard.dashboards.project.lightbits_images import convert_tables, texts
 
 LAUNCH_POLICY = (("compute", "os_compute_api:servers:create"),)
 
@@ -145,5 +145,10 @@ class LightbitsImagesTable(tables.DataTable):
         verbose_name = _("Lightbits Images")
         pagination_param = "image_marker"
         prev_pagination_param = "prev_image_marker"
-        table_actions = (ImageFilterAction, LaunchFromImage, ViewLaunches)
-        row_actions = (LaunchFromImage,)
+        table_actions = (
+            ImageFilterAction,
+            LaunchFromImage,
+            ViewLaunches,
+            convert_tables.ViewConversions,
+        )
+        row_actions = (LaunchFromImage, convert_tables.MakeFastClonable)

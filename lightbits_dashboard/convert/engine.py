@@ -1,0 +1,406 @@
+"""The conversion's stages, with rollback: copying -> converting -> registering
+-> active.
+
+The cloud is an injected ``ops`` object (``CloudOps``), time too (``clock``,
+``sleep``), as in ``launch.orchestrator``. A failure names its stage and a
+code (the panel says it); rollback deletes the temporary volume and any
+half-made image (and a clone Cinder left), and undoes the pointer on the
+source image. The source image is never deleted.
+"""
+
+import logging
+import time
+from dataclasses import dataclass
+from typing import Protocol
+
+from lightbits_dashboard.convert import record
+from lightbits_dashboard.launch.orchestrator import VOLUME_GOING
+from lightbits_dashboard.model import VOLUME_DELETABLE
+
+LOG = logging.getLogger(__name__)
+
+# failure codes (with one ``reason`` parameter)
+CREATE_REFUSED = "create_refused"  # Cinder refused the temporary volume
+VOLUME_ERROR = "volume_error"  # the temporary volume went to error
+VOLUME_GONE = "volume_gone"
+VOLUME_STATUS = "volume_status"  # an unexpected status
+TIMEOUT = "timeout"  # reason: seconds
+UPLOAD_REFUSED = "upload_refused"  # Cinder refused upload-to-image
+IMAGE_FAILED = "image_failed"  # the new image was killed or deleted; reason: status
+IMAGE_GONE = "image_gone"
+NOT_ON_LIGHTBITS = "not_on_lightbits"  # the new image landed elsewhere; reason: stores
+METADATA_REFUSED = "metadata_refused"  # Glance refused carrying the metadata over
+UNEXPECTED = "unexpected"
+# warnings on success
+THROUGH_GLANCE = "uploaded_through_glance"
+NOT_HASHED = "not_hashed"  # Glance still reads the image volume: boot volumes may copy
+
+VOLUME_COPYING = ("creating", "downloading")
+VOLUME_UPLOADING = ("uploading",)
+IMAGE_WAITING = ("queued", "saving", "importing", "uploading")
+# Properties that describe the old image's bytes or Glance's own state.
+NOT_CARRIED_PREFIXES = ("os_glance_", "owner_specified.", "img_signature", "lightbits_convert")
+NOT_CARRIED = {record.CONVERTED_TO, record.CONVERTED_FROM, "os_hidden", "stores"}
+
+
+class CloudOps(Protocol):
+    def create_volume(self, name, size, volume_type, image_id, metadata) -> str: ...
+
+    def get_volume(self, volume_id): ...  # orchestrator.VolumeState or None
+
+    def set_volume_metadata(self, volume_id, metadata) -> None: ...
+
+    def delete_volume(self, volume_id) -> None: ...
+
+    def upload_to_image(self, volume_id, name, visibility) -> str: ...  # new image id
+
+    def get_image(self, image_id): ...  # ImageState or None when gone
+
+    def update_image(self, image_id, changes, remove=()) -> None: ...
+
+    def add_tags(self, image_id, tags) -> None: ...
+
+    def add_members(self, image_id, members) -> None: ...
+
+    def delete_image(self, image_id) -> None: ...
+
+    # clone / glance / unknown: is the image's volume Cinder's clone of volume_id?
+    def upload_route(self, image_id, volume_id) -> str: ...
+
+    def volumes_named(self, name) -> list: ...  # ids of the project's volumes
+
+    # ids of the project's images of this name, not active, naming no source
+    def half_made_images(self, name) -> list: ...
+
+
+@dataclass(frozen=True)
+class ImageState:
+    status: str
+    stores: tuple = ()
+    properties: dict | None = None
+    protected: bool = False
+    hashed: bool = False  # Glance's os_hash_value is set
+
+
+@dataclass(frozen=True)
+class Plan:
+    record: record.ConversionRecord
+    source: object  # preflight.Source
+    volume_type: str
+    volume_size: int
+    lightbits_stores: tuple
+
+
+@dataclass(frozen=True)
+class Outcome:
+    record: record.ConversionRecord
+    ok: bool
+    volume_id: str | None = None
+    warning: str = ""
+    left_behind: tuple = ()
+
+
+class Failure(Exception):
+    def __init__(self, code, reason=""):
+        super().__init__(f"{code}: {reason}")
+        self.code, self.reason = code, str(reason)
+
+
+def carried_properties(source):
+    """The source's own properties the new image gets (strings), with min_disk/min_ram."""
+    props = {
+        k: str(v)
+        for k, v in (source.properties or {}).items()
+        if k not in NOT_CARRIED and not k.startswith(NOT_CARRIED_PREFIXES)
+    }
+    props.update(min_disk=int(source.min_disk or 0), min_ram=int(source.min_ram or 0))
+    return props
+
+
+class Converter:
+    def __init__(
+        self,
+        ops,
+        *,
+        copy_timeout=1800,
+        upload_timeout=1800,
+        hash_timeout=600,
+        cleanup_timeout=120,
+        poll_interval=2,
+        clock=time.monotonic,
+        sleep=time.sleep,
+        heartbeat=lambda: None,
+        on_stage=lambda rec: None,
+        on_outcome=lambda outcome: None,
+    ):
+        self.ops = ops
+        self.copy_timeout, self.upload_timeout = copy_timeout, upload_timeout
+        self.hash_timeout = hash_timeout
+        self.cleanup_timeout, self.poll_interval = cleanup_timeout, poll_interval
+        self.clock, self.sleep, self.heartbeat = clock, sleep, heartbeat
+        self.on_stage, self.on_outcome = on_stage, on_outcome
+
+    # -- the run -------------------------------------------------------------
+
+    def run(self, plan):
+        rec, state = plan.record.with_(stage=record.COPYING), {"volume_id": None}
+        try:
+            rec = self._drive(plan, rec, state)
+        except Exception as exc:
+            failure = exc if isinstance(exc, Failure) else Failure(UNEXPECTED, exc)
+            return self._fail(plan, state.get("rec", rec), failure, state)
+        outcome = Outcome(rec, True, state["volume_id"], state.get("warning", ""))
+        outcome = self._finish_ok(outcome)
+        self._quietly(self.on_outcome, outcome)
+        return outcome
+
+    def _drive(self, plan, rec, state):
+        state["rec"] = rec
+        try:
+            volume_id = self.ops.create_volume(
+                record.temporary_volume_name(plan.source.id),
+                plan.volume_size,
+                plan.volume_type,
+                plan.source.id,
+                record.encode(rec),
+            )
+        except Exception as exc:
+            raise Failure(CREATE_REFUSED, exc)
+        state["volume_id"] = volume_id
+        self._quietly(self.on_stage, rec)
+        self._wait_volume(volume_id, VOLUME_COPYING, self.copy_timeout)
+
+        rec = self._advance(state, rec.with_(stage=record.CONVERTING))
+        try:
+            image_id = self.ops.upload_to_image(
+                volume_id, plan.record.new_name, plan.source.visibility
+            )
+        except Exception as exc:
+            raise Failure(UPLOAD_REFUSED, exc)
+        # Cinder refuses metadata changes of an uploading volume: the image
+        # id reaches the record once the volume is back (registering).
+        rec = self._advance(state, rec.with_(image_id=image_id), persist=False)
+        self._wait_volume(volume_id, VOLUME_UPLOADING, self.upload_timeout)
+
+        rec = self._advance(state, rec.with_(stage=record.REGISTERING))
+        image = self._wait_image(image_id)
+        if not set(image.stores) & set(plan.lightbits_stores):
+            raise Failure(NOT_ON_LIGHTBITS, ",".join(image.stores) or "none")
+        route = self.ops.upload_route(image_id, volume_id)
+        if route == record.ROUTE_GLANCE:
+            state["warning"] = THROUGH_GLANCE
+        rec = self._advance(state, rec.with_(route=route))
+        # Glance's location import saves the image it loaded once it has hashed
+        # the volume: metadata written before then is lost.
+        if not self._wait_hashed(image_id):
+            state["warning"] = state.get("warning") or NOT_HASHED
+        self._carry_metadata(plan, rec, state)
+        return rec.with_(stage=record.ACTIVE)
+
+    def _wait_hashed(self, image_id):
+        """Glance hashes the image volume after activating the image
+        (do_secure_hash): while it reads the volume, Cinder copies instead of
+        cloning a boot volume from it. Not an error when it never ends (hashing
+        may be off): the outcome says so."""
+
+        def probe():
+            image = self.ops.get_image(image_id)
+            if image is None:
+                raise Failure(IMAGE_GONE)
+            return True if image.hashed else None
+
+        return bool(self._wait(self.hash_timeout, probe))
+
+    def _advance(self, state, rec, persist=True):
+        """Record the new stage on the temporary volume (best effort) and say it."""
+        state["rec"] = rec
+        if persist:
+            keys = record.state_keys(rec)
+            self._quietly(self.ops.set_volume_metadata, state["volume_id"], keys)
+        self._quietly(self.on_stage, rec)
+        return rec
+
+    def _carry_metadata(self, plan, rec, state):
+        source, image_id = plan.source, rec.image_id
+        try:
+            changes = carried_properties(source)
+            changes.update(record.new_image_properties(rec))
+            self.ops.update_image(image_id, changes)
+            if source.tags:
+                self.ops.add_tags(image_id, list(source.tags))
+            if source.members:
+                self.ops.add_members(image_id, list(source.members))
+            old = {record.CONVERTED_TO: image_id}
+            if plan.record.replace:
+                old["os_hidden"] = True
+            state["source_touched"] = True
+            self.ops.update_image(source.id, old)
+            if source.protected:
+                self.ops.update_image(image_id, {"protected": True})
+        except Exception as exc:
+            raise Failure(METADATA_REFUSED, exc)
+
+    def _finish_ok(self, outcome):
+        rec = outcome.record
+        self._quietly(self.ops.update_image, rec.image_id, {record.IMAGE_STATE: record.ACTIVE})
+        left = () if self._delete_volume(outcome.volume_id) else (outcome.volume_id,)
+        return Outcome(rec, True, outcome.volume_id, outcome.warning, left)
+
+    # -- waiting -------------------------------------------------------------
+
+    def _wait(self, timeout, probe):
+        deadline = self.clock() + timeout
+        while True:
+            try:
+                result = probe()
+            except Failure:
+                raise
+            except Exception:  # a transient API error: poll again until the deadline
+                LOG.warning("Conversion status poll failed; retrying", exc_info=True)
+                result = None
+            if result is not None:
+                return result
+            if self.clock() >= deadline:
+                return None
+            self.heartbeat()
+            self.sleep(self.poll_interval)
+
+    def _wait_volume(self, volume_id, waiting, timeout):
+        def probe():
+            volume = self.ops.get_volume(volume_id)
+            if volume is None:
+                raise Failure(VOLUME_GONE)
+            if volume.status == "available":
+                return volume
+            if volume.status == "error":
+                raise Failure(VOLUME_ERROR, volume.error or "")
+            if volume.status not in waiting:
+                raise Failure(VOLUME_STATUS, volume.status)
+            return None
+
+        if self._wait(timeout, probe) is None:
+            raise Failure(TIMEOUT, timeout)
+
+    def _wait_image(self, image_id):
+        def probe():
+            image = self.ops.get_image(image_id)
+            if image is None:
+                raise Failure(IMAGE_GONE)
+            if image.status == "active":
+                return image
+            if image.status not in IMAGE_WAITING:
+                raise Failure(IMAGE_FAILED, image.status)
+            return None
+
+        image = self._wait(self.upload_timeout, probe)
+        if image is None:
+            raise Failure(TIMEOUT, self.upload_timeout)
+        return image
+
+    # -- failure and rollback --------------------------------------------------
+
+    def _fail(self, plan, rec, failure, state):
+        failed = rec.with_(
+            stage=record.ERROR,
+            error=failure.code,
+            failed_stage=rec.stage,
+            reason=failure.reason,
+        )
+        self._quietly(self.on_stage, failed)
+        left = self.roll_back(
+            failed, state.get("volume_id"), source_touched=state.get("source_touched")
+        )
+        outcome = Outcome(failed, False, state.get("volume_id"), left_behind=tuple(left))
+        if outcome.volume_id in left:
+            keys = record.state_keys(failed)
+            self._quietly(self.ops.set_volume_metadata, outcome.volume_id, keys)
+        self._quietly(self.on_outcome, outcome)
+        return outcome
+
+    def roll_back(self, rec, volume_id, source_touched=True):
+        """Delete the half-made image, a clone Cinder left, the temporary volume;
+        undo the source's pointer. Returns what is left (ids)."""
+        left = []
+        if source_touched and rec.image_id:
+            self._quietly(self._untouch_source, rec)
+        if rec.image_id:
+            if not self._delete_image(rec.image_id):
+                left.append(rec.image_id)
+            orphans = self._quiet_list(self.ops.volumes_named, f"image-{rec.image_id}")
+            left += [v for v in orphans if not self._delete_volume(v)]
+        if volume_id and not self._delete_volume(volume_id):
+            left.append(volume_id)
+        return left
+
+    def clean_up(self, rec, volume_id):
+        """Roll back an interrupted conversion from its record.
+
+        Interrupted while Cinder uploaded, the record has no image id yet: the
+        half-made image is the project's not yet active image of the new name
+        that names no source.
+        """
+        if not rec.image_id and rec.stage == record.CONVERTING:
+            half_made = self._quiet_list(self.ops.half_made_images, rec.new_name)
+            for image_id in half_made:
+                if not self._delete_image(image_id):
+                    return [image_id]
+        left = self.roll_back(rec, volume_id, source_touched=rec.stage == record.REGISTERING)
+        if volume_id in left:
+            failed = rec.with_(stage=record.ERROR, error=UNEXPECTED, reason="clean up left it")
+            self._quietly(self.ops.set_volume_metadata, volume_id, record.state_keys(failed))
+        return left
+
+    def _untouch_source(self, rec):
+        source = self.ops.get_image(rec.source_id)
+        props = (source.properties or {}) if source else {}
+        if props.get(record.CONVERTED_TO) != rec.image_id:
+            return
+        changes = {"os_hidden": False} if rec.replace else {}
+        self.ops.update_image(rec.source_id, changes, remove=(record.CONVERTED_TO,))
+
+    def _delete_image(self, image_id):
+        """Glance may refuse while it still hashes the new volume: retry."""
+
+        def probe():
+            image = self.ops.get_image(image_id)
+            if image is None or image.status in ("deleted", "pending_delete"):
+                return True
+            try:
+                if image.protected:
+                    self.ops.update_image(image_id, {"protected": False})
+                self.ops.delete_image(image_id)
+            except Exception:
+                return None
+            return None  # confirmed gone on the next poll
+
+        return bool(self._wait(self.cleanup_timeout, probe))
+
+    def _delete_volume(self, volume_id):
+        def probe():
+            volume = self.ops.get_volume(volume_id)
+            if volume is None or volume.status in VOLUME_GOING:
+                return True
+            if volume.status in VOLUME_DELETABLE:
+                try:
+                    self.ops.delete_volume(volume_id)
+                except Exception:
+                    return None
+                return True
+            return None
+
+        return bool(self._wait(self.cleanup_timeout, probe))
+
+    @staticmethod
+    def _quiet_list(func, *args):
+        try:
+            return list(func(*args))
+        except Exception:
+            LOG.warning("Conversion clean-up lookup failed (%s)", func.__name__, exc_info=True)
+            return []
+
+    @staticmethod
+    def _quietly(func, *args, **kwargs):
+        try:
+            func(*args, **kwargs)
+        except Exception:
+            LOG.warning("Conversion bookkeeping failed (%s)", func.__name__, exc_info=True)

@@ -1,0 +1,48 @@
+"""Make fast-clonable from the admin panel: any image, including images not yet
+on Lightbits. The conversion runs as the admin, in the admin's current
+project (the new image's owner), and shows on that project's Conversions
+page. The form, the preflight and the driver are the project panel's."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from horizon import tables
+
+from lightbits_dashboard import model
+from lightbits_dashboard.clone_path import field
+from lightbits_dashboard.dashboards.project.lightbits_images import (
+    convert_forms,
+    convert_tables,
+    convert_views,
+    data,
+)
+
+URL = "horizon:admin:lightbits_image_volumes:convert"
+
+
+class AdminMakeFastClonable(tables.LinkAction):
+    name = "make_fast_clonable"
+    verbose_name = _("Make fast-clonable")
+    url = URL
+    classes = ("ajax-modal",)
+    icon = "bolt"
+    policy_rules = convert_tables.CONVERT_POLICY
+
+    def get_link_url(self, datum=None):
+        return reverse(self.url, args=[field(datum.image, "id")])
+
+    def allowed(self, request, datum=None):
+        image = getattr(datum, "image", None)
+        if image is None or field(image, "status") != "active":
+            return False
+        raw = (field(image, "disk_format"), field(image, "container_format")) == ("raw", "bare")
+        on_lightbits = model.lightbits_store(image, data.store_volume_types()) is not None
+        return not (raw and on_lightbits)
+
+
+class AdminMakeFastClonableForm(convert_forms.MakeFastClonableForm):
+    any_image = True
+
+
+class AdminMakeFastClonableView(convert_views.MakeFastClonableView):
+    form_class = AdminMakeFastClonableForm
+    url_name = URL

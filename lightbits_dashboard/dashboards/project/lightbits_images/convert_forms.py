@@ -1,0 +1,59 @@
+"""The "Make fast-clonable" form: new name (source name + the configured
+suffix), "Replace"; the preflight runs again at submit and every problem is
+a form error."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from horizon import exceptions, forms, messages
+
+from lightbits_dashboard.dashboards.project.lightbits_images import conversions
+from lightbits_dashboard.dashboards.project.lightbits_images import convert_messages as texts
+
+CONVERSIONS_URL = "horizon:project:lightbits_images:conversions"
+
+
+class MakeFastClonableForm(forms.SelfHandlingForm):
+    # disabled: the value comes from the view's initial data (the URL), never the POST
+    image_id = forms.CharField(widget=forms.HiddenInput(), disabled=True)
+    new_name = forms.CharField(
+        label=_("New image name"),
+        max_length=255,
+        help_text=_("The raw copy's name; the source image keeps its own."),
+    )
+    replace = forms.BooleanField(
+        label=_("Replace"),
+        required=False,
+        help_text=_(
+            "Hide the source image (os_hidden) once the copy is active. It is never deleted; "
+            "both images name each other in a property."
+        ),
+    )
+    any_image = False  # the admin panel converts any image
+
+    def clean(self):
+        cleaned = super().clean()
+        try:
+            self.source = conversions.source(self.request, cleaned["image_id"])
+            problems = conversions.check(self.request, self.source, any_image=self.any_image)
+        except Exception:
+            exceptions.handle(self.request, _("Unable to check the image."))
+            raise forms.ValidationError(_("Unable to check the image."))
+        if problems:
+            raise forms.ValidationError([texts.problem_text(p) for p in problems])
+        return cleaned
+
+    def handle(self, request, data):
+        try:
+            conversions.start(request, self.source, data["new_name"], data["replace"])
+        except Exception:
+            exceptions.handle(request, _("Unable to start the conversion."))
+            return False
+        messages.success(
+            request,
+            _("Converting %(name)s: the Conversions page shows its stages.")
+            % {"name": self.source.name or self.source.id},
+        )
+        return True
+
+    def get_success_url(self):
+        return reverse(CONVERSIONS_URL)

@@ -1,0 +1,99 @@
+"""What the convert codes of ``lightbits_dashboard.convert`` say (translated)."""
+
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from lightbits_dashboard.convert import engine, preflight, record
+
+PROBLEMS = {
+    preflight.NOT_ACTIVE: _("The image is not active (status %(status)s)."),
+    preflight.SIZE_UNKNOWN: _("Glance knows neither the image's size nor its virtual size."),
+    preflight.NOT_OWNER: _(
+        "The image belongs to another project (%(owner)s): only its owner can convert it."
+    ),
+    preflight.FORMAT: _(
+        "Cinder cannot convert a %(disk_format)s/%(container_format)s image into a raw volume."
+    ),
+    preflight.ALREADY_FAST: _("The image is already raw on Lightbits: it fast-clones."),
+    preflight.ALREADY_CONVERTED: _(
+        "The image was already converted: its fast-clonable copy is image %(image_id)s."
+    ),
+    preflight.IN_PROGRESS: _("A conversion of this image is already running."),
+    preflight.NO_TYPE: _(
+        "No Cinder volume type %(type)s for the Lightbits store %(store)s "
+        "(STORE_VOLUME_TYPES): the temporary volume needs the store's volume type."
+    ),
+    preflight.TYPE_STORE_ID: _(
+        "The volume type %(type)s carries image_service:store_id=%(store)s: with it Cinder "
+        "uploads through Glance instead of cloning (recent Glance refuses the store id). "
+        "An admin should remove that extra spec; Glance finds the store from the type."
+    ),
+    preflight.QUOTA: _(
+        "Quota exceeded for %(name)s: the temporary volume and its clone need %(needs)s, "
+        "%(used)s of %(limit)s in use (%(available)s available)."
+    ),
+    preflight.VISIBILITY: _(
+        "The image is %(visibility)s: Cinder lets only admins upload a %(visibility)s image."
+    ),
+}
+
+FAILURES = {
+    engine.CREATE_REFUSED: _("Cinder refused the temporary volume: %(reason)s"),
+    engine.VOLUME_ERROR: _("The temporary volume went to error: %(reason)s"),
+    engine.VOLUME_GONE: _("The temporary volume disappeared."),
+    engine.VOLUME_STATUS: _("The temporary volume is %(reason)s."),
+    engine.TIMEOUT: _("Not done after %(reason)s s."),
+    engine.UPLOAD_REFUSED: _("Cinder refused the upload to an image: %(reason)s"),
+    engine.IMAGE_FAILED: _("Glance left the new image %(reason)s."),
+    engine.IMAGE_GONE: _("The new image disappeared."),
+    engine.NOT_ON_LIGHTBITS: _(
+        "The new image landed in store %(reason)s, not on Lightbits (Cinder uploaded it "
+        "through Glance into another store)."
+    ),
+    engine.METADATA_REFUSED: _("Glance refused carrying the metadata over: %(reason)s"),
+    engine.UNEXPECTED: _("Unexpected error: %(reason)s"),
+}
+
+WARNINGS = {
+    engine.THROUGH_GLANCE: _(
+        "Cinder uploaded the bytes through Glance instead of cloning (check the Lightbits "
+        "backend's image_upload_use_cinder_backend and the internal tenant); the new image "
+        "is raw on Lightbits all the same."
+    ),
+    engine.NOT_HASHED: _(
+        "Glance has not finished reading the new image volume (its hash): until it has, "
+        "Cinder copies instead of cloning boot volumes from the new image."
+    ),
+}
+
+STAGES = (
+    (record.COPYING, pgettext_lazy("Conversion stage", "Copying")),
+    (record.CONVERTING, pgettext_lazy("Conversion stage", "Converting")),
+    (record.REGISTERING, pgettext_lazy("Conversion stage", "Registering")),
+    (record.ACTIVE, pgettext_lazy("Conversion stage", "Active")),
+    (record.ERROR, pgettext_lazy("Conversion stage", "Error")),
+    (record.INTERRUPTED, pgettext_lazy("Conversion stage", "Interrupted")),
+)
+STAGE_NAMES = dict(STAGES)
+
+ROUTES = {
+    record.ROUTE_CLONE: _("Cinder's clone (no bytes through Glance)"),
+    record.ROUTE_GLANCE: _("Uploaded through Glance"),
+    record.ROUTE_UNKNOWN: _("Unknown (the image volume is not visible to this project)"),
+}
+
+INTERRUPTED = _(
+    "The conversion stopped before it was done (Horizon restarted?): clean it up and "
+    "convert again."
+)
+
+
+def problem_text(problem):
+    return PROBLEMS[problem.code] % problem.params
+
+
+def failure_text(rec):
+    """ "Failed while <stage>: <why>" for a failed record."""
+    why = FAILURES.get(rec.error, FAILURES[engine.UNEXPECTED]) % {"reason": rec.reason}
+    stage = STAGE_NAMES.get(rec.failed_stage, rec.failed_stage)
+    return _("Failed while %(stage)s: %(why)s") % {"stage": stage, "why": why}

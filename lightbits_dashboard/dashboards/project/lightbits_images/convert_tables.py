@@ -1,0 +1,147 @@
+"""The "Make fast-clonable" row action and the Conversions table (rows
+updated by ajax, Horizon's UpdateRow, while a conversion runs)."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
+from horizon import exceptions, messages, tables
+
+from lightbits_dashboard.convert import record
+from lightbits_dashboard.dashboards.project.lightbits_images import conversions
+from lightbits_dashboard.dashboards.project.lightbits_images import convert_messages as texts
+
+# Cinder's create and upload-to-image, Glance's image update.
+CONVERT_POLICY = (
+    ("volume", "volume:create"),
+    ("volume", "volume_extension:volume_actions:upload_image"),
+    ("image", "modify_image"),
+)
+
+
+class MakeFastClonable(tables.LinkAction):
+    """Row action on the project's own images."""
+
+    name = "make_fast_clonable"
+    verbose_name = _("Make fast-clonable")
+    url = "horizon:project:lightbits_images:convert"
+    classes = ("ajax-modal",)
+    icon = "bolt"
+    policy_rules = CONVERT_POLICY
+
+    def allowed(self, request, image=None):
+        if image is None:
+            return True
+        own = getattr(image, "owner", None) == request.user.project_id
+        raw = (image.disk_format, image.container_format) == ("raw", "bare")
+        return own and image.status == "active" and not raw
+
+
+class ViewConversions(tables.LinkAction):
+    name = "conversions"
+    verbose_name = _("Conversions")
+    url = "horizon:project:lightbits_images:conversions"
+    icon = "tasks"
+
+
+class _RowAction(tables.BatchAction):
+    operation = None
+
+    def action(self, request, obj_id):
+        try:
+            getattr(conversions, self.operation)(request, obj_id)
+        except ValueError as exc:
+            messages.error(request, str(exc))
+            raise exceptions.BadRequest(str(exc))
+
+
+class CleanUpConversion(_RowAction):
+    name = "clean_up"
+    operation = "clean_up"
+    classes = ("btn-danger",)
+    icon = "trash"
+    help_text = _("Deletes the temporary volume and the half-made image.")
+    policy_rules = (("volume", "volume:delete"),)
+
+    def allowed(self, request, row=None):
+        if row is None:
+            return True
+        left = row.volume_id or (row.state == record.INTERRUPTED and row.image_id)
+        return row.state in (record.INTERRUPTED, record.ERROR) and bool(left)
+
+    @staticmethod
+    def action_present(count):
+        return ngettext_lazy("Clean Up", "Clean Up", count)
+
+    @staticmethod
+    def action_past(count):
+        return ngettext_lazy("Clean up started", "Clean up started", count)
+
+
+class DismissConversion(_RowAction):
+    name = "dismiss"
+    operation = "dismiss"
+    icon = "check"
+    help_text = _("Removes the row; both images stay.")
+
+    def allowed(self, request, row=None):
+        if row is None:
+            return True
+        return row.state == record.ACTIVE or (row.state == record.ERROR and not row.volume_id)
+
+    @staticmethod
+    def action_present(count):
+        return ngettext_lazy("Dismiss", "Dismiss", count)
+
+    @staticmethod
+    def action_past(count):
+        return ngettext_lazy("Dismissed", "Dismissed", count)
+
+
+class UpdateRow(tables.Row):
+    ajax = True
+
+    def get_data(self, request, row_id):
+        row = conversions.conversion_row(request, row_id) if row_id else None
+        if row is None:
+            raise exceptions.NotFound()
+        return row
+
+
+def _new_image_link(row):
+    if not row.image_id or row.state != record.ACTIVE:
+        return None
+    return reverse("horizon:project:lightbits_images:detail", args=[row.image_id])
+
+
+STATE_CHOICES = (
+    (record.COPYING, None),
+    (record.CONVERTING, None),
+    (record.REGISTERING, None),
+    (record.ACTIVE, True),
+    (record.ERROR, False),
+    (record.INTERRUPTED, False),
+)
+
+
+class ConversionsTable(tables.DataTable):
+    source_name = tables.WrappingColumn("source_name", verbose_name=_("Source Image"))
+    new_name = tables.WrappingColumn("new_name", verbose_name=_("New Image"), link=_new_image_link)
+    state = tables.Column(
+        "state",
+        verbose_name=_("Stage"),
+        status=True,
+        status_choices=STATE_CHOICES,
+        display_choices=texts.STAGES,
+    )
+    route = tables.Column("route", verbose_name=_("Route"), empty_value="-")
+    message = tables.WrappingColumn("message", verbose_name=_("Message"), empty_value="")
+
+    class Meta:
+        name = "conversions"
+        verbose_name = _("Conversions")
+        status_columns = ("state",)
+        row_class = UpdateRow
+        row_actions = (CleanUpConversion, DismissConversion)
+
+    def get_object_display(self, datum):
+        return datum.new_name or datum.id

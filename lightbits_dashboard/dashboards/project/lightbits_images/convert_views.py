@@ -1,0 +1,61 @@
+from django.urls import reverse, reverse_lazy
+from django.utils.translation import gettext_lazy as _
+from horizon import exceptions, forms, tables
+from horizon.utils import memoized
+
+from lightbits_dashboard import conf
+from lightbits_dashboard.dashboards.project.lightbits_images import (
+    conversions,
+    convert_forms,
+    convert_tables,
+)
+from lightbits_dashboard.dashboards.project.lightbits_images import convert_messages as texts
+
+INDEX_URL = reverse_lazy("horizon:project:lightbits_images:index")
+
+
+class MakeFastClonableView(forms.ModalFormView):
+    form_class = convert_forms.MakeFastClonableForm
+    template_name = "project/lightbits_images/convert.html"
+    modal_id = "make_fast_clonable_modal"
+    page_title = _("Make Fast-Clonable")
+    submit_label = _("Convert")
+    success_url = reverse_lazy(convert_forms.CONVERSIONS_URL)
+    url_name = "horizon:project:lightbits_images:convert"
+
+    @memoized.memoized_method
+    def get_source(self):
+        try:
+            return conversions.source(self.request, self.kwargs["image_id"])
+        except Exception:
+            exceptions.handle(self.request, _("Unable to retrieve the image."), redirect=INDEX_URL)
+
+    def get_initial(self):
+        src = self.get_source()
+        suffix = conf.get("CONVERT_NAME_SUFFIX")
+        return {"image_id": src.id, "new_name": (src.name or src.id) + suffix}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["submit_url"] = reverse(self.url_name, args=[self.kwargs["image_id"]])
+        src = context["source"] = self.get_source()
+        if self.request.method == "GET":
+            try:
+                any_image = self.form_class.any_image
+                problems = conversions.check(self.request, src, any_image=any_image)
+            except Exception:
+                problems = []
+            context["problems"] = [texts.problem_text(p) for p in problems]
+        return context
+
+
+class ConversionsView(tables.DataTableView):
+    table_class = convert_tables.ConversionsTable
+    page_title = _("Lightbits Conversions")
+
+    def get_data(self):
+        try:
+            return conversions.conversion_rows(self.request)
+        except Exception:
+            exceptions.handle(self.request, _("Unable to retrieve conversions."))
+            return []

@@ -1,0 +1,48 @@
+"""Make fast-clonable from the admin panel: any image (another project's, not
+on Lightbits yet), the project panel's form with the owner rule off."""
+
+from types import SimpleNamespace
+
+from django.urls import reverse
+from openstack_dashboard import api
+from openstack_dashboard.test import helpers as test
+
+from lightbits_dashboard.api import cinder as lb_cinder
+from lightbits_dashboard.dashboards.admin.lightbits_image_volumes import convert
+from tests.unit.project import factories
+
+IMAGE_ID = "11111111-2222-3333-4444-555555555555"
+
+
+def test_allowed_on_any_active_image_that_does_not_fast_clone_yet():
+    action = convert.AdminMakeFastClonable()
+    row = lambda **f: SimpleNamespace(image=dict({"status": "active"}, **f))  # noqa: E731
+    qcow2 = row(disk_format="qcow2", container_format="bare", stores="lightbits", owner="x")
+    raw_file = row(disk_format="raw", container_format="bare", stores="file")
+    raw_lb = row(disk_format="raw", container_format="bare", stores="lightbits")
+    queued = row(status="queued", disk_format="qcow2", container_format="bare")
+    allowed = [action.allowed(None, r) for r in (qcow2, raw_file, raw_lb, queued)]
+    assert allowed == [True, True, False, False]
+
+
+class AdminConvertTests(test.BaseAdminViewTests):
+    @test.create_mocks(
+        {
+            api.glance: ("image_get",),
+            api.cinder: ("volume_type_list", "volume_list"),
+            lb_cinder: ("quota_usage",),
+        }
+    )
+    def test_another_projects_file_image_passes_the_preflight(self):
+        image = factories.image(
+            id=IMAGE_ID, name="ubuntu", owner="other", store="file", visibility="private"
+        )
+        self.mock_image_get.return_value = image
+        self.mock_volume_type_list.return_value = [factories.volume_type("lightbits")]
+        self.mock_volume_list.return_value = []
+        self.mock_quota_usage.return_value = {}
+        url = reverse(convert.URL, args=[IMAGE_ID])
+        res = self.client.get(url)
+        self.assertEqual([], res.context["problems"])
+        self.assertEqual("ubuntu-raw", res.context["form"].initial["new_name"])
+        self.assertContains(res, url)

@@ -1,0 +1,131 @@
+"""A scripted cloud for the conversion engine: Cinder volumes and Glance images."""
+
+import itertools
+
+from lightbits_dashboard.convert.engine import ImageState
+from lightbits_dashboard.launch.orchestrator import VolumeState
+
+
+class FakeCloud:
+    """``script`` keys (all optional):
+
+    create: "refuse"; copy: "available" | "error" | "stuck" | "vanish";
+    upload: "ok" | "refuse" | "error" (the volume goes to error while uploading);
+    image: "active" | "killed" | "stuck"; stores: tuple; route: "clone" | "glance";
+    fail_update: "new" | "source" | "protect"; delete_image_refusals: int;
+    orphan: True (Cinder left an ``image-<id>`` volume); unhashed: True (Glance
+    never sets os_hash_value).
+    """
+
+    def __init__(self, **script):
+        self.script = script
+        self.volumes, self.images, self.calls = {}, {}, []
+        self._ids = itertools.count(1)
+        self.images["src"] = {"status": "active", "props": {}, "protected": False}
+        self.refusals = script.get("delete_image_refusals", 0)
+
+    def _log(self, *call):
+        self.calls.append(call)
+
+    def names(self):
+        return [c[0] for c in self.calls]
+
+    # -- Cinder --
+    def create_volume(self, name, size, volume_type, image_id, metadata):
+        self._log("create_volume", name, size, volume_type, image_id)
+        if self.script.get("create") == "refuse":
+            raise RuntimeError("VolumeLimitExceeded")
+        vid = f"vol-{next(self._ids)}"
+        self.volumes[vid] = {"status": "creating", "polls": 0, "metadata": dict(metadata)}
+        return vid
+
+    def get_volume(self, volume_id):
+        volume = self.volumes.get(volume_id)
+        if volume is None:
+            return None
+        volume["polls"] += 1
+        if volume["status"] == "creating" and volume["polls"] > 1:
+            copy = self.script.get("copy", "available")
+            if copy == "vanish":
+                del self.volumes[volume_id]
+                return None
+            if copy != "stuck":
+                volume["status"] = {"available": "downloading", "error": "error"}[copy]
+        elif volume["status"] == "downloading":
+            volume["status"] = "available"
+        elif volume["status"] == "uploading":
+            volume["status"] = "error" if self.script.get("upload") == "error" else "available"
+        error = "qemu-img failed" if volume["status"] == "error" else ""
+        return VolumeState(volume["status"], error, dict(volume["metadata"]))
+
+    def set_volume_metadata(self, volume_id, metadata):
+        self._log("set_volume_metadata", volume_id, dict(metadata))
+        if self.volumes[volume_id]["status"] == "uploading":
+            raise RuntimeError("not allowed for volumes in uploading status")
+        self.volumes[volume_id]["metadata"].update(metadata)
+
+    def delete_volume(self, volume_id):
+        self._log("delete_volume", volume_id)
+        del self.volumes[volume_id]
+
+    def upload_to_image(self, volume_id, name, visibility):
+        self._log("upload_to_image", volume_id, name, visibility)
+        if self.script.get("upload") == "refuse":
+            raise RuntimeError("Invalid volume")
+        self.volumes[volume_id]["status"] = "uploading"
+        image_id = f"img-{next(self._ids)}"
+        self.images[image_id] = {"status": "queued", "props": {}, "protected": False}
+        if self.script.get("orphan"):
+            self.volumes["orphan"] = {"status": "available", "polls": 0, "metadata": {}}
+        return image_id
+
+    def volumes_named(self, name):
+        return ["orphan"] if "orphan" in self.volumes else []
+
+    def upload_route(self, image_id, volume_id):
+        return self.script.get("route", "clone")
+
+    # -- Glance --
+    def get_image(self, image_id):
+        image = self.images.get(image_id)
+        if image is None:
+            return None
+        if image["status"] == "queued":
+            image["status"] = {"active": "active", "killed": "killed", "stuck": "queued"}[
+                self.script.get("image", "active")
+            ]
+        stores = self.script.get("stores", ("lightbits",))
+        hashed = image["status"] == "active" and not self.script.get("unhashed")
+        props = dict(image["props"])
+        return ImageState(image["status"], stores, props, image["protected"], hashed)
+
+    def update_image(self, image_id, changes, remove=()):
+        self._log("update_image", image_id, dict(changes), tuple(remove))
+        fail = self.script.get("fail_update")
+        if (fail == "source" and image_id == "src") or (
+            fail == "new" and image_id != "src" and "min_disk" in changes
+        ):
+            raise RuntimeError("403 Forbidden")
+        if fail == "protect" and changes.get("protected"):
+            raise RuntimeError("403 Forbidden")
+        image = self.images[image_id]
+        image["protected"] = changes.pop("protected", image["protected"])
+        image["props"].update(changes)
+        for key in remove:
+            image["props"].pop(key, None)
+
+    def add_tags(self, image_id, tags):
+        self._log("add_tags", image_id, tuple(tags))
+
+    def add_members(self, image_id, members):
+        self._log("add_members", image_id, tuple(members))
+
+    def half_made_images(self, name):
+        return [i for i, im in self.images.items() if i != "src" and im["status"] != "active"]
+
+    def delete_image(self, image_id):
+        self._log("delete_image", image_id)
+        if self.refusals:
+            self.refusals -= 1
+            raise RuntimeError("500: still hashing")
+        del self.images[image_id]

@@ -1,0 +1,186 @@
+"""Each stage's success, failure and rollback, against a scripted cloud."""
+
+import pytest
+
+from lightbits_dashboard.convert import engine, preflight, record
+from tests.unit.convert.fake_cloud import FakeCloud
+from tests.unit.launch.fake_cloud import FakeClock
+
+SOURCE = preflight.Source(
+    id="src",
+    name="cirros",
+    status="active",
+    disk_format="qcow2",
+    container_format="bare",
+    owner="p1",
+    visibility="shared",
+    size=10,
+    virtual_size=2 * 1024**3,
+    min_disk=1,
+    min_ram=64,
+    protected=True,
+    tags=("gold",),
+    properties={"hw_disk_bus": "scsi", "owner_specified.openstack.md5": "x", "os_hidden": False},
+    members=("p9",),
+    store="lightbits",
+)
+
+
+def plan(replace=False):
+    rec = record.ConversionRecord("c1", "src", "cirros", "cirros-raw", replace)
+    return engine.Plan(rec, SOURCE, "lightbits", 2, ("lightbits",))
+
+
+def convert(cloud, replace=False, **kw):
+    clock = FakeClock()
+    stages = []
+    conv = engine.Converter(
+        cloud,
+        copy_timeout=30,
+        upload_timeout=30,
+        cleanup_timeout=10,
+        poll_interval=1,
+        clock=clock,
+        sleep=clock.sleep,
+        on_stage=lambda rec: stages.append(rec.stage),
+        **kw,
+    )
+    return conv.run(plan(replace)), stages, conv
+
+
+def test_stages_to_active_carry_metadata_and_delete_the_temporary_volume():
+    cloud = FakeCloud()
+    outcome, stages, _ = convert(cloud, replace=True)
+    assert outcome.ok and outcome.left_behind == () and outcome.warning == ""
+    assert stages == ["copying", "converting", "converting", "registering", "registering"]
+    new = outcome.record.image_id
+    assert cloud.calls[0] == ("create_volume", "lb-convert-src", 2, "lightbits", "src")
+    assert ("upload_to_image", "vol-1", "cirros-raw", "shared") in cloud.calls
+    props = cloud.images[new]["props"]
+    assert props["min_disk"] == 1 and props["min_ram"] == 64 and props["hw_disk_bus"] == "scsi"
+    assert "owner_specified.openstack.md5" not in props and "os_hidden" not in props
+    assert props[record.CONVERTED_FROM] == "src" and props[record.IMAGE_STATE] == "active"
+    assert props[record.IMAGE_ROUTE] == "clone"
+    assert cloud.images[new]["protected"] is True
+    assert ("add_tags", new, ("gold",)) in cloud.calls
+    assert ("add_members", new, ("p9",)) in cloud.calls
+    assert cloud.images["src"]["props"] == {record.CONVERTED_TO: new, "os_hidden": True}
+    assert cloud.volumes == {}  # the temporary volume is gone
+    assert set(cloud.images) == {"src", new}  # the source is never deleted
+
+
+def test_no_metadata_written_while_the_volume_uploads():
+    cloud = FakeCloud()
+    outcome, _, _ = convert(cloud)
+    assert outcome.ok
+    writes = [c for c in cloud.calls if c[0] == "set_volume_metadata"]
+    # converting (before the upload), then registering with the image id, the route
+    stages = [c[2]["lightbits_convert_stage"] for c in writes]
+    assert stages == ["converting", "registering", "registering"]
+    assert writes[1][2]["lightbits_convert_image_id"] == outcome.record.image_id
+
+
+def test_without_replace_the_source_is_not_hidden():
+    cloud = FakeCloud()
+    outcome, _, _ = convert(cloud)
+    assert cloud.images["src"]["props"] == {record.CONVERTED_TO: outcome.record.image_id}
+
+
+def test_upload_through_glance_is_said():
+    outcome, _, _ = convert(FakeCloud(route="glance"))
+    assert outcome.ok and outcome.warning == engine.THROUGH_GLANCE
+    assert outcome.record.route == record.ROUTE_GLANCE
+
+
+def test_an_image_glance_never_hashes_is_active_with_a_warning():
+    """Boot volumes clone only once Glance stopped reading the image volume."""
+    outcome, _, _ = convert(FakeCloud(unhashed=True), hash_timeout=5)
+    assert outcome.ok and outcome.warning == engine.NOT_HASHED
+
+
+def failed(outcome, stage, code):
+    assert not outcome.ok
+    assert (outcome.record.failed_stage, outcome.record.error) == (stage, code)
+    assert outcome.record.stage == record.ERROR
+
+
+@pytest.mark.parametrize(
+    "script,stage,code,reason",
+    [
+        ({"create": "refuse"}, "copying", engine.CREATE_REFUSED, "VolumeLimitExceeded"),
+        ({"copy": "error"}, "copying", engine.VOLUME_ERROR, "qemu-img failed"),
+        ({"copy": "vanish"}, "copying", engine.VOLUME_GONE, ""),
+        ({"upload": "refuse"}, "converting", engine.UPLOAD_REFUSED, "Invalid volume"),
+        ({"upload": "error"}, "converting", engine.VOLUME_ERROR, "qemu-img failed"),
+        ({"image": "killed"}, "registering", engine.IMAGE_FAILED, "killed"),
+        ({"image": "stuck"}, "registering", engine.TIMEOUT, "30"),
+        ({"stores": ("file",)}, "registering", engine.NOT_ON_LIGHTBITS, "file"),
+        ({"fail_update": "new"}, "registering", engine.METADATA_REFUSED, "403 Forbidden"),
+        ({"fail_update": "source"}, "registering", engine.METADATA_REFUSED, "403 Forbidden"),
+        ({"fail_update": "protect"}, "registering", engine.METADATA_REFUSED, "403 Forbidden"),
+    ],
+)
+def test_each_stage_failure_says_where_and_why_and_leaves_nothing(script, stage, code, reason):
+    cloud = FakeCloud(**script)
+    outcome, stages, _ = convert(cloud, replace=True)
+    failed(outcome, stage, code)
+    assert outcome.record.reason == reason
+    assert stages[-1] == record.ERROR
+    assert outcome.left_behind == ()
+    assert cloud.volumes == {}
+    assert set(cloud.images) == {"src"}
+    # the source's pointer and hiding are undone
+    assert record.CONVERTED_TO not in cloud.images["src"]["props"]
+    assert cloud.images["src"]["props"].get("os_hidden") in (None, False)
+
+
+def test_a_copy_that_never_ends_is_left_marked_failed():
+    """Cinder does not delete a volume still creating: it stays, its record says why."""
+    cloud = FakeCloud(copy="stuck")
+    outcome, _, _ = convert(cloud)
+    failed(outcome, "copying", engine.TIMEOUT)
+    assert outcome.left_behind == ("vol-1",)
+    left = record.decode(cloud.volumes["vol-1"]["metadata"])
+    assert (left.stage, left.error, left.failed_stage) == ("error", "timeout", "copying")
+
+
+def test_rollback_deletes_a_clone_cinder_left_and_retries_a_busy_image_delete():
+    cloud = FakeCloud(image="killed", orphan=True, delete_image_refusals=2)
+    outcome, _, _ = convert(cloud)
+    failed(outcome, "registering", engine.IMAGE_FAILED)
+    assert outcome.left_behind == ()
+    assert cloud.names().count("delete_image") == 3
+    assert "orphan" not in cloud.volumes and set(cloud.images) == {"src"}
+
+
+def test_what_rollback_cannot_delete_is_reported_and_recorded():
+    cloud = FakeCloud(image="killed", delete_image_refusals=99)
+    outcome, _, _ = convert(cloud)
+    assert outcome.left_behind == (outcome.record.image_id,)
+
+
+def test_an_interrupted_conversion_is_cleaned_up_from_its_record():
+    cloud = FakeCloud()
+    vid = cloud.create_volume("lb-convert-src", 2, "lightbits", "src", {})
+    cloud.volumes[vid]["status"] = "available"
+    image_id = cloud.upload_to_image(vid, "cirros-raw", "private")
+    cloud.volumes[vid]["status"] = "available"
+    cloud.images["src"]["props"][record.CONVERTED_TO] = image_id
+    _, _, conv = convert(FakeCloud())
+    conv.ops = cloud
+    rec = plan().record.with_(stage=record.REGISTERING, image_id=image_id)
+    assert conv.clean_up(rec, vid) == []
+    assert cloud.volumes == {} and set(cloud.images) == {"src"}
+    assert record.CONVERTED_TO not in cloud.images["src"]["props"]
+
+
+def test_interrupted_while_uploading_finds_the_half_made_image_by_name():
+    cloud = FakeCloud(image="stuck")
+    vid = cloud.create_volume("lb-convert-src", 2, "lightbits", "src", {})
+    cloud.upload_to_image(vid, "cirros-raw", "private")
+    cloud.volumes[vid]["status"] = "available"
+    _, _, conv = convert(FakeCloud())
+    conv.ops = cloud
+    rec = plan().record.with_(stage=record.CONVERTING)
+    assert conv.clean_up(rec, vid) == []
+    assert cloud.volumes == {} and set(cloud.images) == {"src"}

@@ -1,0 +1,139 @@
+"""Make fast-clonable on Project > Compute > Lightbits Images: the row action,
+the form (preflight problems said, the conversion started) and the
+Conversions page (rows from one volume list and one image list)."""
+
+from unittest import mock
+
+from django.core.cache import cache
+from django.urls import reverse
+from openstack_dashboard import api
+from openstack_dashboard.test import helpers as test
+
+from lightbits_dashboard import shared_cache
+from lightbits_dashboard.api import cinder as lb_cinder
+from lightbits_dashboard.convert import record
+from lightbits_dashboard.dashboards.project.lightbits_images import conversions, launches
+from tests.unit.project import factories
+
+INDEX_URL = reverse("horizon:project:lightbits_images:index")
+CONVERSIONS_URL = reverse("horizon:project:lightbits_images:conversions")
+IMAGE_ID = "11111111-2222-3333-4444-555555555555"
+
+
+def qcow2(**fields):
+    values = dict(name="cirros", id=IMAGE_ID, disk_format="qcow2", visibility="private")
+    values.update(fields)
+    return factories.image(owner=values.pop("owner", "1"), **values)
+
+
+class ConvertPanelTests(test.TestCase):
+    def setUp(self):
+        super().setUp()
+        cache.clear()
+        shared_cache.clear_local()
+
+    @test.create_mocks(
+        {
+            api.glance: ("image_list_detailed",),
+            api.cinder: ("volume_type_list", "volume_list"),
+        }
+    )
+    def test_row_action_only_on_own_images_that_are_not_raw(self):
+        own, raw = qcow2(), factories.image(name="raw", owner="1")
+        other = qcow2(id="other", name="other", owner="2")
+        self.mock_image_list_detailed.return_value = ([own, raw, other], False, False)
+        self.mock_volume_type_list.return_value = [factories.volume_type("lightbits")]
+        self.mock_volume_list.return_value = []
+        res = self.client.get(INDEX_URL)
+        url = reverse("horizon:project:lightbits_images:convert", args=[IMAGE_ID])
+        self.assertContains(res, url)
+        self.assertContains(res, "Make fast-clonable", count=1)
+        self.assertContains(res, CONVERSIONS_URL)
+
+    def _form_mocks(self, image, types=None, volumes=(), usage=None):
+        self.mock_image_get.return_value = image
+        self.mock_volume_type_list.return_value = types or [factories.volume_type("lightbits")]
+        self.mock_volume_list.return_value = list(volumes)
+        self.mock_quota_usage.return_value = usage or {}
+
+    MOCKS = {
+        api.glance: ("image_get",),
+        api.cinder: ("volume_type_list", "volume_list"),
+        lb_cinder: ("quota_usage",),
+    }
+
+    @test.create_mocks(MOCKS)
+    def test_form_shows_the_name_with_the_suffix_and_no_problem(self):
+        self._form_mocks(qcow2())
+        url = reverse("horizon:project:lightbits_images:convert", args=[IMAGE_ID])
+        res = self.client.get(url)
+        self.assertTemplateUsed(res, "project/lightbits_images/convert.html")
+        self.assertEqual("cirros-raw", res.context["form"].initial["new_name"])
+        self.assertEqual([], res.context["problems"])
+
+    @test.create_mocks(MOCKS)
+    def test_preflight_problems_are_said_and_refuse_the_submit(self):
+        self._form_mocks(
+            qcow2(status="queued"),
+            types=[factories.volume_type("ceph")],
+            volumes=[factories.volume(f"lb-convert-{IMAGE_ID}")],
+        )
+        url = reverse("horizon:project:lightbits_images:convert", args=[IMAGE_ID])
+        res = self.client.get(url)
+        problems = res.context["problems"]
+        self.assertEqual(3, len(problems), problems)
+        self.assertIn("not active (status queued)", str(problems[0]))
+        self.assertIn("already running", str(problems[1]))
+        self.assertIn("No Cinder volume type lightbits", str(problems[2]))
+        with mock.patch.object(conversions, "start") as start:
+            res = self.client.post(url, {"new_name": "x", "replace": "on"})
+        start.assert_not_called()
+        self.assertContains(res, "already running")
+
+    @test.create_mocks(MOCKS)
+    def test_submit_starts_the_conversion_and_shows_the_conversions_page(self):
+        self._form_mocks(qcow2())
+        url = reverse("horizon:project:lightbits_images:convert", args=[IMAGE_ID])
+        with mock.patch.object(conversions, "start") as start:
+            res = self.client.post(url, {"image_id": "forged", "new_name": "c2", "replace": "on"})
+        self.assertNoFormErrors(res)
+        self.assertRedirectsNoFollow(res, CONVERSIONS_URL)
+        src, name, replace = start.call_args.args[1:]
+        self.assertEqual((IMAGE_ID, "c2", True), (src.id, name, replace))
+
+    @test.create_mocks({api.cinder: ("volume_list",), api.glance: ("image_list_detailed",)})
+    def test_conversions_page_rows_from_one_volume_list_and_one_image_list(self):
+        running = record.ConversionRecord("c1", IMAGE_ID, "cirros", "cirros-raw", False)
+        stale = running.with_(conversion_id="c2", stage=record.CONVERTING)
+        done = running.with_(conversion_id="c3", stage=record.ACTIVE, route="clone")
+        self.mock_volume_list.return_value = [
+            factories.volume("lb-convert-a", metadata=record.encode(running)),
+            factories.volume("lb-convert-b", metadata=record.encode(stale)),
+            factories.volume("plain"),
+        ]
+        props = record.new_image_properties(done)
+        new = factories.image(id="img-3", name="cirros-raw", os_hash_value="abc", **props)
+        self.mock_image_list_detailed.return_value = ([new], False, False)
+        launches.heartbeat().beat("c1")
+        failed = running.with_(
+            conversion_id="c4",
+            stage=record.ERROR,
+            failed_stage=record.COPYING,
+            error="volume_error",
+            reason="no space",
+        )
+        conversions.ConversionLog().put("1", failed)
+        res = self.client.get(CONVERSIONS_URL)
+        rows = {r.id: r for r in res.context["table"].data}
+        self.assertEqual(
+            {"c1": "copying", "c2": "interrupted", "c3": "active", "c4": "error"},
+            {k: r.state for k, r in rows.items()},
+        )
+        self.assertIn("Failed while Copying", str(rows["c4"].message))
+        self.assertIn("no space", str(rows["c4"].message))
+        self.assertIn("clone", str(rows["c3"].route))
+        self.mock_volume_list.assert_called_once()
+        self.mock_image_list_detailed.assert_called_once_with(
+            test.IsHttpRequest(), filters={"owner": "1"}
+        )
+        self.assertContains(res, "Clean Up")
