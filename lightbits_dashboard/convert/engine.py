@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from lightbits_dashboard.convert import record
+from lightbits_dashboard.launch import polling
 from lightbits_dashboard.launch.orchestrator import VOLUME_GOING
 from lightbits_dashboard.model import VOLUME_DELETABLE
 
@@ -249,21 +250,16 @@ class Converter:
     # -- waiting -------------------------------------------------------------
 
     def _wait(self, timeout, probe):
-        deadline = self.clock() + timeout
-        while True:
-            try:
-                result = probe()
-            except Failure:
-                raise
-            except Exception:  # a transient API error: poll again until the deadline
-                LOG.warning("Conversion status poll failed; retrying", exc_info=True)
-                result = None
-            if result is not None:
-                return result
-            if self.clock() >= deadline:
-                return None
-            self.heartbeat()
-            self.sleep(self.poll_interval)
+        return polling.poll(
+            probe,
+            timeout=timeout,
+            interval=self.poll_interval,
+            clock=self.clock,
+            sleep=self.sleep,
+            heartbeat=self.heartbeat,
+            fatal=Failure,
+            what="Conversion",
+        )
 
     def _wait_volume(self, volume_id, waiting, timeout):
         def probe():

@@ -29,7 +29,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Protocol
 
-from lightbits_dashboard.launch import clone_check, quota, record, sizing
+from lightbits_dashboard.launch import clone_check, polling, quota, record, sizing
 from lightbits_dashboard.message import Message, msg
 from lightbits_dashboard.model import VOLUME_DELETABLE
 
@@ -347,22 +347,16 @@ class Launcher:
 
     def _wait(self, timeout, probe, interval=None):
         """Poll ``probe`` until it returns a result; None on time-out."""
-        interval = self.poll_interval if interval is None else interval
-        deadline = self.clock() + timeout
-        while True:
-            try:
-                result = probe()
-            except Failure:
-                raise
-            except Exception:  # a transient API error: keep polling until the deadline
-                LOG.warning("Launch status poll failed; retrying", exc_info=True)
-                result = None
-            if result is not None:
-                return result
-            if self.clock() >= deadline:
-                return None
-            self.heartbeat()
-            self.sleep(interval)
+        return polling.poll(
+            probe,
+            timeout=timeout,
+            interval=self.poll_interval if interval is None else interval,
+            clock=self.clock,
+            sleep=self.sleep,
+            heartbeat=self.heartbeat,
+            fatal=Failure,
+            what="Launch",
+        )
 
     def _wait_volume(self, rec, volume_id, started=None):
         """Wait for the boot volume; return ``rec`` with how it was made."""
