@@ -15,8 +15,6 @@ from typing import Protocol
 
 from lightbits_dashboard.convert import record
 from lightbits_dashboard.launch import polling
-from lightbits_dashboard.launch.orchestrator import VOLUME_GOING
-from lightbits_dashboard.model import VOLUME_DELETABLE
 
 LOG = logging.getLogger(__name__)
 
@@ -372,18 +370,7 @@ class Converter:
         return bool(self._wait(self.cleanup_timeout, probe))
 
     def _delete_volume(self, volume_id):
-        def probe():
-            volume = self.ops.get_volume(volume_id)
-            if volume is None or volume.status in VOLUME_GOING:
-                return True
-            if volume.status in VOLUME_DELETABLE:
-                try:
-                    self.ops.delete_volume(volume_id)
-                except Exception:
-                    return None
-                return True
-            return None
-
+        probe = polling.volume_deleted_probe(self.ops, volume_id)
         return bool(self._wait(self.cleanup_timeout, probe))
 
     @staticmethod

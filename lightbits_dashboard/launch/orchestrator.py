@@ -31,12 +31,10 @@ from typing import Protocol
 
 from lightbits_dashboard.launch import clone_check, polling, quota, record, sizing
 from lightbits_dashboard.message import Message, msg
-from lightbits_dashboard.model import VOLUME_DELETABLE
 
 LOG = logging.getLogger(__name__)
 
 VOLUME_WAITING = ("creating", "downloading")
-VOLUME_GOING = ("deleting",)
 
 
 class CloudOps(Protocol):
@@ -432,18 +430,7 @@ class Launcher:
     def _delete_volume(self, volume_id):
         """A volume still creating or detaching cannot be deleted yet: wait for it."""
 
-        def probe():
-            volume = self.ops.get_volume(volume_id)
-            if volume is None or volume.status in VOLUME_GOING:
-                return True
-            if volume.status in VOLUME_DELETABLE:
-                try:
-                    self.ops.delete_volume(volume_id)
-                except Exception:
-                    return None
-                return True
-            return None
-
+        probe = polling.volume_deleted_probe(self.ops, volume_id)
         return bool(self._wait(self.cleanup_timeout, probe))
 
     def _record_outcomes(self, outcomes):

@@ -15,6 +15,8 @@ conversion engines (plain Python; clock, sleep and heartbeat injected)."""
 
 import logging
 
+from lightbits_dashboard.model import VOLUME_DELETABLE
+
 LOG = logging.getLogger(__name__)
 
 
@@ -37,3 +39,26 @@ def poll(probe, *, timeout, interval, clock, sleep, heartbeat, fatal, what):
             return None
         heartbeat()
         sleep(interval)
+
+
+VOLUME_GOING = ("deleting",)
+
+
+def volume_deleted_probe(ops, volume_id):
+    """A ``poll`` probe that deletes a volume once Cinder allows it (a volume
+    still creating or detaching cannot be deleted yet): True once it is gone
+    or going, None while it must wait."""
+
+    def probe():
+        volume = ops.get_volume(volume_id)
+        if volume is None or volume.status in VOLUME_GOING:
+            return True
+        if volume.status in VOLUME_DELETABLE:
+            try:
+                ops.delete_volume(volume_id)
+            except Exception:
+                return None
+            return True
+        return None
+
+    return probe
