@@ -55,6 +55,7 @@ class VolumeState:
     status: str
     error: str = ""  # Cinder's own message when status is error
     metadata: dict | None = None
+    volume_type: str = ""
 
 
 @dataclass(frozen=True)
@@ -174,6 +175,7 @@ class Launcher:
         on_outcome=lambda outcome, summary: None,
         on_failure=lambda outcome: None,
         on_volumes_requested=lambda: None,
+        backend_down=lambda volume_type: None,
     ):
         self.ops = ops
         self.clone_timeout, self.boot_timeout = clone_timeout, boot_timeout
@@ -186,6 +188,11 @@ class Launcher:
         # Called once every boot volume of a run() was requested (or refused):
         # from then on the launch is visible in a volume list.
         self.on_volumes_requested = on_volumes_requested
+        # volume type -> why no volume can be made on it now (its Lightbits
+        # cluster does not answer), or None: a clone waiting on a backend that
+        # is down fails at once with that reason, not after clone_timeout
+        # (Cinder's LightOS driver retries an unreachable cluster for minutes).
+        self.backend_down = backend_down
 
     # -- before anything is created --------------------------------------
 
@@ -291,6 +298,9 @@ class Launcher:
             failure = exc if isinstance(exc, Failure) else Failure(f"unexpected error: {exc}")
             server_id = failure.server_id or server_id
             self._quietly(self.on_failure, Outcome(rec, False, volume_id, server_id, str(failure)))
+            if volume_id:  # its row says the error while the rollback waits on Cinder
+                failed = rec.with_(state=record.ERROR, message=str(failure))
+                self._quietly(self.ops.set_metadata, volume_id, record.state_keys(failed))
             left = self._roll_back(volume_id, server_id)
             return Outcome(rec, False, volume_id, server_id, str(failure), tuple(left))
         # A working server is never rolled back for a bookkeeping error.
@@ -338,6 +348,9 @@ class Launcher:
                 raise Failure(f"boot volume {name} went to error: {reason}", volume_id)
             if volume.status not in VOLUME_WAITING:
                 raise Failure(f"boot volume {name} is {volume.status}", volume_id)
+            down = self.backend_down(volume.volume_type)
+            if down:
+                raise Failure(str(down), volume_id)
             return None
 
         if self._wait(self.clone_timeout, probe) is None:

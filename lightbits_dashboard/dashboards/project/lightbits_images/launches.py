@@ -22,6 +22,7 @@ from openstack_dashboard.exceptions import NOT_FOUND
 from lightbits_dashboard import conf, shared_cache
 from lightbits_dashboard.api import cinder as lb_cinder
 from lightbits_dashboard.api import nova as lb_nova
+from lightbits_dashboard.dashboards.project.lightbits_images import data
 from lightbits_dashboard.launch import progress, record, runner
 from lightbits_dashboard.launch.orchestrator import (
     VOLUME_DELETABLE,
@@ -65,7 +66,12 @@ class HorizonCloudOps:
         error = ""
         if volume.status == "error":
             error = lb_cinder.volume_error_message(self.request, volume_id)
-        return VolumeState(volume.status, error, dict(getattr(volume, "metadata", {}) or {}))
+        return VolumeState(
+            volume.status,
+            error,
+            dict(getattr(volume, "metadata", {}) or {}),
+            getattr(volume, "volume_type", "") or "",
+        )
 
     def delete_volume(self, volume_id):
         api.cinder.volume_delete(self.request, volume_id)
@@ -250,7 +256,20 @@ def make_launcher(request, key, on_volumes_requested=lambda: None):
         on_outcome=on_outcome,
         on_failure=on_failure,
         on_volumes_requested=on_volumes_requested,
+        backend_down=lambda volume_type: cluster_down_message(request, volume_type),
     )
+
+
+def cluster_down_message(request, volume_type):
+    """Why a clone on ``volume_type`` cannot finish now (its Lightbits cluster
+    does not answer: the plugin's cached probe), or None."""
+    down = data.clusters_down(request, [volume_type])
+    if volume_type not in down:
+        return None
+    return _(
+        "Volume type %(type)s cannot take new volumes: %(reason)s. The launch stopped "
+        "instead of waiting for the clone."
+    ) % {"type": volume_type, "reason": down[volume_type]}
 
 
 def new_launch_id():

@@ -63,6 +63,11 @@ def get_virtual_size(image):
 
 def get_clone_path(image):
     """ "Copy (why)"; or "Fast clone" with what the project cannot check as a note."""
+    unavailable = getattr(image, "clone_unavailable", "")
+    if unavailable:  # its backend cannot take a boot volume now: no "Fast clone"
+        return format_html(
+            '{}<br><small class="text-muted">{}</small>', _("Unavailable now"), unavailable
+        )
     reasons = "; ".join(str(r) for r in image.clone_reasons)
     if not reasons:
         return image.clone_verdict

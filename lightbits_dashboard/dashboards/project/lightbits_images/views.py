@@ -59,14 +59,15 @@ class IndexView(tables.DataTableView):
             return []
         if images:
             self.table.glance_page = (images[0].id, images[-1].id)
-        for type_name, reason in sorted(data.backends_down(self.request).items()):
+        down = data.backends_down(self.request)
+        for type_name, reason in sorted(down.items()):
             messages.warning(
                 self.request,
                 _("Volume type %(type)s cannot take new volumes: %(reason)s.")
                 % {"type": type_name, "reason": reason},
             )
         try:
-            return data.lightbits_images(self.request, images)
+            return data.mark_unavailable(data.lightbits_images(self.request, images), down)
         except Exception:
             exceptions.handle(self.request, _("Unable to retrieve volume types."))
             return []
@@ -79,6 +80,7 @@ class DetailView(views.HorizonTemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         image = data.get_lightbits_image(self.request, kwargs["image_id"])
+        data.mark_unavailable([image], data.backends_down(self.request))
         context["image"] = image
         context["properties"] = sorted(image.properties.items())
         context["stores"] = image_locations.image_stores(image)
