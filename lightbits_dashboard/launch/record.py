@@ -59,6 +59,11 @@ def fit(text, limit=CHUNK):
     return text if len(text) <= limit else text[: limit - 1] + "\u2026"
 
 
+def was_cut(text):
+    """True when ``text`` is what ``fit`` made of a longer one."""
+    return len(text or "") == CHUNK and text.endswith("\u2026")
+
+
 def _key(name):
     return PREFIX + name
 

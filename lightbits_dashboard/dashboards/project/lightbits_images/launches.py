@@ -27,8 +27,10 @@ from lightbits_dashboard.launch import progress, record, runner
 from lightbits_dashboard.launch.orchestrator import (
     VOLUME_DELETABLE,
     Launcher,
+    Outcome,
     ServerState,
     VolumeState,
+    summarize,
 )
 
 LOG = logging.getLogger(__name__)
@@ -206,11 +208,15 @@ class FailureLog:
         rec = outcome.record
         entry = {
             "launch_name": rec.name,
+            "launch_id": rec.launch_id,
+            "index": rec.index,
+            "count": rec.count,
             "server_name": rec.server_name,
             "image_id": rec.image_id,
             # the boot volume being rolled back: its row becomes this one
             "rolled_back_volume_id": outcome.volume_id,
             "message": summary if rec.count > 1 else outcome.error,
+            "error": outcome.error,  # this instance's own (rebuilds a cut summary)
             "time": time.time(),
         }
         with self._lock:
@@ -311,6 +317,10 @@ class LaunchRow:
         self.server_status = fields.get("server_status")
         self.record = fields.get("record")
         self.metadata = fields.get("metadata") or {}
+        self.launch_id = fields.get("launch_id") or getattr(self.record, "launch_id", None)
+        self.index = fields.get("index") or getattr(self.record, "index", 0)
+        self.count = fields.get("count") or getattr(self.record, "count", 1)
+        self.error = fields.get("error") or ""
 
 
 def _volume_row(volume, rec, servers_by_id, alive):
@@ -361,7 +371,39 @@ def _rows_from(volumes, servers, project_id):
     rows.sort(key=lambda r: (r.launch_name, r.record.launch_id, r.record.index))
     # A volume still being rolled back keeps its own row until it is gone.
     listed = {v.id for v, _rec in launch_volumes}
-    return rows + _failure_rows(project_id, lambda e: e.get("rolled_back_volume_id") not in listed)
+    rows += _failure_rows(project_id, lambda e: e.get("rolled_back_volume_id") not in listed)
+    return _whole_summaries(rows)
+
+
+def _whole_summaries(rows):
+    """A multi-instance summary cut to fit Cinder's metadata (record.fit) is
+    shown whole, rebuilt from the launch's rows, when they still hold every
+    instance of the launch (none dismissed)."""
+    launches = {}
+    for row in rows:
+        if row.launch_id:
+            launches.setdefault(row.launch_id, []).append(row)
+    for group in launches.values():
+        cut = [r for r in group if r.state == record.ACTIVE and record.was_cut(r.message)]
+        if not cut or len({r.index for r in group}) != cut[0].count:
+            continue
+        group = sorted(group, key=lambda r: r.index)
+        outcomes = [
+            Outcome(
+                r.record or _Named(r.server_name),
+                r.state == record.ACTIVE,
+                error=r.error or r.message,
+            )
+            for r in group
+        ]
+        for row in cut:
+            row.message = summarize(outcomes)
+    return rows
+
+
+class _Named:
+    def __init__(self, server_name):
+        self.server_name = server_name
 
 
 def _rolled_back_row(project_id, volume_id):
