@@ -232,8 +232,7 @@ class FailureLog:
 
 
 def heartbeat():
-    ttl = max(60, 10 * conf.get("LAUNCH_POLL_INTERVAL"))
-    return runner.Heartbeat(SharedState(), ttl)
+    return runner.Heartbeat(SharedState(), runner.heartbeat_ttl(conf.get("LAUNCH_POLL_INTERVAL")))
 
 
 def make_launcher(request, key, on_volumes_requested=lambda: None):
