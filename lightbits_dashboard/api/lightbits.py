@@ -490,17 +490,24 @@ def forget_cluster_state(backend):
         shared_cache.delete_large(_cache_key(backend, settings))
 
 
+# A first missed answer (a slow moment, a busy cluster) is tried again this
+# soon; only a second miss in a row says the cluster is down.
+PROBE_RETRY_SECONDS = 5
+
+
 @sensitive_variables("settings")
 def unreachable_since(request, backend):
-    """time.time() of the last try when cluster ``backend`` gives no answer
-    now; None when it answers (even with an error) or is not configured.
+    """time.time() since which cluster ``backend`` has given no answer, once
+    two tries in a row got none; None while it answers (even with an error),
+    after a single missed answer, or when it is not configured.
 
-    Cheap enough for every project page view: the cached cluster state when
-    there is one, else one cluster info call (CLUSTER_TIMEOUT per endpoint)
-    whose outcome is shared by every process for CLUSTER_CACHE_SECONDS. A
-    failure is also remembered as the cluster state, so the admin page does
-    not wait for it again. Nothing about the cluster (endpoints, the
-    cluster's words) is returned: project members see only that it is down.
+    Cheap enough for every project page view and launch poll: one cluster
+    info call (CLUSTER_TIMEOUT per endpoint) whose outcome is shared by every
+    process for CLUSTER_CACHE_SECONDS (a first miss: PROBE_RETRY_SECONDS), or
+    none while the admin page's cluster state is an answer. A miss is also
+    remembered as the cluster state, so the admin page does not wait for it
+    again. Nothing about the cluster (endpoints, the cluster's words) is
+    returned: project members see only that it is down.
     """
     from lightbits_dashboard import conf
 
@@ -508,25 +515,35 @@ def unreachable_since(request, backend):
     if settings is None:
         return None
     key = _cache_key(backend, settings)
-    cached = shared_cache.get_large(key)
-    if cached is not None:
-        return cached.get("tried_at") if "unreachable" in cached else None
-    probe_key = key + ":probe"
-    probed = shared_cache.get_cache().get(probe_key)
-    if isinstance(probed, dict):
-        return probed.get("down_since")
     ttl = conf.get("CLUSTER_CACHE_SECONDS")
-    tried_at = time.time()
-    down_since = None
+    probe_key = key + ":probe"
+    probe = shared_cache.get_cache().get(probe_key)
+    probe = probe if isinstance(probe, dict) and "misses" in probe else None
+    now = time.time()
+    if probe is not None:
+        fresh_for = min(PROBE_RETRY_SECONDS, ttl) if probe["misses"] == 1 else ttl
+        if now - probe["tried_at"] < fresh_for:
+            return probe["down_since"] if probe["misses"] >= 2 else None
+    cached = shared_cache.get_large(key)
+    if cached is not None and "unreachable" not in cached:
+        return None  # it answered the admin page within CLUSTER_CACHE_SECONDS
+    probe = _probe(backend, key, ttl, now, probe)
+    try:  # kept longer than it is fresh: a run of misses is counted
+        shared_cache.get_cache().set(probe_key, probe, 4 * ttl)
+    except Exception as exc:
+        LOG.warning("lightbits_dashboard: not cached (%s): %s", type(exc).__name__, probe_key)
+    return probe["down_since"] if probe["misses"] >= 2 else None
+
+
+def _probe(backend, key, ttl, now, previous):
+    """One cluster info call: the probe's new state after ``previous``."""
     try:
         client_for(backend).cluster_info()
     except LightbitsUnreachable as exc:
-        down_since = tried_at
-        shared_cache.set_large(key, {"unreachable": str(exc), "tried_at": tried_at}, ttl)
+        shared_cache.set_large(key, {"unreachable": str(exc), "tried_at": now}, ttl)
+        misses = previous["misses"] if previous else 0
+        since = previous["down_since"] if misses else now
+        return {"misses": misses + 1, "down_since": since, "tried_at": now}
     except LightbitsError:
         pass  # an answer: the cluster is there (the admin page says what it said)
-    try:
-        shared_cache.get_cache().set(probe_key, {"down_since": down_since}, ttl)
-    except Exception as exc:
-        LOG.warning("lightbits_dashboard: not cached (%s): %s", type(exc).__name__, probe_key)
-    return down_since
+    return {"misses": 0, "down_since": None, "tried_at": now}

@@ -1,10 +1,15 @@
 """Launches that must not happen or must fail cleanly."""
 
+import os
+import time
+
 from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
+from lightbits_dashboard import conf
+from lightbits_dashboard.api.lightbits import PROBE_RETRY_SECONDS as PROBE_RETRY
 from tests.browser import cloud, launching, pages
 
 
@@ -143,3 +148,36 @@ def test_cluster_down_is_said_and_the_launch_refused_with_nothing_created(
     # panel says the clone path again: later tests launch normally
     slow = WebDriverWait(as_demo, 120, poll_frequency=3)
     slow.until(lambda d: "Fast clone" in _images_page_row(d, horizon.url, image_id))
+
+
+def test_one_slow_cluster_answer_does_not_say_the_cluster_is_down(
+    as_demo, horizon, facts, emulator
+):
+    """A busy moment (one cluster info call slower than CLUSTER_TIMEOUT) is
+    tried again after PROBE_RETRY_SECONDS: the clone path is never
+    "Unavailable now", so no launch is refused or stopped for it."""
+    image_id = facts["images"]["raw"]
+    slow = conf.DEFAULTS["CLUSTER_TIMEOUT"] + 2
+    offset = os.path.getsize(horizon.log_file)
+    rule = emulator.add_fault(kind="latency", path="/clusterinfo$", seconds=slow, times=1)
+    met = []  # when the probe met the slow answer (Horizon logs the time-out)
+
+    def retried_without_saying_down(d):
+        row = _images_page_row(d, horizon.url, image_id)
+        assert "Unavailable now" not in row, row
+        if not met and "gave no answer (timed out)" in _log_since(horizon.log_file, offset):
+            met.append(time.monotonic())
+        return bool(met) and time.monotonic() - met[0] > 2 * PROBE_RETRY + 1
+
+    try:
+        WebDriverWait(as_demo, 120, poll_frequency=2).until(retried_without_saying_down)
+    finally:
+        if any(r["id"] == rule["id"] for r in emulator.faults()):
+            emulator.clear_faults()
+    assert "Fast clone" in _images_page_row(as_demo, horizon.url, image_id)
+
+
+def _log_since(path, offset):
+    with open(path, encoding="utf-8", errors="replace") as log:
+        log.seek(offset)
+        return log.read()

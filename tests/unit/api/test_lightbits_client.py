@@ -261,16 +261,40 @@ def test_an_unreachable_cluster_is_not_asked_again_on_every_page_view(monkeypatc
 
 
 @override_settings(LIGHTBITS_DASHBOARD={"CLUSTERS": CLUSTERS, "CLUSTER_CACHE_SECONDS": 60})
-def test_a_cluster_that_gives_no_answer_is_probed_once_and_told_without_details(monkeypatch):
+def test_a_cluster_that_gives_no_answer_twice_is_down_and_told_without_details(monkeypatch):
     session = _no_endpoint_answers(monkeypatch)
+    now = [1000.0]
+    monkeypatch.setattr(lightbits.time, "time", lambda: now[0])
+    # one missed answer (a slow moment) is not "down"; it is tried again soon
+    assert [lightbits.unreachable_since(None, "lb-backend") for _ in range(3)] == [None] * 3
+    assert len(session.calls) == 1
+    now[0] += lightbits.PROBE_RETRY_SECONDS
     since = [lightbits.unreachable_since(None, "lb-backend") for _ in range(3)]
-    assert isinstance(since[0], float) and since == [since[0]] * 3
-    assert len(session.calls) == 1  # one cluster info call, then the cache
+    assert since == [1000.0] * 3  # down since the first miss
+    assert len(session.calls) == 2  # then the cache, for CLUSTER_CACHE_SECONDS
     # the admin page does not wait for it again either
     with pytest.raises(lightbits.LightbitsUnreachable):
         lightbits.cluster_state(None, "lb-backend")
-    assert len(session.calls) == 1
+    assert len(session.calls) == 2
+    now[0] += 60
+    assert lightbits.unreachable_since(None, "lb-backend") == 1000.0  # still down
+    assert len(session.calls) == 3
     assert lightbits.unreachable_since(None, "not-configured") is None
+
+
+@override_settings(LIGHTBITS_DASHBOARD={"CLUSTERS": CLUSTERS, "CLUSTER_CACHE_SECONDS": 60})
+def test_a_missed_answer_then_an_answer_is_not_down(monkeypatch):
+    session = _no_endpoint_answers(monkeypatch)
+    now = [1000.0]
+    monkeypatch.setattr(lightbits.time, "time", lambda: now[0])
+    assert lightbits.unreachable_since(None, "lb-backend") is None
+    session.answers["https://10.9.9.9:443/api/v2/clusterinfo"] = _response(200, {})
+    now[0] += lightbits.PROBE_RETRY_SECONDS
+    assert lightbits.unreachable_since(None, "lb-backend") is None
+    now[0] += 60
+    session.answers.clear()  # a new miss starts a new count
+    assert lightbits.unreachable_since(None, "lb-backend") is None
+    assert len(session.calls) == 3
 
 
 @override_settings(LIGHTBITS_DASHBOARD={"CLUSTERS": CLUSTERS, "CLUSTER_CACHE_SECONDS": 60})

@@ -549,7 +549,7 @@ class ClustersDownTests(test.TestCase):
             probe.return_value = None
             up = data.backends_down(self.request)
         self.assertEqual(
-            {"lightbits": "its Lightbits cluster does not answer (last tried 00:00:00 UTC)"},
+            {"lightbits": "its Lightbits cluster does not answer (since 00:00:00 UTC)"},
             {k: english(v) for k, v in down.items()},
         )
         self.assertEqual({}, up)
