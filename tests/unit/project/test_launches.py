@@ -1,6 +1,7 @@
 """The Launches table: rows from one volume list + one server list, states,
 ajax row updates and the Finish / Clean up / Dismiss actions."""
 
+import re
 import tempfile
 from unittest import mock
 
@@ -170,6 +171,20 @@ class LaunchesTableTests(test.TestCase):
     @staticmethod
     def _rec(index):
         return record.LaunchRecord("L1", "vm", index, 3, f"vm-{index}", "img-1", "cloning", SPEC)
+
+    @test.create_mocks(MOCKS)
+    def test_long_launch_and_instance_names_wrap_in_their_cells(self):
+        long_name = "a-launch-name-without-any-space-" * 4
+        volume = launch_volume(f"{long_name}-1", "active", name=long_name)
+        self.mock_volume_list.return_value = [volume]
+        self.mock_server_list.return_value = ([], False)
+        html = self.client.get(LAUNCHES_URL).content.decode()
+        for text in (long_name, f"{long_name}-1"):
+            # Horizon's wrapping cell (word-break): a long name wraps instead
+            # of pushing the other columns off screen
+            cell = re.search(r'<td[^>]*class="([^"]*)"[^>]*>\s*' + re.escape(text) + r"\s*<", html)
+            self.assertTrue(cell, f"no cell holds {text}")
+            self.assertIn("word-break", cell.group(1).split())
 
     @test.create_mocks(MOCKS)
     def test_markup_in_names_and_messages_is_escaped(self):
