@@ -101,6 +101,19 @@ class ConvertPanelTests(test.TestCase):
         src, name, replace = start.call_args.args[1:]
         self.assertEqual((IMAGE_ID, "c2", True), (src.id, name, replace))
 
+    @test.create_mocks(MOCKS)
+    def test_a_new_name_with_four_byte_characters_is_refused_before_anything_starts(self):
+        self._form_mocks(qcow2())
+        url = reverse("horizon:project:lightbits_images:convert", args=[IMAGE_ID])
+        emoji = "\U0001f680"
+        with mock.patch.object(conversions, "start") as start:
+            res = self.client.post(url, {"new_name": f"c2{emoji}", "replace": "on"})
+        start.assert_not_called()
+        self.assertIn(
+            f"cannot store these characters (4-byte UTF-8, such as emoji): {emoji}",
+            " ".join(res.context["form"].errors["new_name"]),
+        )
+
     @test.create_mocks({api.cinder: ("volume_list",), api.glance: ("image_list_detailed",)})
     def test_conversions_page_rows_from_one_volume_list_and_one_image_list(self):
         running = record.ConversionRecord("c1", IMAGE_ID, "cirros", "cirros-raw", False)

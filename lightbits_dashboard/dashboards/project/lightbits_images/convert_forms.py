@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from horizon import exceptions, forms, messages
 
+from lightbits_dashboard import storable
 from lightbits_dashboard.dashboards.project.lightbits_images import conversions
 from lightbits_dashboard.dashboards.project.lightbits_images import convert_messages as texts
 
@@ -44,6 +45,7 @@ class MakeFastClonableForm(forms.SelfHandlingForm):
 
     def clean(self):
         cleaned = super().clean()
+        storable.clean_text_fields(self)  # a name Glance's database cannot store
         try:
             self.source = conversions.source(self.request, cleaned["image_id"])
             problems = conversions.check(self.request, self.source, any_image=self.any_image)
