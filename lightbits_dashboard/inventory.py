@@ -22,12 +22,10 @@ Chain per image:
   "volume-<cinder volume id>" (project from the volume type's
   lightos:project_name) -> boot volumes made from the image.
 
-Boot volumes "cloned from" an image are counted on the Cinder side: volumes
-whose volume_image_metadata.image_id is the image and that live on the image
-volume's backend. The Lightbits side cannot name the source (the temporary
-for_clone_<new volume id> snapshot is deleted after the clone), but it tells
-how many of them are thin clones: their Lightbits volume has a
-sourceSnapshotName starting with "for_clone_".
+Boot volumes made from an image (volume_image_metadata.image_id) are
+counted per image as cloned or copied from the Lightbits side
+(boot_origin.py: a clone's Lightbits volume has the source snapshot
+for_clone_<its own id>, a copy none).
 
 Each finding is one small rule ``(subject, context) -> Finding | None`` in
 one of three lists (IMAGE_RULES, IMAGE_VOLUME_RULES, LIGHTBITS_RULES), as
@@ -42,6 +40,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 
+from lightbits_dashboard import boot_origin
 from lightbits_dashboard.clone_path import field
 from lightbits_dashboard.image_locations import UUID as _UUID
 from lightbits_dashboard.image_locations import cinder_locations, image_stores
@@ -49,7 +48,6 @@ from lightbits_dashboard.image_locations import cinder_locations, image_stores
 __all__ = ["cinder_locations", "image_stores"]  # re-exported for the panel
 
 LIGHTBITS_VOLUME_PREFIX = "volume-"
-CLONE_SNAPSHOT_PREFIX = "for_clone_"
 DEFAULT_LIGHTBITS_PROJECT = "default"
 UNKNOWN = "unknown"  # a LightbitsSide status: the cluster did not answer
 
@@ -163,8 +161,7 @@ class ImageRow:
     volume_kind: str | None = None
     backend: str | None = None
     lightbits: LightbitsSide | None = None
-    clones: int | None = None
-    thin_clones: int | None = None
+    boot: dict | None = None  # boot_origin.counts: cloned / copied / unknown
     copying: list = dc_field(default_factory=list)  # Lightbits stores a copy goes to
     copy_failed: list = dc_field(default_factory=list)  # ... and those it failed for
     findings: list = dc_field(default_factory=list)
@@ -734,6 +731,7 @@ def _image_rows(image, vols, clones, located, ctx):
     copy = {
         "copying": [s for s in importing_stores(image) if s in topo.lightbits_stores],
         "copy_failed": [s for s in failed_stores(image) if s in topo.lightbits_stores],
+        "boot": boot_origin.counts(clones),
     }
     if not vols:
         return [ImageRow(image_id, image, stores, findings=image_findings, **copy)]
@@ -754,7 +752,6 @@ def _image_rows(image, vols, clones, located, ctx):
                 lightbits=facts.lightbits,
                 findings=image_findings + apply(IMAGE_VOLUME_RULES, subject, ctx),
                 **copy,
-                **_clone_counts(facts, clones),
             )
         )
     return rows
@@ -767,25 +764,6 @@ def _store_of(vol, stores, located, topo):
         return store
     candidates = topo.stores_of_type.get(field(vol, "volume_type"), [])
     return next((s for s in candidates if s in stores), candidates[0] if candidates else None)
-
-
-def _clone_counts(facts, clones):
-    """Boot volumes made from the image on the image volume's backend, and how
-    many of them Lightbits made as thin clones (None: the cluster is unknown)."""
-    vid = field(facts.volume, "id")
-    same_backend = [
-        c for c in clones if c.backend == facts.backend and field(c.volume, "id") != vid
-    ]
-    thin = sum(
-        1
-        for c in same_backend
-        if c.lightbits
-        and c.lightbits.volume
-        and (c.lightbits.volume.get("sourceSnapshotName") or "").startswith(CLONE_SNAPSHOT_PREFIX)
-    )
-    side = facts.lightbits
-    unknown = side is None or side.status == UNKNOWN
-    return {"clones": len(same_backend), "thin_clones": None if unknown else thin}
 
 
 def _config_rows(stores, type_backends, cluster_states, lightbits):

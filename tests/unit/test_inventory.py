@@ -113,11 +113,37 @@ def test_healthy_chain_has_no_findings_and_counts_clones():
     assert row.lightbits.status == "found"
     assert row.lightbits.volume["UUID"] == lbs[0]["UUID"]
     assert row.lightbits.nodes == ["n0", "n1", "unknown-node"]
-    assert row.clones == 2
-    assert row.thin_clones == 1
+    # the clone on Lightbits; the volume on lvm is not on a Lightbits cluster
+    assert row.boot == {"cloned": 1, "copied": 1, "unknown": 0}
     assert row.findings == []
     assert result.volume_rows == []
     assert sum(result.counts.values()) == 0
+
+
+def test_boot_volumes_cloned_or_copied_from_the_lightbits_side():
+    """Counted per image, image volume or not, from data already listed: a
+    clone's source snapshot is for_clone_<its own id>; volumes cloned from a
+    volume or made from a snapshot were not made from the image."""
+    img = image(disk="qcow2", stores="file")  # no image volume: every boot volume a copy
+    meta = {"image_id": img["id"]}
+    cached = volume(volume_image_metadata=meta, project=USER)  # from a cache entry
+    copied = volume(volume_image_metadata=meta, project=USER)
+    of_volume = volume(volume_image_metadata=meta, source_volid=uid())
+    of_snapshot = volume(volume_image_metadata=meta, snapshot_id=uid())
+    missing = volume(volume_image_metadata=meta)
+    odd = volume(volume_image_metadata=meta)
+    lbs = [
+        lb_volume(cached, sourceSnapshotName="for_clone_" + cached["id"]),
+        lb_volume(copied),
+        lb_volume(of_volume, sourceSnapshotName="for_clone_" + of_volume["id"]),
+        lb_volume(of_snapshot, sourceSnapshotName="snapshot-x"),
+        lb_volume(odd, sourceSnapshotName="for_clone_" + uid()),
+    ]
+    vols = [cached, copied, of_volume, of_snapshot, missing, odd]
+    [row] = build([img], vols, cluster(*lbs)).image_rows
+    assert row.boot == {"cloned": 1, "copied": 1, "unknown": 2}
+    [row] = build([img], vols, lb="down").image_rows
+    assert row.boot == {"cloned": 0, "copied": 0, "unknown": 4}
 
 
 def test_location_links_volume_even_without_metadata():
@@ -342,7 +368,7 @@ def test_unanswered_cluster_makes_columns_unknown_and_no_false_findings():
     result = build([img], [ivol, other], lb="connection refused")
     [row] = result.image_rows
     assert row.lightbits.status == inv.UNKNOWN
-    assert row.thin_clones is None
+    assert row.boot == {"cloned": 0, "copied": 0, "unknown": 0}
     assert row.findings == []
     assert result.volume_rows == []
     health = result.clusters["lightbits"]

@@ -202,7 +202,7 @@ class IndexTests(_PanelTest):
         self.assertIn(reverse("horizon:admin:images:detail", args=[s["healthy"].id]), content)
         self.assertIn(reverse("horizon:admin:volumes:detail", args=[s["healthy_vol"].id]), content)
         self.assertIn(lbs[0]["UUID"], content)
-        self.assertIn("1 (1)", content)  # one boot volume from it, a thin clone
+        self.assertIn("1 cloned, 0 copied", content)  # one boot volume from it, a clone
         # Actions exactly where a finding offers them.
         self.assertIn(reverse(PANEL + "copy", args=[s["file_only"].id]), content)
         self.assertIn(reverse(PANEL + "make_read_only", args=[s["writable_vol"].id]), content)

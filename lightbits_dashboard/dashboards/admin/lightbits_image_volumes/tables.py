@@ -251,11 +251,15 @@ def _lightbits_lines(table, row):
     ]
 
 
-def _clones(row):
-    if row.clones is None:
+def _boot_volumes(row):
+    """'2 cloned, 1 copied' (and how many could not be told) from the Lightbits side."""
+    boot = row.boot
+    if not boot:
         return ""
-    thin = _("unknown") if row.thin_clones is None else row.thin_clones
-    return f"{row.clones} ({thin})"
+    text = gettext("%(cloned)d cloned, %(copied)d copied") % boot
+    if boot.get("unknown"):
+        text += " " + gettext("(%(unknown)d unknown)") % boot
+    return text
 
 
 class UpdateImageRow(tables.Row):
@@ -308,7 +312,7 @@ class ImagesTable(_PagedTable):
     )
     volume_details = LinesColumn(_volume_lines, verbose_name=_("Image volume details"))
     lightbits = LinesColumn(_lightbits_lines, verbose_name=_("Lightbits volume"))
-    clones = tables.Column(_clones, verbose_name=_("Boot volumes from it (thin clones)"))
+    boot_volumes = tables.Column(_boot_volumes, verbose_name=_("Boot volumes: cloned / copied"))
     findings = tables.Column(_findings, verbose_name=_("Findings"))
 
     def get_object_id(self, datum):
