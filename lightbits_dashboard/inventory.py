@@ -40,7 +40,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 
-from lightbits_dashboard import boot_origin
+from lightbits_dashboard import boot_origin, cache_view
 from lightbits_dashboard.clone_path import field
 from lightbits_dashboard.image_locations import UUID as _UUID
 from lightbits_dashboard.image_locations import cinder_locations, image_stores
@@ -67,6 +67,7 @@ NOT_READ_ONLY = "not-read-only"
 USER_PROJECT = "user-project"
 ORPHAN = "orphan"
 CACHE_ENTRY = "cache-entry"
+CACHE_ENTRY_STALE = "cache-entry-stale"
 LIGHTBITS_MISSING = "lightbits-missing"
 LIGHTBITS_DEGRADED = "lightbits-degraded"
 LIGHTBITS_READ_ONLY = "lightbits-read-only"
@@ -80,6 +81,7 @@ FINDING_CODES = (
     USER_PROJECT,
     ORPHAN,
     CACHE_ENTRY,
+    CACHE_ENTRY_STALE,
     LIGHTBITS_MISSING,
     LIGHTBITS_DEGRADED,
     LIGHTBITS_READ_ONLY,
@@ -162,6 +164,7 @@ class ImageRow:
     backend: str | None = None
     lightbits: LightbitsSide | None = None
     boot: dict | None = None  # boot_origin.counts: cloned / copied / unknown
+    cache: str | None = None  # cache_view.FRESH / STALE / None
     copying: list = dc_field(default_factory=list)  # Lightbits stores a copy goes to
     copy_failed: list = dc_field(default_factory=list)  # ... and those it failed for
     findings: list = dc_field(default_factory=list)
@@ -406,6 +409,7 @@ class Context:
     service_projects: set
     volumes_known: bool
     project_names: dict  # project id -> name
+    cache_entries: dict | None = None  # cache_view.entries (None: not considered)
 
 
 @dataclass
@@ -449,6 +453,8 @@ def never_fast_clones_format(subject, ctx):
     container = field(subject.image, "container_format", "") or "?"
     if not (subject.on_lightbits or subject.image_volumes) or (disk, container) == ("raw", "bare"):
         return None
+    if cache_view.state(subject.image, ctx.cache_entries) == cache_view.FRESH:
+        return None  # Cinder's image-volume cache clones it
     params = {"why": "format", "disk_format": disk, "container_format": container}
     return Finding(NEVER_FAST_CLONE, params)
 
@@ -590,6 +596,10 @@ def _sort_volume(facts, result, images_by_id, located, images_known):
             vid, vol, kind, facts.backend, facts.lightbits, image_id, image_id in images_by_id
         )
         row.findings = [Finding(CACHE_ENTRY, {"image_id": image_id})] + lb_findings
+        if cache_view.is_stale(images_by_id.get(image_id), vol):
+            image = images_by_id[image_id]
+            params = {"image_id": image_id, "updated_at": field(image, "updated_at")}
+            row.findings.insert(1, Finding(CACHE_ENTRY_STALE, params))
         return row
     source_image = (field(vol, "volume_image_metadata", {}) or {}).get("image_id")
     if source_image:
@@ -679,7 +689,12 @@ def build(
     if volumes_known:
         volume_rows += _stray_rows(lightbits, passed.cinder_names)
     ctx = Context(
-        topology, passed.facts, set(service_projects or ()), volumes_known, project_names or {}
+        topology,
+        passed.facts,
+        set(service_projects or ()),
+        volumes_known,
+        project_names or {},
+        cache_view.entries(volumes, set(internal_projects or ()), tenant_of),
     )
     image_rows = []
     for image in images:
@@ -732,6 +747,7 @@ def _image_rows(image, vols, clones, located, ctx):
         "copying": [s for s in importing_stores(image) if s in topo.lightbits_stores],
         "copy_failed": [s for s in failed_stores(image) if s in topo.lightbits_stores],
         "boot": boot_origin.counts(clones),
+        "cache": cache_view.state(image, ctx.cache_entries),
     }
     if not vols:
         return [ImageRow(image_id, image, stores, findings=image_findings, **copy)]

@@ -2,6 +2,7 @@
 
 import uuid
 
+from lightbits_dashboard import cache_view
 from lightbits_dashboard import inventory as inv
 
 SERVICE = "svc-project"
@@ -449,3 +450,68 @@ def test_no_english_sentence_in_the_logic():
     source = inspect.getsource(inv)
     for sentence in ("Lightbits cluster has no volume", "is writable", "no longer exists"):
         assert sentence not in source
+
+
+def cache_entry(img, created_at, status="available"):
+    """An image-volume cache entry as seen in the local cloud: only readonly
+    metadata, source_volid, no volume_image_metadata."""
+    return volume(
+        name="image-" + img["id"],
+        project=INTERNAL,
+        status=status,
+        metadata={"readonly": "True"},
+        source_volid=uid(),
+        created_at=created_at,
+    )
+
+
+def test_a_fresh_cache_entry_makes_a_qcow2_image_fast_clone_from_cache():
+    img = image(disk="qcow2", updated_at="2026-01-01T10:00:00Z")
+    ivol = image_volume(img)
+    entry = cache_entry(img, "2026-01-01T10:05:00.000000")
+    lbs = cluster(lb_volume(ivol), lb_volume(entry))
+    result = build([img], [ivol, entry], lbs, internal_projects=[INTERNAL])
+    [row] = result.image_rows
+    assert row.cache == cache_view.FRESH
+    assert inv.NEVER_FAST_CLONE not in codes(row)  # the cache clones it
+    [entry_row] = result.volume_rows
+    assert codes(entry_row) == [inv.CACHE_ENTRY]  # fresh: no stale finding
+    # Without the internal tenant configured the cache is not considered.
+    [row] = build([img], [ivol, entry], lbs).image_rows
+    assert row.cache is None and inv.NEVER_FAST_CLONE in codes(row)
+
+
+def test_a_stale_cache_entry_is_a_finding_and_the_image_still_copies():
+    img = image(disk="qcow2", updated_at="2026-01-02T00:00:00Z")
+    ivol = image_volume(img)
+    stale = cache_entry(img, "2026-01-01T10:05:00")
+    result = build(
+        [img],
+        [ivol, stale],
+        cluster(lb_volume(ivol), lb_volume(stale)),
+        internal_projects=[INTERNAL],
+    )
+    [row] = result.image_rows
+    assert row.cache == cache_view.STALE
+    assert inv.NEVER_FAST_CLONE in codes(row)
+    [entry_row] = result.volume_rows
+    assert codes(entry_row) == [inv.CACHE_ENTRY, inv.CACHE_ENTRY_STALE]
+    finding = entry_row.findings[1]
+    assert finding.params == {"image_id": img["id"], "updated_at": "2026-01-02T00:00:00Z"}
+    assert result.counts[inv.CACHE_ENTRY_STALE] == 1
+    # one fresh entry besides the stale one (another backend host) serves it
+    fresh = cache_entry(img, "2026-01-02T00:00:01")
+    [row] = build([img], [ivol, stale, fresh], internal_projects=[INTERNAL]).image_rows
+    assert row.cache == cache_view.FRESH
+
+
+def test_cache_rules_left_alone():
+    raw = image(updated_at="2026-01-02T00:00:00Z")
+    creating = image(disk="qcow2")
+    user_volume = volume(name="image-" + creating["id"], project=USER)  # not the tenant's
+    entries = [cache_entry(raw, "2026-01-03T00:00:00"), user_volume]
+    entries.append(cache_entry(creating, "2026-01-03T00:00:00", status="creating"))
+    result = build([raw, creating], entries, internal_projects=[INTERNAL])
+    rows = {r.image["id"]: r for r in result.image_rows}
+    assert rows[raw["id"]].cache is None  # raw/bare clones its image volume
+    assert rows[creating["id"]].cache is None  # an entry not available serves nothing

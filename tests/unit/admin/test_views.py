@@ -113,7 +113,8 @@ class IndexTests(_PanelTest):
     def scenario(self):
         """One of every finding, plus a healthy chain."""
         s = {}
-        s["healthy"] = fakes.image(name="healthy-image")
+        # updated after its cache entry was made (created_at 2026-01-01): stale
+        s["healthy"] = fakes.image(name="healthy-image", updated_at="2026-01-02T00:00:00Z")
         s["healthy_vol"] = fakes.image_volume(s["healthy"])
         s["file_only"] = fakes.image(name="file-image", stores="file")
         s["qcow2"] = fakes.image(name="qcow2-image", disk="qcow2")
@@ -185,6 +186,7 @@ class IndexTests(_PanelTest):
                 inv.USER_PROJECT: 1,
                 inv.ORPHAN: 1,
                 inv.CACHE_ENTRY: 1,
+                inv.CACHE_ENTRY_STALE: 1,
                 inv.LIGHTBITS_MISSING: 1,
                 inv.LIGHTBITS_DEGRADED: 1,
                 inv.LIGHTBITS_READ_ONLY: 1,

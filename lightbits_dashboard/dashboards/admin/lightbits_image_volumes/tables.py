@@ -313,6 +313,7 @@ class ImagesTable(_PagedTable):
     volume_details = LinesColumn(_volume_lines, verbose_name=_("Image volume details"))
     lightbits = LinesColumn(_lightbits_lines, verbose_name=_("Lightbits volume"))
     boot_volumes = tables.Column(_boot_volumes, verbose_name=_("Boot volumes: cloned / copied"))
+    cache = tables.Column(texts.cache_state, verbose_name=_("Image-volume cache"))
     findings = tables.Column(_findings, verbose_name=_("Findings"))
 
     def get_object_id(self, datum):
