@@ -33,7 +33,7 @@ a Cinder snapshot carries the image metadata too, but was not made from the
 image: it is not counted.
 """
 
-from lightbits_dashboard.clone_path import field
+from lightbits_dashboard.model import field
 
 CLONE_SNAPSHOT_PREFIX = "for_clone_"
 

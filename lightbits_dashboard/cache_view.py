@@ -27,18 +27,18 @@ as in the project panel: only then are entries told apart from a user's own
 """
 
 from lightbits_dashboard import clone_path, model
-from lightbits_dashboard.clone_path import field
+from lightbits_dashboard.model import field
 
 FRESH = clone_path.FAST_CLONE_CACHE  # the image fast-clones from the cache
 STALE = clone_path.CACHE_STALE  # its only entries are stale: Cinder copies again
 
 
-def entries(volumes, internal_projects, tenant_of):
+def entries(volumes, internal_projects):
     """{image id: [entries]} among the internal tenant's volumes; None when
     no internal tenant is configured (the cache is not considered)."""
     if not internal_projects:
         return None
-    return model.cache_entries(v for v in volumes if tenant_of(v) in internal_projects)
+    return model.cache_entries(v for v in volumes if model.volume_project(v) in internal_projects)
 
 
 def state(image, cache_entries):

@@ -15,7 +15,9 @@
 Plain Python, no Django. `build()` takes the bulk lists a page fetches once
 (all images, all Cinder volumes, volume types, Glance stores, one state per
 Lightbits cluster) and returns rows and findings, in time linear in the
-number of objects. Objects are API resources or dicts (see clone_path.field).
+number of objects. Objects are API resources or dicts (see model.field); the
+rules the panels share (store detection, image-volume naming, deletable
+statuses, the tenant attribute) are model's.
 
 Chain per image:
   Glance image -> Cinder image volume "image-<image id>" -> Lightbits volume
@@ -40,19 +42,21 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 
-from lightbits_dashboard import boot_origin, cache_view
-from lightbits_dashboard.clone_path import field
-from lightbits_dashboard.image_locations import UUID as _UUID
-from lightbits_dashboard.image_locations import cinder_locations, image_stores
-
-__all__ = ["cinder_locations", "image_stores"]  # re-exported for the panel
+from lightbits_dashboard import boot_origin, cache_view, clone_path, model
+from lightbits_dashboard.model import (
+    cinder_locations,
+    field,
+    image_id_of,
+    image_stores,
+    split_commas,
+    volume_project,
+)
 
 LIGHTBITS_VOLUME_PREFIX = "volume-"
 DEFAULT_LIGHTBITS_PROJECT = "default"
 UNKNOWN = "unknown"  # a LightbitsSide status: the cluster did not answer
 
-_IMAGE_VOLUME_NAME = re.compile(rf"^image-({_UUID})$")
-_LIGHTBITS_VOLUME_NAME = re.compile(rf"^volume-({_UUID})$")
+_LIGHTBITS_VOLUME_NAME = re.compile(rf"^volume-({model.UUID})$")
 
 # Kinds of Cinder volumes named image-<uuid> (codes; the panel names them).
 KIND_IMAGE_VOLUME = "image-volume"  # Glance cinder store: glance_image_id + image_size
@@ -106,8 +110,6 @@ _PROTECTION_FINDINGS = {
     "ReadOnly": LIGHTBITS_READ_ONLY,
     "NotAvailable": LIGHTBITS_NOT_AVAILABLE,
 }
-# Cinder deletes a volume only in these states (and only when detached).
-DELETABLE_STATUSES = ("available", "error", "error_restoring", "error_extending", "error_managing")
 # Cinder states in which a Lightbits volume is not expected (yet or any more).
 _NO_BACKEND_VOLUME_EXPECTED = {
     "creating",
@@ -171,7 +173,7 @@ class ImageRow:
 
     @property
     def project(self):
-        return tenant_of(self.volume)
+        return volume_project(self.volume)
 
 
 @dataclass
@@ -189,7 +191,7 @@ class VolumeRow:
 
     @property
     def project(self):
-        return tenant_of(self.volume)
+        return volume_project(self.volume)
 
 
 @dataclass
@@ -231,50 +233,33 @@ class Inventory:
 # -- small readers ----------------------------------------------------------
 
 
-def tenant_of(volume):
-    return field(volume, "os-vol-tenant-attr:tenant_id") if volume else None
-
-
 def image_volume_kind(volume, internal_projects=()):
     """Which of the three image-<uuid> things a Cinder volume is (None: none)."""
-    match = _IMAGE_VOLUME_NAME.match(field(volume, "name", "") or "")
-    if not match:
+    named = model.named_image_id(volume)
+    if not named:
         return None
     metadata = field(volume, "metadata", {}) or {}
     if metadata.get("glance_image_id"):
         return KIND_IMAGE_VOLUME if "image_size" in metadata else KIND_UPLOAD_CLONE
     if internal_projects:  # Cinder's internal tenant is known: it decides
-        return KIND_CACHE_ENTRY if tenant_of(volume) in internal_projects else KIND_OTHER
+        return KIND_CACHE_ENTRY if volume_project(volume) in internal_projects else KIND_OTHER
     # Otherwise: a cache entry is a volume created from the image it is named after.
     image_meta = field(volume, "volume_image_metadata", {}) or {}
-    return KIND_CACHE_ENTRY if image_meta.get("image_id") == match.group(1) else KIND_OTHER
-
-
-def image_id_of(volume):
-    """The image an image-<uuid> volume belongs to: metadata first, then name."""
-    metadata = field(volume, "metadata", {}) or {}
-    if metadata.get("glance_image_id"):
-        return metadata["glance_image_id"]
-    match = _IMAGE_VOLUME_NAME.match(field(volume, "name", "") or "")
-    return match.group(1) if match else None
+    return KIND_CACHE_ENTRY if image_meta.get("image_id") == named else KIND_OTHER
 
 
 def is_read_only(volume):
     return str((field(volume, "metadata", {}) or {}).get("readonly", "")).lower() == "true"
 
 
-def _csv(value):
-    return [s.strip() for s in (value or "").split(",") if s.strip()]
-
-
 def importing_stores(image):
     """Stores a Glance import (copy-image) is still copying the image into."""
-    return _csv(field(image, "os_glance_importing_to_stores"))
+    return split_commas(field(image, "os_glance_importing_to_stores"))
 
 
 def failed_stores(image):
     """Stores a Glance import (copy-image) failed to copy the image into."""
-    return _csv(field(image, "os_glance_failed_import"))
+    return split_commas(field(image, "os_glance_failed_import"))
 
 
 @dataclass
@@ -449,14 +434,15 @@ def not_on_lightbits(subject, ctx):
 
 
 def never_fast_clones_format(subject, ctx):
-    disk = field(subject.image, "disk_format", "") or "?"
-    container = field(subject.image, "container_format", "") or "?"
-    if not (subject.on_lightbits or subject.image_volumes) or (disk, container) == ("raw", "bare"):
+    """clone_path's raw/bare rule; params: its message's (disk, container)."""
+    if not (subject.on_lightbits or subject.image_volumes):
+        return None
+    check = clone_path.check_raw_bare(subject.image)
+    if check.ok:
         return None
     if cache_view.state(subject.image, ctx.cache_entries) == cache_view.FRESH:
         return None  # Cinder's image-volume cache clones it
-    params = {"why": "format", "disk_format": disk, "container_format": container}
-    return Finding(NEVER_FAST_CLONE, params)
+    return Finding(NEVER_FAST_CLONE, {"why": "format", **check.message.params})
 
 
 def image_volume_missing(subject, ctx):
@@ -492,7 +478,7 @@ def not_read_only(subject, ctx):
 
 
 def in_user_project(subject, ctx):
-    project = tenant_of(subject.facts.volume)
+    project = volume_project(subject.facts.volume)
     if ctx.service_projects:
         in_user = project not in ctx.service_projects
     else:
@@ -694,7 +680,7 @@ def build(
         set(service_projects or ()),
         volumes_known,
         project_names or {},
-        cache_view.entries(volumes, set(internal_projects or ()), tenant_of),
+        cache_view.entries(volumes, set(internal_projects or ())),
     )
     image_rows = []
     for image in images:
@@ -732,14 +718,14 @@ def _counts(image_rows, volume_rows):
 
 def orphan_deletable(vol):
     """Cinder would delete it now: detached, and not busy (creating, deleting...)."""
-    return not field(vol, "attachments") and field(vol, "status") in DELETABLE_STATUSES
+    return not field(vol, "attachments") and field(vol, "status") in model.VOLUME_DELETABLE
 
 
 def _image_rows(image, vols, clones, located, ctx):
     image_id = field(image, "id")
     stores = image_stores(image)
     topo = ctx.topology
-    on_lightbits = any(s in topo.lightbits_stores for s in stores) or any(
+    on_lightbits = model.lightbits_store(image, topo.lightbits_stores) is not None or any(
         ctx.facts[field(v, "id")].backend in topo.reached for v in vols
     )
     image_findings = apply(IMAGE_RULES, ImageSubject(image, stores, vols, on_lightbits), ctx)

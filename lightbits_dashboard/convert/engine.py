@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass
 from typing import Protocol
 
+from lightbits_dashboard import model
 from lightbits_dashboard.convert import record
 from lightbits_dashboard.launch import polling
 
@@ -320,7 +321,9 @@ class Converter:
         if rec.image_id:
             if not self._delete_image(rec.image_id):
                 left.append(rec.image_id)
-            orphans = self._quiet_list(self.ops.volumes_named, f"image-{rec.image_id}")
+            orphans = self._quiet_list(
+                self.ops.volumes_named, model.image_volume_name(rec.image_id)
+            )
             left += [v for v in orphans if not self._delete_volume(v)]
         if volume_id and not self._delete_volume(volume_id):
             left.append(volume_id)

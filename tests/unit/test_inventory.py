@@ -180,8 +180,8 @@ def test_qcow2_never_fast_clones():
     assert codes(row) == [inv.NEVER_FAST_CLONE]
     assert row.findings[0].params == {
         "why": "format",
-        "disk_format": "qcow2",
-        "container_format": "bare",
+        "disk": "qcow2",
+        "container": "bare",
     }
 
 

@@ -7,8 +7,9 @@ from django.urls import reverse
 from openstack_dashboard import api
 from openstack_dashboard.test import helpers as test
 
+from lightbits_dashboard import inventory as inv
 from lightbits_dashboard.api import cinder as lb_cinder
-from lightbits_dashboard.dashboards.admin.lightbits_image_volumes import convert
+from lightbits_dashboard.dashboards.admin.lightbits_image_volumes import cached, convert, probe
 from tests.unit.project import factories
 
 IMAGE_ID = "11111111-2222-3333-4444-555555555555"
@@ -23,6 +24,23 @@ def test_allowed_on_any_active_image_that_does_not_fast_clone_yet():
     queued = row(status="queued", disk_format="qcow2", container_format="bare")
     allowed = [action.allowed(None, r) for r in (qcow2, raw_file, raw_lb, queued)]
     assert allowed == [True, True, False, False]
+
+
+def test_row_actions_decide_the_same_on_a_cached_row():
+    """The page's rows come from the cached inventory: its slim image keeps
+    the stores the actions' model.lightbits_store reads."""
+    image = {
+        "id": IMAGE_ID,
+        "status": "active",
+        "disk_format": "raw",
+        "container_format": "bare",
+        "stores": "lightbits",
+    }
+    fresh = inv.ImageRow(IMAGE_ID, image, ["lightbits"])
+    [row] = [cached.row_from_json("images", dict(cached.row_to_json(fresh), pos=0))]
+    for datum in (fresh, row):
+        assert probe.ProbeClonePath().allowed(None, datum)
+        assert not convert.AdminMakeFastClonable().allowed(None, datum)
 
 
 class AdminConvertTests(test.BaseAdminViewTests):

@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from horizon import exceptions, tables
 
 from lightbits_dashboard import inventory as inv
-from lightbits_dashboard.clone_path import field
+from lightbits_dashboard import model
 from lightbits_dashboard.dashboards.admin.lightbits_image_volumes import (
     cached,
     collect,
@@ -36,9 +36,7 @@ from lightbits_dashboard.dashboards.admin.lightbits_image_volumes import (
     probe,
     texts,
 )
-
-URL_PREFIX = "horizon:admin:lightbits_image_volumes:"
-
+from lightbits_dashboard.model import field
 
 _PLACEHOLDER = "00000000-0000-0000-0000-000000000000"
 
@@ -110,7 +108,7 @@ class _ActionForFinding(tables.LinkAction):
         raise NotImplementedError
 
     def get_link_url(self, datum=None):
-        return reverse(URL_PREFIX + self.url_name, args=[self.target(datum)])
+        return reverse(model.ADMIN_URLS + self.url_name, args=[self.target(datum)])
 
 
 class CopyToLightbits(_ActionForFinding):

@@ -83,7 +83,7 @@ def _never_fast_clone(p):
     return gettext(
         "The image is %(disk)s/%(container)s, not raw/bare: Cinder clones only "
         "raw/bare images; every boot volume is a full download and copy."
-    ) % {"disk": p.get("disk_format"), "container": p.get("container_format")}
+    ) % {"disk": p.get("disk"), "container": p.get("container")}
 
 
 def _not_read_only(p):

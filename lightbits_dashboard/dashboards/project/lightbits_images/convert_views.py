@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from horizon import exceptions, forms, tables
 from horizon.utils import memoized
 
-from lightbits_dashboard import conf
+from lightbits_dashboard import conf, model
 from lightbits_dashboard.dashboards.project.lightbits_images import (
     conversions,
     convert_forms,
@@ -23,7 +23,7 @@ from lightbits_dashboard.dashboards.project.lightbits_images import (
 )
 from lightbits_dashboard.dashboards.project.lightbits_images import convert_messages as texts
 
-INDEX_URL = reverse_lazy("horizon:project:lightbits_images:index")
+INDEX_URL = reverse_lazy(model.PROJECT_INDEX_URL)
 
 
 class MakeFastClonableView(forms.ModalFormView):
