@@ -9,6 +9,7 @@ from openstack_dashboard.test import helpers as test
 
 from lightbits_dashboard import inventory as inv
 from lightbits_dashboard.api import cinder as lb_cinder
+from lightbits_dashboard.api import glance as lb_glance
 from lightbits_dashboard.dashboards.admin.lightbits_image_volumes import cached, convert, probe
 from tests.unit.project import factories
 
@@ -49,6 +50,7 @@ class AdminConvertTests(test.BaseAdminViewTests):
             api.glance: ("image_get",),
             api.cinder: ("volume_type_list", "volume_list"),
             lb_cinder: ("quota_usage",),
+            lb_glance: ("usage",),
         }
     )
     def test_another_projects_file_image_passes_the_preflight(self):
@@ -59,8 +61,10 @@ class AdminConvertTests(test.BaseAdminViewTests):
         self.mock_volume_type_list.return_value = [factories.volume_type("lightbits")]
         self.mock_volume_list.return_value = []
         self.mock_quota_usage.return_value = {}
+        self.mock_usage.side_effect = RuntimeError("an older Glance: no /v2/info/usage")
         url = reverse(convert.URL, args=[IMAGE_ID])
         res = self.client.get(url)
         self.assertEqual([], res.context["problems"])
+        self.assertEqual(1, len(res.context["notes"]))  # the image quota is not checked
         self.assertEqual("ubuntu-raw", res.context["form"].initial["new_name"])
         self.assertContains(res, url)

@@ -11,6 +11,7 @@ from openstack_dashboard.test import helpers as test
 
 from lightbits_dashboard import shared_cache
 from lightbits_dashboard.api import cinder as lb_cinder
+from lightbits_dashboard.api import glance as lb_glance
 from lightbits_dashboard.convert import record
 from lightbits_dashboard.dashboards.project.lightbits_images import conversions, launches
 from tests.unit.project import factories
@@ -50,8 +51,9 @@ class ConvertPanelTests(test.TestCase):
         self.assertContains(res, "Make fast-clonable", count=1)
         self.assertContains(res, CONVERSIONS_URL)
 
-    def _form_mocks(self, image, types=None, volumes=(), usage=None):
+    def _form_mocks(self, image, types=None, volumes=(), usage=None, image_usage=None):
         self.mock_image_get.return_value = image
+        self.mock_usage.return_value = image_usage or {}
         self.mock_volume_type_list.return_value = types or [factories.volume_type("lightbits")]
         self.mock_volume_list.return_value = list(volumes)
         self.mock_quota_usage.return_value = usage or {}
@@ -60,6 +62,7 @@ class ConvertPanelTests(test.TestCase):
         api.glance: ("image_get",),
         api.cinder: ("volume_type_list", "volume_list"),
         lb_cinder: ("quota_usage",),
+        lb_glance: ("usage",),
     }
 
     @test.create_mocks(MOCKS)
@@ -70,6 +73,23 @@ class ConvertPanelTests(test.TestCase):
         self.assertTemplateUsed(res, "project/lightbits_images/convert.html")
         self.assertEqual("cirros-raw", res.context["form"].initial["new_name"])
         self.assertEqual([], res.context["problems"])
+        # Glance without Keystone limits answers {}: said, not guessed
+        self.assertEqual(1, len(res.context["notes"]))
+        self.assertContains(res, "Glance quota cannot be checked")
+
+    @test.create_mocks(MOCKS)
+    def test_glance_quota_of_the_new_image_refuses_the_submit(self):
+        full = {"image_count_total": {"limit": 3, "usage": 3}}
+        self._form_mocks(qcow2(), image_usage=full)
+        url = reverse("horizon:project:lightbits_images:convert", args=[IMAGE_ID])
+        res = self.client.get(url)
+        self.assertEqual([], res.context["notes"])
+        (problem,) = res.context["problems"]
+        self.assertIn("Glance quota exceeded for image_count_total", str(problem))
+        with mock.patch.object(conversions, "start") as start:
+            res = self.client.post(url, {"new_name": "x"})
+        start.assert_not_called()
+        self.assertContains(res, "Glance quota exceeded")
 
     @test.create_mocks(MOCKS)
     def test_preflight_problems_are_said_and_refuse_the_submit(self):

@@ -44,6 +44,10 @@ PROBLEMS = {
         "Quota exceeded for %(name)s: the temporary volume and its clone need %(needs)s, "
         "%(used)s of %(limit)s in use (%(available)s available)."
     ),
+    preflight.IMAGE_QUOTA: _(
+        "Glance quota exceeded for %(name)s: the new image needs %(needs)s, "
+        "%(used)s of %(limit)s in use (%(available)s available)."
+    ),
     preflight.VISIBILITY: _(
         "The image is %(visibility)s: Cinder lets only admins upload a %(visibility)s image."
     ),
@@ -98,6 +102,14 @@ INTERRUPTED = _(
     "The conversion stopped before it was done (Horizon restarted?): clean it up and "
     "convert again."
 )
+
+
+NOTES = {
+    preflight.IMAGE_QUOTA_UNCHECKED: _(
+        "The new image's Glance quota cannot be checked (Glance shows no limits: it does "
+        "not use Keystone unified limits); Glance itself refuses the upload if it is over."
+    ),
+}
 
 
 def problem_text(problem):

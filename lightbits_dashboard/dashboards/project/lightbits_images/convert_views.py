@@ -52,12 +52,14 @@ class MakeFastClonableView(forms.ModalFormView):
         context["submit_url"] = reverse(self.url_name, args=[self.kwargs["image_id"]])
         src = context["source"] = self.get_source()
         if self.request.method == "GET":
+            notes = []
             try:
                 any_image = self.form_class.any_image
-                problems = conversions.check(self.request, src, any_image=any_image)
+                problems = conversions.check(self.request, src, any_image=any_image, notes=notes)
             except Exception:
                 problems = []
             context["problems"] = [texts.problem_text(p) for p in problems]
+            context["notes"] = [texts.NOTES[n] for n in notes]
         return context
 
 
