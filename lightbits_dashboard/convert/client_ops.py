@@ -124,7 +124,11 @@ class ClientCloudOps:
 
     def add_members(self, image_id, members):
         for member in members:
-            self.glance.image_members.create(image_id, member)
+            try:
+                self.glance.image_members.create(image_id, member)
+            except Exception as exc:  # 409: a member already (a finished conversion)
+                if getattr(exc, "code", None) != 409 and type(exc).__name__ != "HTTPConflict":
+                    raise
 
     def half_made_images(self, name):
         owner = self.project_id

@@ -12,7 +12,7 @@ from openstack_dashboard.test import helpers as test
 from lightbits_dashboard import shared_cache
 from lightbits_dashboard.api import cinder as lb_cinder
 from lightbits_dashboard.api import glance as lb_glance
-from lightbits_dashboard.convert import record
+from lightbits_dashboard.convert import engine, record
 from lightbits_dashboard.dashboards.project.lightbits_images import conversions, launches
 from tests.unit.project import factories
 
@@ -157,3 +157,32 @@ class ConvertPanelTests(test.TestCase):
             test.IsHttpRequest(), filters={"owner": "1"}
         )
         self.assertContains(res, "Clean Up")
+        # Finish is offered on the interrupted conversion only
+        self.assertContains(res, "conversions__finish__c2")
+        self.assertNotContains(res, "conversions__finish__c1")
+
+    def test_finish_resumes_at_the_step_the_engine_chose_or_says_why_not(self):
+        rec = record.ConversionRecord("c2", IMAGE_ID, "cirros", "cirros-raw", False)
+        row = conversions.ConversionRow(rec.with_(stage=record.COPYING), record.INTERRUPTED, "v1")
+        request = mock.Mock()
+        converter = mock.Mock()
+        src = mock.Mock(store="lightbits", size=10, virtual_size=1024**3, min_disk=0)
+        with (
+            mock.patch.object(conversions, "conversion_row", return_value=row),
+            mock.patch.object(conversions, "source", return_value=src),
+            mock.patch.object(conversions, "make_converter", return_value=converter),
+            mock.patch.object(conversions.runner, "start") as start,
+        ):
+            converter.resume_point.return_value = (None, (engine.FINISH_UPLOAD_UNKNOWN, "x"))
+            with self.assertRaisesRegex(ValueError, "which image is the new one"):
+                conversions.finish(request, "c2")
+            start.assert_not_called()
+            converter.resume_point.return_value = (engine.STEP_COPY, None)
+            conversions.finish(request, "c2")
+            _beat, key, func, plan, volume_id, step = start.call_args.args
+            self.assertEqual(("c2", "v1", engine.STEP_COPY), (key, volume_id, step))
+            self.assertIs(func, converter.finish)
+            self.assertEqual((1, "lightbits"), (plan.volume_size, plan.volume_type))
+            row.state = record.ACTIVE
+            with self.assertRaisesRegex(ValueError, "Only an interrupted conversion"):
+                conversions.finish(request, "c2")

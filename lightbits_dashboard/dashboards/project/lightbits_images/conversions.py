@@ -282,6 +282,23 @@ def clean_up(request, row_id):
     runner.start(launches.heartbeat(), row_id, converter.clean_up, row.record, row.volume_id)
 
 
+def finish(request, row_id):
+    """Resume an interrupted conversion from its recorded stage (background),
+    or refuse (ValueError) with why it cannot be finished safely."""
+    row = _row_or_refuse(request, row_id)
+    if row.state != record.INTERRUPTED:
+        raise ValueError(texts.finish_refusal(engine.FINISH_NOT_INTERRUPTED, row.state))
+    src = source(request, row.record.source_id)
+    converter = make_converter(request, row_id)
+    step, refusal = converter.resume_point(row.record, row.volume_id)
+    if refusal:
+        raise ValueError(texts.finish_refusal(*refusal))
+    stores = tuple(data.store_volume_types())
+    size = preflight.temporary_volume_gib(src)
+    plan = engine.Plan(row.record, src, store_volume_type(src.store), size, stores)
+    runner.start(launches.heartbeat(), row_id, converter.finish, plan, row.volume_id, step)
+
+
 def dismiss(request, row_id):
     """Forget a finished conversion; both images and their pointers stay."""
     row = _row_or_refuse(request, row_id)

@@ -70,6 +70,25 @@ FAILURES = {
     engine.UNEXPECTED: _("Unexpected error: %(reason)s"),
 }
 
+FINISH_REFUSALS = {
+    engine.FINISH_NOT_INTERRUPTED: _("Only an interrupted conversion can be finished."),
+    engine.FINISH_VOLUME_GONE: _(
+        "The temporary volume is gone: nothing to finish from; clean up and convert again."
+    ),
+    engine.FINISH_VOLUME_FAILED: _(
+        "The temporary volume is %(reason)s: it cannot be uploaded; clean up and convert again."
+    ),
+    engine.FINISH_UPLOAD_UNKNOWN: _(
+        "It stopped while Cinder uploaded the volume: which image is the new one cannot be "
+        "told for sure; clean up and convert again."
+    ),
+}
+
+
+def finish_refusal(code, reason):
+    return FINISH_REFUSALS[code] % {"reason": reason}
+
+
 WARNINGS = {
     engine.THROUGH_GLANCE: _(
         "Cinder uploaded the bytes through Glance instead of cloning (check the Lightbits "

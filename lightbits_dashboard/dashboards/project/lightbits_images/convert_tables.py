@@ -69,6 +69,19 @@ class CleanUpConversion(row_actions.CleanUp):
         conversions.clean_up(request, row_id)
 
 
+class FinishConversion(row_actions.RowAction):
+    name = "finish"
+    icon = "play"
+    help_text = _("Resumes the conversion from its recorded stage where that is safe.")
+    policy_rules = CONVERT_POLICY
+    present = ngettext_lazy("Finish", "Finish")
+    past = ngettext_lazy("Finishing", "Finishing")
+    states = (record.INTERRUPTED,)
+
+    def operate(self, request, row_id):
+        conversions.finish(request, row_id)
+
+
 class DismissConversion(row_actions.Dismiss):
     help_text = _("Removes the row; both images stay.")
 
@@ -120,7 +133,7 @@ class ConversionsTable(tables.DataTable):
         verbose_name = _("Conversions")
         status_columns = ("state",)
         row_class = UpdateRow
-        row_actions = (CleanUpConversion, DismissConversion)
+        row_actions = (FinishConversion, CleanUpConversion, DismissConversion)
 
     def get_object_display(self, datum):
         return datum.new_name or datum.id
