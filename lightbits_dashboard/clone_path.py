@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from lightbits_dashboard.message import Message, msg
-from lightbits_dashboard.model import field  # noqa: F401 (imported from here by the admin panel)
+from lightbits_dashboard.model import field
 
 FAST_CLONE = "fast_clone"
 FAST_CLONE_CACHE = "fast_clone_cache"  # a clone of Cinder's image-volume cache entry
@@ -48,15 +48,6 @@ CACHE_UNSEEN = "cache_not_visible"  # the internal tenant's entries are not visi
 class Check:
     ok: bool | None  # None: cannot be decided from the project's view
     message: Message | None = None  # why, when ok is not True
-
-    @property
-    def reason(self):
-        """English, for inventory.py's admin texts until they take codes."""
-        if self.message is None:
-            return ""
-        if self.message.code == "not_raw_bare":
-            return "image is {disk}/{container}, not raw/bare".format(**self.message.params)
-        return self.message.code
 
 
 def check_active(image):

@@ -29,6 +29,7 @@ import logging
 import time
 from dataclasses import dataclass, replace
 
+from lightbits_dashboard import model
 from lightbits_dashboard.launch import clone_check
 
 LOG = logging.getLogger(__name__)
@@ -41,8 +42,6 @@ CREATE_REFUSED = "create_refused"
 VOLUME_ERROR = "volume_error"
 TIMED_OUT = "timed_out"
 GONE = "gone"
-
-DELETABLE = ("available", "error")
 
 
 @dataclass(frozen=True)
@@ -121,9 +120,9 @@ class Prober:
         status = self.ops.volume_status(result.volume_id)
         if status is None:
             return result
-        if status in DELETABLE and self._delete(result.volume_id):
+        if status in model.VOLUME_DELETABLE and self._delete(result.volume_id):
             return result
-        if status in DELETABLE:
+        if status in model.VOLUME_DELETABLE:
             return _with(result, left_behind=True)
         self.later(lambda: self._delete_when_ready(result.volume_id))
         return _with(result, deleting_later=True)
@@ -143,7 +142,7 @@ class Prober:
                 status = self.ops.volume_status(volume_id)
             except Exception:
                 status = "unknown"
-            if status is None or (status in DELETABLE and self._delete(volume_id)):
+            if status is None or (status in model.VOLUME_DELETABLE and self._delete(volume_id)):
                 return True
             self.sleep(self.poll_interval)
         LOG.warning("Probe volume %s left behind (still %s)", volume_id, status)

@@ -15,19 +15,19 @@
 Plain Python, no Django. `build()` takes the bulk lists a page fetches once
 (all images, all Cinder volumes, volume types, Glance stores, one state per
 Lightbits cluster) and returns rows and findings, in time linear in the
-number of objects. Objects are API resources or dicts (see clone_path.field).
+number of objects. Objects are API resources or dicts (see model.field); the
+rules the panels share (store detection, image-volume naming, deletable
+statuses, the tenant attribute) are model's.
 
 Chain per image:
   Glance image -> Cinder image volume "image-<image id>" -> Lightbits volume
   "volume-<cinder volume id>" (project from the volume type's
   lightos:project_name) -> boot volumes made from the image.
 
-Boot volumes "cloned from" an image are counted on the Cinder side: volumes
-whose volume_image_metadata.image_id is the image and that live on the image
-volume's backend. The Lightbits side cannot name the source (the temporary
-for_clone_<new volume id> snapshot is deleted after the clone), but it tells
-how many of them are thin clones: their Lightbits volume has a
-sourceSnapshotName starting with "for_clone_".
+Boot volumes made from an image (volume_image_metadata.image_id) are
+counted per image as cloned or copied from the Lightbits side
+(boot_origin.py: a clone's Lightbits volume has the source snapshot
+for_clone_<its own id>, a copy none).
 
 Each finding is one small rule ``(subject, context) -> Finding | None`` in
 one of three lists (IMAGE_RULES, IMAGE_VOLUME_RULES, LIGHTBITS_RULES), as
@@ -42,19 +42,21 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 
-from lightbits_dashboard.clone_path import field
-from lightbits_dashboard.image_locations import UUID as _UUID
-from lightbits_dashboard.image_locations import cinder_locations, image_stores
-
-__all__ = ["cinder_locations", "image_stores"]  # re-exported for the panel
+from lightbits_dashboard import boot_origin, cache_view, clone_path, model
+from lightbits_dashboard.model import (
+    cinder_locations,
+    field,
+    image_id_of,
+    image_stores,
+    split_commas,
+    volume_project,
+)
 
 LIGHTBITS_VOLUME_PREFIX = "volume-"
-CLONE_SNAPSHOT_PREFIX = "for_clone_"
 DEFAULT_LIGHTBITS_PROJECT = "default"
 UNKNOWN = "unknown"  # a LightbitsSide status: the cluster did not answer
 
-_IMAGE_VOLUME_NAME = re.compile(rf"^image-({_UUID})$")
-_LIGHTBITS_VOLUME_NAME = re.compile(rf"^volume-({_UUID})$")
+_LIGHTBITS_VOLUME_NAME = re.compile(rf"^volume-({model.UUID})$")
 
 # Kinds of Cinder volumes named image-<uuid> (codes; the panel names them).
 KIND_IMAGE_VOLUME = "image-volume"  # Glance cinder store: glance_image_id + image_size
@@ -69,6 +71,7 @@ NOT_READ_ONLY = "not-read-only"
 USER_PROJECT = "user-project"
 ORPHAN = "orphan"
 CACHE_ENTRY = "cache-entry"
+CACHE_ENTRY_STALE = "cache-entry-stale"
 LIGHTBITS_MISSING = "lightbits-missing"
 LIGHTBITS_DEGRADED = "lightbits-degraded"
 LIGHTBITS_READ_ONLY = "lightbits-read-only"
@@ -82,6 +85,7 @@ FINDING_CODES = (
     USER_PROJECT,
     ORPHAN,
     CACHE_ENTRY,
+    CACHE_ENTRY_STALE,
     LIGHTBITS_MISSING,
     LIGHTBITS_DEGRADED,
     LIGHTBITS_READ_ONLY,
@@ -106,8 +110,6 @@ _PROTECTION_FINDINGS = {
     "ReadOnly": LIGHTBITS_READ_ONLY,
     "NotAvailable": LIGHTBITS_NOT_AVAILABLE,
 }
-# Cinder deletes a volume only in these states (and only when detached).
-DELETABLE_STATUSES = ("available", "error", "error_restoring", "error_extending", "error_managing")
 # Cinder states in which a Lightbits volume is not expected (yet or any more).
 _NO_BACKEND_VOLUME_EXPECTED = {
     "creating",
@@ -163,15 +165,15 @@ class ImageRow:
     volume_kind: str | None = None
     backend: str | None = None
     lightbits: LightbitsSide | None = None
-    clones: int | None = None
-    thin_clones: int | None = None
+    boot: dict | None = None  # boot_origin.counts: cloned / copied / unknown
+    cache: str | None = None  # cache_view.FRESH / STALE / None
     copying: list = dc_field(default_factory=list)  # Lightbits stores a copy goes to
     copy_failed: list = dc_field(default_factory=list)  # ... and those it failed for
     findings: list = dc_field(default_factory=list)
 
     @property
     def project(self):
-        return tenant_of(self.volume)
+        return volume_project(self.volume)
 
 
 @dataclass
@@ -189,7 +191,7 @@ class VolumeRow:
 
     @property
     def project(self):
-        return tenant_of(self.volume)
+        return volume_project(self.volume)
 
 
 @dataclass
@@ -231,50 +233,33 @@ class Inventory:
 # -- small readers ----------------------------------------------------------
 
 
-def tenant_of(volume):
-    return field(volume, "os-vol-tenant-attr:tenant_id") if volume else None
-
-
 def image_volume_kind(volume, internal_projects=()):
     """Which of the three image-<uuid> things a Cinder volume is (None: none)."""
-    match = _IMAGE_VOLUME_NAME.match(field(volume, "name", "") or "")
-    if not match:
+    named = model.named_image_id(volume)
+    if not named:
         return None
     metadata = field(volume, "metadata", {}) or {}
     if metadata.get("glance_image_id"):
         return KIND_IMAGE_VOLUME if "image_size" in metadata else KIND_UPLOAD_CLONE
     if internal_projects:  # Cinder's internal tenant is known: it decides
-        return KIND_CACHE_ENTRY if tenant_of(volume) in internal_projects else KIND_OTHER
+        return KIND_CACHE_ENTRY if volume_project(volume) in internal_projects else KIND_OTHER
     # Otherwise: a cache entry is a volume created from the image it is named after.
     image_meta = field(volume, "volume_image_metadata", {}) or {}
-    return KIND_CACHE_ENTRY if image_meta.get("image_id") == match.group(1) else KIND_OTHER
-
-
-def image_id_of(volume):
-    """The image an image-<uuid> volume belongs to: metadata first, then name."""
-    metadata = field(volume, "metadata", {}) or {}
-    if metadata.get("glance_image_id"):
-        return metadata["glance_image_id"]
-    match = _IMAGE_VOLUME_NAME.match(field(volume, "name", "") or "")
-    return match.group(1) if match else None
+    return KIND_CACHE_ENTRY if image_meta.get("image_id") == named else KIND_OTHER
 
 
 def is_read_only(volume):
     return str((field(volume, "metadata", {}) or {}).get("readonly", "")).lower() == "true"
 
 
-def _csv(value):
-    return [s.strip() for s in (value or "").split(",") if s.strip()]
-
-
 def importing_stores(image):
     """Stores a Glance import (copy-image) is still copying the image into."""
-    return _csv(field(image, "os_glance_importing_to_stores"))
+    return split_commas(field(image, "os_glance_importing_to_stores"))
 
 
 def failed_stores(image):
     """Stores a Glance import (copy-image) failed to copy the image into."""
-    return _csv(field(image, "os_glance_failed_import"))
+    return split_commas(field(image, "os_glance_failed_import"))
 
 
 @dataclass
@@ -409,6 +394,7 @@ class Context:
     service_projects: set
     volumes_known: bool
     project_names: dict  # project id -> name
+    cache_entries: dict | None = None  # cache_view.entries (None: not considered)
 
 
 @dataclass
@@ -448,12 +434,15 @@ def not_on_lightbits(subject, ctx):
 
 
 def never_fast_clones_format(subject, ctx):
-    disk = field(subject.image, "disk_format", "") or "?"
-    container = field(subject.image, "container_format", "") or "?"
-    if not (subject.on_lightbits or subject.image_volumes) or (disk, container) == ("raw", "bare"):
+    """clone_path's raw/bare rule; params: its message's (disk, container)."""
+    if not (subject.on_lightbits or subject.image_volumes):
         return None
-    params = {"why": "format", "disk_format": disk, "container_format": container}
-    return Finding(NEVER_FAST_CLONE, params)
+    check = clone_path.check_raw_bare(subject.image)
+    if check.ok:
+        return None
+    if cache_view.state(subject.image, ctx.cache_entries) == cache_view.FRESH:
+        return None  # Cinder's image-volume cache clones it
+    return Finding(NEVER_FAST_CLONE, {"why": "format", **check.message.params})
 
 
 def image_volume_missing(subject, ctx):
@@ -489,7 +478,7 @@ def not_read_only(subject, ctx):
 
 
 def in_user_project(subject, ctx):
-    project = tenant_of(subject.facts.volume)
+    project = volume_project(subject.facts.volume)
     if ctx.service_projects:
         in_user = project not in ctx.service_projects
     else:
@@ -593,6 +582,10 @@ def _sort_volume(facts, result, images_by_id, located, images_known):
             vid, vol, kind, facts.backend, facts.lightbits, image_id, image_id in images_by_id
         )
         row.findings = [Finding(CACHE_ENTRY, {"image_id": image_id})] + lb_findings
+        if cache_view.is_stale(images_by_id.get(image_id), vol):
+            image = images_by_id[image_id]
+            params = {"image_id": image_id, "updated_at": field(image, "updated_at")}
+            row.findings.insert(1, Finding(CACHE_ENTRY_STALE, params))
         return row
     source_image = (field(vol, "volume_image_metadata", {}) or {}).get("image_id")
     if source_image:
@@ -682,7 +675,12 @@ def build(
     if volumes_known:
         volume_rows += _stray_rows(lightbits, passed.cinder_names)
     ctx = Context(
-        topology, passed.facts, set(service_projects or ()), volumes_known, project_names or {}
+        topology,
+        passed.facts,
+        set(service_projects or ()),
+        volumes_known,
+        project_names or {},
+        cache_view.entries(volumes, set(internal_projects or ())),
     )
     image_rows = []
     for image in images:
@@ -720,20 +718,22 @@ def _counts(image_rows, volume_rows):
 
 def orphan_deletable(vol):
     """Cinder would delete it now: detached, and not busy (creating, deleting...)."""
-    return not field(vol, "attachments") and field(vol, "status") in DELETABLE_STATUSES
+    return not field(vol, "attachments") and field(vol, "status") in model.VOLUME_DELETABLE
 
 
 def _image_rows(image, vols, clones, located, ctx):
     image_id = field(image, "id")
     stores = image_stores(image)
     topo = ctx.topology
-    on_lightbits = any(s in topo.lightbits_stores for s in stores) or any(
+    on_lightbits = model.lightbits_store(image, topo.lightbits_stores) is not None or any(
         ctx.facts[field(v, "id")].backend in topo.reached for v in vols
     )
     image_findings = apply(IMAGE_RULES, ImageSubject(image, stores, vols, on_lightbits), ctx)
     copy = {
         "copying": [s for s in importing_stores(image) if s in topo.lightbits_stores],
         "copy_failed": [s for s in failed_stores(image) if s in topo.lightbits_stores],
+        "boot": boot_origin.counts(clones),
+        "cache": cache_view.state(image, ctx.cache_entries),
     }
     if not vols:
         return [ImageRow(image_id, image, stores, findings=image_findings, **copy)]
@@ -754,7 +754,6 @@ def _image_rows(image, vols, clones, located, ctx):
                 lightbits=facts.lightbits,
                 findings=image_findings + apply(IMAGE_VOLUME_RULES, subject, ctx),
                 **copy,
-                **_clone_counts(facts, clones),
             )
         )
     return rows
@@ -767,25 +766,6 @@ def _store_of(vol, stores, located, topo):
         return store
     candidates = topo.stores_of_type.get(field(vol, "volume_type"), [])
     return next((s for s in candidates if s in stores), candidates[0] if candidates else None)
-
-
-def _clone_counts(facts, clones):
-    """Boot volumes made from the image on the image volume's backend, and how
-    many of them Lightbits made as thin clones (None: the cluster is unknown)."""
-    vid = field(facts.volume, "id")
-    same_backend = [
-        c for c in clones if c.backend == facts.backend and field(c.volume, "id") != vid
-    ]
-    thin = sum(
-        1
-        for c in same_backend
-        if c.lightbits
-        and c.lightbits.volume
-        and (c.lightbits.volume.get("sourceSnapshotName") or "").startswith(CLONE_SNAPSHOT_PREFIX)
-    )
-    side = facts.lightbits
-    unknown = side is None or side.status == UNKNOWN
-    return {"clones": len(same_backend), "thin_clones": None if unknown else thin}
 
 
 def _config_rows(stores, type_backends, cluster_states, lightbits):

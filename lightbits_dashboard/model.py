@@ -26,6 +26,7 @@ _CINDER_URL = re.compile(r"^cinder://(?:([^/]+)/)?([^/]+)/?$")
 
 # Glance's cinder store names the volume holding an image "image-<image id>".
 IMAGE_VOLUME_NAME = "image-{}"
+_IMAGE_VOLUME_NAME = re.compile(rf"^image-({UUID})$")
 # Statuses in which Cinder deletes a volume (cinder/volume/api.py, API.delete).
 VOLUME_DELETABLE = ("available", "error", "error_restoring", "error_extending", "error_managing")
 # The attribute Cinder shows a volume's project in (to admins).
@@ -33,7 +34,8 @@ VOLUME_PROJECT_ATTR = "os-vol-tenant-attr:tenant_id"
 # The service types a block-storage endpoint is registered under.
 BLOCK_STORAGE_SERVICES = ("block-storage", "block-store", "volume", "volumev3")
 PROJECT_INDEX_URL = "horizon:project:lightbits_images:index"
-ADMIN_INDEX_URL = "horizon:admin:lightbits_image_volumes:index"
+ADMIN_URLS = "horizon:admin:lightbits_image_volumes:"  # + a URL name of the admin panel
+ADMIN_INDEX_URL = ADMIN_URLS + "index"
 
 
 def field(obj, name, default=None):
@@ -59,6 +61,19 @@ def volume_project(volume):
 
 def image_volume_name(image_id):
     return IMAGE_VOLUME_NAME.format(image_id)
+
+
+def named_image_id(volume):
+    """The image id in an ``image-<image id>`` volume's name, else None."""
+    match = _IMAGE_VOLUME_NAME.match(field(volume, "name", "") or "")
+    return match.group(1) if match else None
+
+
+def image_id_of(volume):
+    """The image an image-<uuid> volume belongs to: its glance_image_id
+    metadata (Glance's image volumes and upload clones), else its name."""
+    metadata = field(volume, "metadata", {}) or {}
+    return metadata.get("glance_image_id") or named_image_id(volume)
 
 
 def image_stores(image):
@@ -129,7 +144,6 @@ class VolumeIndex:
         return self.by_name.get(image_volume_name(field(image, "id")))
 
 
-_CACHE_NAME = re.compile(r"^image-([0-9a-f-]{36})$")
 _PROJECT_ID = re.compile(r"^[0-9a-f]{32}$")
 
 
@@ -147,8 +161,8 @@ def cache_entries(volumes):
     cloned from) and no ``volume_image_metadata``."""
     found = {}
     for volume in volumes:
-        match = _CACHE_NAME.match(field(volume, "name", "") or "")
-        if not match or (field(volume, "metadata", {}) or {}).get("glance_image_id"):
+        image_id = named_image_id(volume)
+        if not image_id or (field(volume, "metadata", {}) or {}).get("glance_image_id"):
             continue
-        found.setdefault(match.group(1), []).append(volume)
+        found.setdefault(image_id, []).append(volume)
     return found

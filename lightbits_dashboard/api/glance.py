@@ -61,3 +61,10 @@ def image_copy_to_stores(request, image_id, stores):
     return horizon_glance.glanceclient(request).images.image_import(
         image_id, method="copy-image", stores=list(stores), allow_failure=True
     )
+
+
+def usage(request):
+    """Glance's unified-limit usage of the caller's project (GET
+    /v2/info/usage, image API 2.14): {resource: {"limit", "usage"}}, sizes in
+    MiB; {} when Glance does not use Keystone limits (use_keystone_limits)."""
+    return dict(_body(horizon_glance.glanceclient(request).info.get_usage()) or {})

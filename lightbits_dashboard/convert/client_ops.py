@@ -14,9 +14,9 @@
 (v2) of the user, passed in: Horizon's own clients in the panels, the
 official ones in the cloud tests. Imports no client and no Django."""
 
+from lightbits_dashboard import model
 from lightbits_dashboard.convert import record
 from lightbits_dashboard.convert.engine import ImageState
-from lightbits_dashboard.image_locations import cinder_locations
 from lightbits_dashboard.launch.orchestrator import VolumeState
 
 
@@ -25,7 +25,7 @@ def _gone(exc):
 
 
 def _stores(image):
-    return tuple(s for s in (image.get("stores") or "").split(",") if s)
+    return tuple(model.image_stores(image))
 
 
 class ClientCloudOps:
@@ -85,11 +85,11 @@ class ClientCloudOps:
     def _image_volumes(self, image_id):
         """The image's volumes the project sees: by cinder:// location, by name."""
         image = self._image(image_id)
-        for _store, volume_id in cinder_locations(image) if image else []:
+        for _store, volume_id in model.cinder_locations(image) if image else []:
             volume = self._volume(volume_id)
             if volume is not None:
                 yield volume
-        for volume_id in self.volumes_named(f"image-{image_id}"):
+        for volume_id in self.volumes_named(model.image_volume_name(image_id)):
             volume = self._volume(volume_id)
             if volume is not None:
                 yield volume
@@ -124,7 +124,11 @@ class ClientCloudOps:
 
     def add_members(self, image_id, members):
         for member in members:
-            self.glance.image_members.create(image_id, member)
+            try:
+                self.glance.image_members.create(image_id, member)
+            except Exception as exc:  # 409: a member already (a finished conversion)
+                if getattr(exc, "code", None) != 409 and type(exc).__name__ != "HTTPConflict":
+                    raise
 
     def half_made_images(self, name):
         owner = self.project_id

@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass
 from typing import Protocol
 
+from lightbits_dashboard import model
 from lightbits_dashboard.convert import record
 from lightbits_dashboard.launch import polling
 
@@ -30,6 +31,14 @@ IMAGE_GONE = "image_gone"
 NOT_ON_LIGHTBITS = "not_on_lightbits"  # the new image landed elsewhere; reason: stores
 METADATA_REFUSED = "metadata_refused"  # Glance refused carrying the metadata over
 UNEXPECTED = "unexpected"
+# why an interrupted conversion cannot be finished (Finish refuses)
+FINISH_NOT_INTERRUPTED = "finish_not_interrupted"  # reason: its stage
+FINISH_VOLUME_GONE = "finish_volume_gone"  # the temporary volume is gone
+FINISH_VOLUME_FAILED = "finish_volume_failed"  # reason: its status
+FINISH_UPLOAD_UNKNOWN = "finish_upload_unknown"  # stopped while Cinder uploaded
+# where Finish resumes
+STEP_COPY, STEP_UPLOAD, STEP_REGISTER = "copy", "upload", "register"
+STEPS = (STEP_COPY, STEP_UPLOAD, STEP_REGISTER)
 # warnings on success
 THROUGH_GLANCE = "uploaded_through_glance"
 NOT_HASHED = "not_hashed"  # Glance still reads the image volume: boot volumes may copy
@@ -142,9 +151,13 @@ class Converter:
     # -- the run -------------------------------------------------------------
 
     def run(self, plan):
-        rec, state = plan.record.with_(stage=record.COPYING), {"volume_id": None}
+        rec = plan.record.with_(stage=record.COPYING)
+        return self._go(plan, rec, {"volume_id": None}, STEP_COPY)
+
+    def _go(self, plan, rec, state, first):
+        """Run the steps from ``first``; roll back on any failure."""
         try:
-            rec = self._drive(plan, rec, state)
+            rec = self._drive(plan, rec, state, first)
         except Exception as exc:
             failure = exc if isinstance(exc, Failure) else Failure(UNEXPECTED, exc)
             return self._fail(plan, state.get("rec", rec), failure, state)
@@ -153,8 +166,21 @@ class Converter:
         self._quietly(self.on_outcome, outcome)
         return outcome
 
-    def _drive(self, plan, rec, state):
+    def _drive(self, plan, rec, state, first):
         state["rec"] = rec
+        steps = {STEP_COPY: self._copy, STEP_UPLOAD: self._upload, STEP_REGISTER: self._register}
+        for step in STEPS[STEPS.index(first) :]:
+            rec = steps[step](plan, rec, state)
+        return rec
+
+    def _copy(self, plan, rec, state):
+        if state["volume_id"] is None:
+            state["volume_id"] = self._create(plan, rec)
+        self._quietly(self.on_stage, rec)
+        self._wait_volume(state["volume_id"], VOLUME_COPYING, self.copy_timeout)
+        return rec
+
+    def _create(self, plan, rec):
         try:
             volume_id = self.ops.create_volume(
                 record.temporary_volume_name(plan.source.id),
@@ -165,10 +191,10 @@ class Converter:
             )
         except Exception as exc:
             raise Failure(CREATE_REFUSED, exc)
-        state["volume_id"] = volume_id
-        self._quietly(self.on_stage, rec)
-        self._wait_volume(volume_id, VOLUME_COPYING, self.copy_timeout)
+        return volume_id
 
+    def _upload(self, plan, rec, state):
+        volume_id = state["volume_id"]
         rec = self._advance(state, rec.with_(stage=record.CONVERTING))
         try:
             image_id = self.ops.upload_to_image(
@@ -180,7 +206,10 @@ class Converter:
         # id reaches the record once the volume is back (registering).
         rec = self._advance(state, rec.with_(image_id=image_id), persist=False)
         self._wait_volume(volume_id, VOLUME_UPLOADING, self.upload_timeout)
+        return rec
 
+    def _register(self, plan, rec, state):
+        volume_id, image_id = state["volume_id"], rec.image_id
         rec = self._advance(state, rec.with_(stage=record.REGISTERING))
         image = self._wait_image(image_id)
         if not set(image.stores) & set(plan.lightbits_stores):
@@ -195,6 +224,46 @@ class Converter:
             state["warning"] = state.get("warning") or NOT_HASHED
         self._carry_metadata(plan, rec, state)
         return rec.with_(stage=record.ACTIVE)
+
+    # -- finishing an interrupted conversion -----------------------------------
+
+    def resume_point(self, rec, volume_id):
+        """(step, None) where Finish resumes an interrupted conversion, or
+        (None, (code, reason)) when it cannot be finished safely (then Clean
+        Up is the way). The record's stage decides, checked against what the
+        temporary volume (and, interrupted while Cinder uploaded, the
+        project's half-made images) show now."""
+        if rec.stage not in record.STAGES:
+            return None, (FINISH_NOT_INTERRUPTED, rec.stage)
+        volume = self.ops.get_volume(volume_id) if volume_id else None
+        if volume is None:
+            return None, (FINISH_VOLUME_GONE, "")
+        status = volume.status
+        if rec.stage == record.COPYING:
+            if status in VOLUME_COPYING + ("available",):
+                return STEP_COPY, None  # Cinder goes on copying without us
+            return None, (FINISH_VOLUME_FAILED, status)
+        if rec.stage == record.CONVERTING:
+            # The new image's id reaches the record only after the upload: with
+            # an upload under way or a half-made image, which image is ours
+            # cannot be told for sure.
+            if status in VOLUME_UPLOADING or self.ops.half_made_images(rec.new_name):
+                return None, (FINISH_UPLOAD_UNKNOWN, status)
+            if status == "available":
+                return STEP_UPLOAD, None
+            return None, (FINISH_VOLUME_FAILED, status)
+        if not rec.image_id:
+            return None, (FINISH_UPLOAD_UNKNOWN, status)
+        if status != "available":
+            return None, (FINISH_VOLUME_FAILED, status)
+        return STEP_REGISTER, None
+
+    def finish(self, plan, volume_id, step):
+        """Resume ``plan`` (its record as read from the temporary volume) at
+        ``step`` (resume_point's); a failure rolls back as in run()."""
+        # registering: the source may already point at the new image
+        state = {"volume_id": volume_id, "source_touched": step == STEP_REGISTER}
+        return self._go(plan, plan.record, state, step)
 
     def _wait_hashed(self, image_id):
         """Glance hashes the image volume after activating the image
@@ -320,7 +389,9 @@ class Converter:
         if rec.image_id:
             if not self._delete_image(rec.image_id):
                 left.append(rec.image_id)
-            orphans = self._quiet_list(self.ops.volumes_named, f"image-{rec.image_id}")
+            orphans = self._quiet_list(
+                self.ops.volumes_named, model.image_volume_name(rec.image_id)
+            )
             left += [v for v in orphans if not self._delete_volume(v)]
         if volume_id and not self._delete_volume(volume_id):
             left.append(volume_id)

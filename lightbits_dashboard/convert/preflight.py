@@ -27,6 +27,9 @@ IN_PROGRESS = "in_progress"
 NO_TYPE = "no_store_type"
 TYPE_STORE_ID = "type_has_store_id"
 QUOTA = "quota"
+IMAGE_QUOTA = "image_quota"
+# A note, not a problem: Glance shows no limits (no Keystone unified limits).
+IMAGE_QUOTA_UNCHECKED = "image_quota_unchecked"
 VISIBILITY = "visibility_not_allowed"
 
 
@@ -148,6 +151,36 @@ def check_quota(size_gib, volume_type, usage):
     return problems
 
 
+def image_needs(size_gib):
+    """Glance's unified-limit resources the new image takes: one image, and its
+    size (the volume's, in MiB, as Glance counts image_size_total)."""
+    return {"image_count_total": 1, "image_size_total": size_gib * 1024}
+
+
+def image_quota_checked(image_usage):
+    """Glance showed its limits (GET /v2/info/usage): only with
+    ``use_keystone_limits``; otherwise it answers {} and nothing can be checked."""
+    return bool(image_usage)
+
+
+def check_image_quota(size_gib, image_usage):
+    """One Problem per Glance limit the new image would exceed.
+
+    image_usage: Glance's ``usage`` ({resource: {"limit", "usage"}}), or
+    None / {} when it cannot be read (then nothing is refused here)."""
+    problems = []
+    for name, amount in image_needs(size_gib).items():
+        found = (image_usage or {}).get(name) or {}
+        limit, used = found.get("limit"), int(found.get("usage") or 0)
+        if limit is None or int(limit) < 0:  # -1: unlimited
+            continue
+        available = max(int(limit) - used, 0)
+        if amount > available:
+            params = {"name": name, "needs": amount, "used": used, "limit": limit}
+            problems.append(Problem(IMAGE_QUOTA, dict(params, available=available)))
+    return problems
+
+
 def check_visibility(source, can_publicize):
     """Cinder's upload-to-image makes a public image only for admins."""
     if source.visibility == "public" and not can_publicize:
@@ -166,8 +199,12 @@ def check(
     converting_image_ids=(),
     can_publicize=False,
     any_image=False,
+    image_usage=None,
 ):
-    """Every Problem that stops converting ``source`` (empty: go)."""
+    """Every Problem that stops converting ``source`` (empty: go).
+
+    image_usage: Glance's unified-limit usage for the new image's project
+    (check_image_quota); None / {}: not checked (image_quota_checked)."""
     found = [
         check_active(source),
         check_size(source),
@@ -181,6 +218,8 @@ def check(
     problems = [p for p in found if p]
     if not any(p.code in (SIZE_UNKNOWN, NO_TYPE) for p in problems):
         problems += check_quota(temporary_volume_gib(source), volume_type, usage)
+    if not any(p.code == SIZE_UNKNOWN for p in problems):
+        problems += check_image_quota(temporary_volume_gib(source), image_usage)
     return problems
 
 

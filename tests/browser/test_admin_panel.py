@@ -1,5 +1,7 @@
 """Admin > Volume > Lightbits Image Volumes: the chain and the seeded findings."""
 
+import re
+
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 
@@ -46,6 +48,8 @@ def test_chain_and_findings_of_the_seeded_images(as_admin, horizon, facts, admin
         assert f"Name: volume-{volume.id}" in row
         assert f"State: {lvol['state']}" in row
         assert f"Protection: {lvol['protectionState']}" in row
+        # boot volumes from it, cloned / copied (from the Lightbits side)
+        assert re.search(r"\b\d+ cloned, \d+ copied\b", row), row
 
     qcow2 = _row(images, facts["images"]["qcow2"])
     assert "Never fast-clones" in qcow2 and "qcow2/bare, not raw/bare" in qcow2

@@ -109,10 +109,6 @@ def test_verdict_and_reasons_are_codes_with_parameters():
     )
     assert kind == "copy"
     assert reasons == [Message("not_raw_bare", {"disk": "qcow2", "container": "bare"})]
-    # the admin inventory still reads this one reason as English (until it takes codes)
-    assert cp.check_raw_bare(image(disk_format="qcow2")).reason == (
-        "image is qcow2/bare, not raw/bare"
-    )
 
 
 # -- Cinder's image-volume cache ---------------------------------------------

@@ -2,6 +2,7 @@
 
 import uuid
 
+from lightbits_dashboard import cache_view
 from lightbits_dashboard import inventory as inv
 
 SERVICE = "svc-project"
@@ -113,11 +114,37 @@ def test_healthy_chain_has_no_findings_and_counts_clones():
     assert row.lightbits.status == "found"
     assert row.lightbits.volume["UUID"] == lbs[0]["UUID"]
     assert row.lightbits.nodes == ["n0", "n1", "unknown-node"]
-    assert row.clones == 2
-    assert row.thin_clones == 1
+    # the clone on Lightbits; the volume on lvm is not on a Lightbits cluster
+    assert row.boot == {"cloned": 1, "copied": 1, "unknown": 0}
     assert row.findings == []
     assert result.volume_rows == []
     assert sum(result.counts.values()) == 0
+
+
+def test_boot_volumes_cloned_or_copied_from_the_lightbits_side():
+    """Counted per image, image volume or not, from data already listed: a
+    clone's source snapshot is for_clone_<its own id>; volumes cloned from a
+    volume or made from a snapshot were not made from the image."""
+    img = image(disk="qcow2", stores="file")  # no image volume: every boot volume a copy
+    meta = {"image_id": img["id"]}
+    cached = volume(volume_image_metadata=meta, project=USER)  # from a cache entry
+    copied = volume(volume_image_metadata=meta, project=USER)
+    of_volume = volume(volume_image_metadata=meta, source_volid=uid())
+    of_snapshot = volume(volume_image_metadata=meta, snapshot_id=uid())
+    missing = volume(volume_image_metadata=meta)
+    odd = volume(volume_image_metadata=meta)
+    lbs = [
+        lb_volume(cached, sourceSnapshotName="for_clone_" + cached["id"]),
+        lb_volume(copied),
+        lb_volume(of_volume, sourceSnapshotName="for_clone_" + of_volume["id"]),
+        lb_volume(of_snapshot, sourceSnapshotName="snapshot-x"),
+        lb_volume(odd, sourceSnapshotName="for_clone_" + uid()),
+    ]
+    vols = [cached, copied, of_volume, of_snapshot, missing, odd]
+    [row] = build([img], vols, cluster(*lbs)).image_rows
+    assert row.boot == {"cloned": 1, "copied": 1, "unknown": 2}
+    [row] = build([img], vols, lb="down").image_rows
+    assert row.boot == {"cloned": 0, "copied": 0, "unknown": 4}
 
 
 def test_location_links_volume_even_without_metadata():
@@ -153,8 +180,8 @@ def test_qcow2_never_fast_clones():
     assert codes(row) == [inv.NEVER_FAST_CLONE]
     assert row.findings[0].params == {
         "why": "format",
-        "disk_format": "qcow2",
-        "container_format": "bare",
+        "disk": "qcow2",
+        "container": "bare",
     }
 
 
@@ -342,7 +369,7 @@ def test_unanswered_cluster_makes_columns_unknown_and_no_false_findings():
     result = build([img], [ivol, other], lb="connection refused")
     [row] = result.image_rows
     assert row.lightbits.status == inv.UNKNOWN
-    assert row.thin_clones is None
+    assert row.boot == {"cloned": 0, "copied": 0, "unknown": 0}
     assert row.findings == []
     assert result.volume_rows == []
     health = result.clusters["lightbits"]
@@ -423,3 +450,68 @@ def test_no_english_sentence_in_the_logic():
     source = inspect.getsource(inv)
     for sentence in ("Lightbits cluster has no volume", "is writable", "no longer exists"):
         assert sentence not in source
+
+
+def cache_entry(img, created_at, status="available"):
+    """An image-volume cache entry as seen in the local cloud: only readonly
+    metadata, source_volid, no volume_image_metadata."""
+    return volume(
+        name="image-" + img["id"],
+        project=INTERNAL,
+        status=status,
+        metadata={"readonly": "True"},
+        source_volid=uid(),
+        created_at=created_at,
+    )
+
+
+def test_a_fresh_cache_entry_makes_a_qcow2_image_fast_clone_from_cache():
+    img = image(disk="qcow2", updated_at="2026-01-01T10:00:00Z")
+    ivol = image_volume(img)
+    entry = cache_entry(img, "2026-01-01T10:05:00.000000")
+    lbs = cluster(lb_volume(ivol), lb_volume(entry))
+    result = build([img], [ivol, entry], lbs, internal_projects=[INTERNAL])
+    [row] = result.image_rows
+    assert row.cache == cache_view.FRESH
+    assert inv.NEVER_FAST_CLONE not in codes(row)  # the cache clones it
+    [entry_row] = result.volume_rows
+    assert codes(entry_row) == [inv.CACHE_ENTRY]  # fresh: no stale finding
+    # Without the internal tenant configured the cache is not considered.
+    [row] = build([img], [ivol, entry], lbs).image_rows
+    assert row.cache is None and inv.NEVER_FAST_CLONE in codes(row)
+
+
+def test_a_stale_cache_entry_is_a_finding_and_the_image_still_copies():
+    img = image(disk="qcow2", updated_at="2026-01-02T00:00:00Z")
+    ivol = image_volume(img)
+    stale = cache_entry(img, "2026-01-01T10:05:00")
+    result = build(
+        [img],
+        [ivol, stale],
+        cluster(lb_volume(ivol), lb_volume(stale)),
+        internal_projects=[INTERNAL],
+    )
+    [row] = result.image_rows
+    assert row.cache == cache_view.STALE
+    assert inv.NEVER_FAST_CLONE in codes(row)
+    [entry_row] = result.volume_rows
+    assert codes(entry_row) == [inv.CACHE_ENTRY, inv.CACHE_ENTRY_STALE]
+    finding = entry_row.findings[1]
+    assert finding.params == {"image_id": img["id"], "updated_at": "2026-01-02T00:00:00Z"}
+    assert result.counts[inv.CACHE_ENTRY_STALE] == 1
+    # one fresh entry besides the stale one (another backend host) serves it
+    fresh = cache_entry(img, "2026-01-02T00:00:01")
+    [row] = build([img], [ivol, stale, fresh], internal_projects=[INTERNAL]).image_rows
+    assert row.cache == cache_view.FRESH
+
+
+def test_cache_rules_left_alone():
+    raw = image(updated_at="2026-01-02T00:00:00Z")
+    creating = image(disk="qcow2")
+    user_volume = volume(name="image-" + creating["id"], project=USER)  # not the tenant's
+    entries = [cache_entry(raw, "2026-01-03T00:00:00"), user_volume]
+    entries.append(cache_entry(creating, "2026-01-03T00:00:00", status="creating"))
+    result = build([raw, creating], entries, internal_projects=[INTERNAL])
+    rows = {r.image["id"]: r for r in result.image_rows}
+    assert rows[raw["id"]].cache is None  # raw/bare clones its image volume
+    assert rows[creating["id"]].cache is None  # an entry not available serves nothing

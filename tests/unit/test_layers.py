@@ -12,7 +12,6 @@ LOGIC = (
     "lightbits_dashboard.clone_path",
     "lightbits_dashboard.clone_probe",
     "lightbits_dashboard.launch.clone_check",
-    "lightbits_dashboard.image_locations",
     "lightbits_dashboard.inventory",
     "lightbits_dashboard.launch.backend",
     "lightbits_dashboard.message",

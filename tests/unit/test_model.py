@@ -49,3 +49,11 @@ def test_one_home_for_the_small_rules():
     assert model.volume_project({}) is None
     # Cinder deletes a volume in error_managing too (cinder/volume/api.py)
     assert "error_managing" in model.VOLUME_DELETABLE
+
+
+def test_the_image_of_an_image_volume_by_metadata_then_by_name():
+    uid = "11111111-2222-3333-4444-555555555555"
+    assert model.named_image_id({"name": f"image-{uid}"}) == uid
+    assert model.named_image_id({"name": "image-not-a-uuid"}) is None
+    assert model.image_id_of({"name": f"image-{uid}"}) == uid
+    assert model.image_id_of({"name": "x", "metadata": {"glance_image_id": "g"}}) == "g"

@@ -4,6 +4,7 @@ comes from the row's copy fields, not from the words."""
 from django.test import SimpleTestCase
 from django.utils import translation
 
+from lightbits_dashboard import cache_view
 from lightbits_dashboard import inventory as inv
 from lightbits_dashboard.dashboards.admin.lightbits_image_volumes import tables, texts
 
@@ -31,3 +32,17 @@ class TextsTests(SimpleTestCase):
             self.assertEqual(tables._copy_state(failed), "failed")
         self.assertEqual(texts.copy_status(row), "copying to lightbits")
         self.assertEqual(tables._copy_state(inv.ImageRow("k", {}, [])), "")
+
+    def test_cache_and_boot_volume_columns(self):
+        row = inv.ImageRow("i", {"id": "i"}, ["lightbits"], cache=cache_view.FRESH)
+        self.assertEqual(str(texts.cache_state(row)), "Fast clone (from cache)")
+        row.cache = cache_view.STALE
+        self.assertEqual(str(texts.cache_state(row)), "Copy: the cache entry is stale")
+        row.cache = None
+        self.assertEqual(texts.cache_state(row), "")
+        finding = inv.Finding(inv.CACHE_ENTRY_STALE, {"image_id": "i-1", "updated_at": "T"})
+        self.assertIn("Image i-1 was updated (T)", texts.finding_text(finding))
+        row.boot = {"cloned": 2, "copied": 1, "unknown": 0}
+        self.assertEqual(tables._boot_volumes(row), "2 cloned, 1 copied")
+        row.boot["unknown"] = 3
+        self.assertEqual(tables._boot_volumes(row), "2 cloned, 1 copied (3 unknown)")

@@ -113,7 +113,8 @@ class IndexTests(_PanelTest):
     def scenario(self):
         """One of every finding, plus a healthy chain."""
         s = {}
-        s["healthy"] = fakes.image(name="healthy-image")
+        # updated after its cache entry was made (created_at 2026-01-01): stale
+        s["healthy"] = fakes.image(name="healthy-image", updated_at="2026-01-02T00:00:00Z")
         s["healthy_vol"] = fakes.image_volume(s["healthy"])
         s["file_only"] = fakes.image(name="file-image", stores="file")
         s["qcow2"] = fakes.image(name="qcow2-image", disk="qcow2")
@@ -185,6 +186,7 @@ class IndexTests(_PanelTest):
                 inv.USER_PROJECT: 1,
                 inv.ORPHAN: 1,
                 inv.CACHE_ENTRY: 1,
+                inv.CACHE_ENTRY_STALE: 1,
                 inv.LIGHTBITS_MISSING: 1,
                 inv.LIGHTBITS_DEGRADED: 1,
                 inv.LIGHTBITS_READ_ONLY: 1,
@@ -202,7 +204,7 @@ class IndexTests(_PanelTest):
         self.assertIn(reverse("horizon:admin:images:detail", args=[s["healthy"].id]), content)
         self.assertIn(reverse("horizon:admin:volumes:detail", args=[s["healthy_vol"].id]), content)
         self.assertIn(lbs[0]["UUID"], content)
-        self.assertIn("1 (1)", content)  # one boot volume from it, a thin clone
+        self.assertIn("1 cloned, 0 copied", content)  # one boot volume from it, a clone
         # Actions exactly where a finding offers them.
         self.assertIn(reverse(PANEL + "copy", args=[s["file_only"].id]), content)
         self.assertIn(reverse(PANEL + "make_read_only", args=[s["writable_vol"].id]), content)

@@ -3,6 +3,7 @@
 import pytest
 
 from lightbits_dashboard.convert import engine, preflight, record
+from lightbits_dashboard.launch.orchestrator import VolumeState
 from tests.unit.convert.fake_cloud import FakeCloud
 from tests.unit.launch.fake_cloud import FakeClock
 
@@ -184,3 +185,104 @@ def test_interrupted_while_uploading_finds_the_half_made_image_by_name():
     rec = plan().record.with_(stage=record.CONVERTING)
     assert conv.clean_up(rec, vid) == []
     assert cloud.volumes == {} and set(cloud.images) == {"src"}
+
+
+# -- Finish: resuming an interrupted conversion from its recorded stage ----------
+
+
+def interrupted(cloud, stage, volume_status="available", **rec_changes):
+    """A conversion whose driver stopped at ``stage``: its temporary volume in
+    ``volume_status``; the converter over ``cloud``."""
+    vid = cloud.create_volume("lb-convert-src", 2, "lightbits", "src", {})
+    cloud.volumes[vid]["status"] = volume_status
+    _, _, conv = convert(FakeCloud())
+    conv.ops = cloud
+    return conv, vid, plan(replace=True).record.with_(stage=stage, **rec_changes)
+
+
+def finish(conv, rec, vid):
+    step, refusal = conv.resume_point(rec, vid)
+    assert refusal is None, refusal
+    return step, conv.finish(engine.Plan(rec, SOURCE, "lightbits", 2, ("lightbits",)), vid, step)
+
+
+@pytest.mark.parametrize("status", ["downloading", "available"])
+def test_finish_while_copying_waits_for_the_copy_then_uploads(status):
+    cloud = FakeCloud()
+    conv, vid, rec = interrupted(cloud, record.COPYING, status)
+    step, outcome = finish(conv, rec, vid)
+    assert step == engine.STEP_COPY
+    assert outcome.ok and outcome.record.stage == record.ACTIVE, outcome
+    assert [c for c in cloud.names() if c == "create_volume"] == ["create_volume"]  # not twice
+    assert ("upload_to_image", vid, "cirros-raw", "shared") in cloud.calls
+    assert cloud.volumes == {}  # the temporary volume is deleted once done
+    new = outcome.record.image_id
+    assert cloud.images["src"]["props"] == {record.CONVERTED_TO: new, "os_hidden": True}
+
+
+def test_finish_while_converting_uploads_when_no_upload_began():
+    cloud = FakeCloud()
+    conv, vid, rec = interrupted(cloud, record.CONVERTING)
+    step, outcome = finish(conv, rec, vid)
+    assert step == engine.STEP_UPLOAD
+    assert outcome.ok and cloud.names().count("upload_to_image") == 1
+    assert set(cloud.images) == {"src", outcome.record.image_id}
+
+
+def test_finish_when_the_image_is_registered_carries_the_metadata():
+    cloud = FakeCloud()
+    conv, vid, rec = interrupted(cloud, record.REGISTERING)
+    image_id = cloud.upload_to_image(vid, "cirros-raw", "shared")
+    cloud.volumes[vid]["status"] = "available"
+    rec = rec.with_(image_id=image_id)
+    step, outcome = finish(conv, rec, vid)
+    assert step == engine.STEP_REGISTER
+    assert outcome.ok and outcome.record.image_id == image_id
+    assert cloud.names().count("upload_to_image") == 1  # the test's own: none again
+    props = cloud.images[image_id]["props"]
+    assert props["min_disk"] == 1 and props[record.IMAGE_STATE] == record.ACTIVE
+    assert ("add_members", image_id, ("p9",)) in cloud.calls
+    assert cloud.volumes == {}
+
+
+def test_finish_that_fails_rolls_back_as_a_run_does():
+    cloud = FakeCloud(image="killed")
+    conv, vid, rec = interrupted(cloud, record.REGISTERING)
+    image_id = cloud.upload_to_image(vid, "cirros-raw", "shared")
+    cloud.volumes[vid]["status"] = "available"
+    cloud.images["src"]["props"].update({record.CONVERTED_TO: image_id, "os_hidden": True})
+    step, outcome = finish(conv, rec.with_(image_id=image_id), vid)
+    assert not outcome.ok and outcome.record.error == engine.IMAGE_FAILED
+    assert outcome.record.failed_stage == record.REGISTERING
+    assert cloud.volumes == {} and set(cloud.images) == {"src"}
+    assert cloud.images["src"]["props"] == {"os_hidden": False}  # pointer and hiding undone
+
+
+@pytest.mark.parametrize(
+    ("stage", "status", "setup", "code"),
+    [
+        (record.ACTIVE, "available", None, engine.FINISH_NOT_INTERRUPTED),
+        (record.ERROR, "available", None, engine.FINISH_NOT_INTERRUPTED),
+        (record.COPYING, "error", None, engine.FINISH_VOLUME_FAILED),
+        (record.COPYING, None, None, engine.FINISH_VOLUME_GONE),
+        (record.CONVERTING, "uploading", None, engine.FINISH_UPLOAD_UNKNOWN),
+        (record.CONVERTING, "available", "half-made", engine.FINISH_UPLOAD_UNKNOWN),
+        (record.CONVERTING, "error", None, engine.FINISH_VOLUME_FAILED),
+        (record.REGISTERING, "available", "no-image-id", engine.FINISH_UPLOAD_UNKNOWN),
+        (record.REGISTERING, "error", None, engine.FINISH_VOLUME_FAILED),
+    ],
+)
+def test_finish_refuses_what_it_cannot_resume_safely(stage, status, setup, code):
+    cloud = FakeCloud(image="stuck")
+    conv, vid, rec = interrupted(cloud, stage, status or "available")
+    if status is None:
+        del cloud.volumes[vid]
+    if status == "uploading":  # the fake moves an upload on when polled: held here
+        cloud.get_volume = lambda volume_id: VolumeState("uploading", "", {})
+    if setup == "half-made":
+        cloud.images["img-x"] = {"status": "queued", "props": {}, "protected": False}
+    if stage == record.REGISTERING and setup != "no-image-id":
+        rec = rec.with_(image_id="img-x")
+    step, refusal = conv.resume_point(rec, vid)
+    assert step is None and refusal[0] == code
+    assert cloud.names() == ["create_volume"]  # nothing done but the test's own

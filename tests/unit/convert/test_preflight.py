@@ -105,6 +105,34 @@ def test_quota_counts_the_temporary_volume_and_its_clone():
     ]
 
 
+def test_glance_quota_for_the_new_image_when_glance_shows_its_limits():
+    # GET /v2/info/usage with Keystone unified limits: sizes in MiB
+    usage = {
+        "image_count_total": {"limit": 5, "usage": 5},
+        "image_size_total": {"limit": 5000, "usage": 900},  # 4 GiB = 4096 MiB fits
+        "image_stage_total": {"limit": 0, "usage": 0},  # not what the route uses
+    }
+    count = {"name": "image_count_total", "needs": 1, "used": 5, "limit": 5, "available": 0}
+    assert run(source(), image_usage=usage) == [pf.Problem(pf.IMAGE_QUOTA, count)]
+    usage["image_count_total"]["limit"] = -1  # unlimited
+    usage["image_size_total"]["usage"] = 1000 + 1
+    size = {"name": "image_size_total", "needs": 4096, "used": 1001, "limit": 5000}
+    assert run(source(), image_usage=usage) == [
+        pf.Problem(pf.IMAGE_QUOTA, dict(size, available=3999))
+    ]
+    assert pf.image_quota_checked(usage)
+
+
+def test_glance_quota_cannot_be_checked_without_limits():
+    # Glance without use_keystone_limits answers {}; an older one: no answer (None)
+    for unknown in ({}, None):
+        assert run(source(), image_usage=unknown) == []
+        assert not pf.image_quota_checked(unknown)
+    # nor with the image's size unknown
+    usage = {"image_count_total": {"limit": 0, "usage": 0}}
+    assert codes(run(source(size=None, virtual_size=None), image_usage=usage)) == [pf.SIZE_UNKNOWN]
+
+
 def test_public_image_needs_the_right_to_publicize():
     assert run(source(visibility="public")) == [
         pf.Problem(pf.VISIBILITY, {"visibility": "public"})

@@ -11,7 +11,8 @@ from openstack_dashboard.test import helpers as test
 
 from lightbits_dashboard import shared_cache
 from lightbits_dashboard.api import cinder as lb_cinder
-from lightbits_dashboard.convert import record
+from lightbits_dashboard.api import glance as lb_glance
+from lightbits_dashboard.convert import engine, record
 from lightbits_dashboard.dashboards.project.lightbits_images import conversions, launches
 from tests.unit.project import factories
 
@@ -50,8 +51,9 @@ class ConvertPanelTests(test.TestCase):
         self.assertContains(res, "Make fast-clonable", count=1)
         self.assertContains(res, CONVERSIONS_URL)
 
-    def _form_mocks(self, image, types=None, volumes=(), usage=None):
+    def _form_mocks(self, image, types=None, volumes=(), usage=None, image_usage=None):
         self.mock_image_get.return_value = image
+        self.mock_usage.return_value = image_usage or {}
         self.mock_volume_type_list.return_value = types or [factories.volume_type("lightbits")]
         self.mock_volume_list.return_value = list(volumes)
         self.mock_quota_usage.return_value = usage or {}
@@ -60,6 +62,7 @@ class ConvertPanelTests(test.TestCase):
         api.glance: ("image_get",),
         api.cinder: ("volume_type_list", "volume_list"),
         lb_cinder: ("quota_usage",),
+        lb_glance: ("usage",),
     }
 
     @test.create_mocks(MOCKS)
@@ -70,6 +73,23 @@ class ConvertPanelTests(test.TestCase):
         self.assertTemplateUsed(res, "project/lightbits_images/convert.html")
         self.assertEqual("cirros-raw", res.context["form"].initial["new_name"])
         self.assertEqual([], res.context["problems"])
+        # Glance without Keystone limits answers {}: said, not guessed
+        self.assertEqual(1, len(res.context["notes"]))
+        self.assertContains(res, "Glance quota cannot be checked")
+
+    @test.create_mocks(MOCKS)
+    def test_glance_quota_of_the_new_image_refuses_the_submit(self):
+        full = {"image_count_total": {"limit": 3, "usage": 3}}
+        self._form_mocks(qcow2(), image_usage=full)
+        url = reverse("horizon:project:lightbits_images:convert", args=[IMAGE_ID])
+        res = self.client.get(url)
+        self.assertEqual([], res.context["notes"])
+        (problem,) = res.context["problems"]
+        self.assertIn("Glance quota exceeded for image_count_total", str(problem))
+        with mock.patch.object(conversions, "start") as start:
+            res = self.client.post(url, {"new_name": "x"})
+        start.assert_not_called()
+        self.assertContains(res, "Glance quota exceeded")
 
     @test.create_mocks(MOCKS)
     def test_preflight_problems_are_said_and_refuse_the_submit(self):
@@ -150,3 +170,32 @@ class ConvertPanelTests(test.TestCase):
             test.IsHttpRequest(), filters={"owner": "1"}
         )
         self.assertContains(res, "Clean Up")
+        # Finish is offered on the interrupted conversion only
+        self.assertContains(res, "conversions__finish__c2")
+        self.assertNotContains(res, "conversions__finish__c1")
+
+    def test_finish_resumes_at_the_step_the_engine_chose_or_says_why_not(self):
+        rec = record.ConversionRecord("c2", IMAGE_ID, "cirros", "cirros-raw", False)
+        row = conversions.ConversionRow(rec.with_(stage=record.COPYING), record.INTERRUPTED, "v1")
+        request = mock.Mock()
+        converter = mock.Mock()
+        src = mock.Mock(store="lightbits", size=10, virtual_size=1024**3, min_disk=0)
+        with (
+            mock.patch.object(conversions, "conversion_row", return_value=row),
+            mock.patch.object(conversions, "source", return_value=src),
+            mock.patch.object(conversions, "make_converter", return_value=converter),
+            mock.patch.object(conversions.runner, "start") as start,
+        ):
+            converter.resume_point.return_value = (None, (engine.FINISH_UPLOAD_UNKNOWN, "x"))
+            with self.assertRaisesRegex(ValueError, "which image is the new one"):
+                conversions.finish(request, "c2")
+            start.assert_not_called()
+            converter.resume_point.return_value = (engine.STEP_COPY, None)
+            conversions.finish(request, "c2")
+            _beat, key, func, plan, volume_id, step = start.call_args.args
+            self.assertEqual(("c2", "v1", engine.STEP_COPY), (key, volume_id, step))
+            self.assertIs(func, converter.finish)
+            self.assertEqual((1, "lightbits"), (plan.volume_size, plan.volume_type))
+            row.state = record.ACTIVE
+            with self.assertRaisesRegex(ValueError, "Only an interrupted conversion"):
+                conversions.finish(request, "c2")

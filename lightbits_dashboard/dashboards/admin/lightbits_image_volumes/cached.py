@@ -41,37 +41,42 @@ import time
 import uuid
 from dataclasses import asdict, dataclass
 
-from lightbits_dashboard import conf, shared_cache
+from lightbits_dashboard import conf, model, shared_cache
 from lightbits_dashboard import inventory as inv
-from lightbits_dashboard.clone_path import field
+from lightbits_dashboard.api import lightbits as lb_api
+from lightbits_dashboard.model import field
 
-KEY = "lightbits_dashboard:admin-inventory:v2"
+KEY = "lightbits_dashboard:admin-inventory:v3"
 LOCK = KEY + ":lock"
 EPOCH = KEY + ":epoch"
 CHUNK_ROWS = 50
 TABLES = ("images", "volumes")
 LOCK_SECONDS = 300  # a builder that died frees the lock after this long
 
-_IMAGE_FIELDS = ("id", "name", "owner", "status", "disk_format", "container_format", "size")
+# "stores": the row actions decide by model.lightbits_store on the cached image.
+_IMAGE_FIELDS = (
+    "id",
+    "name",
+    "owner",
+    "status",
+    "disk_format",
+    "container_format",
+    "size",
+    "stores",
+)
 _VOLUME_FIELDS = (
     "id",
     "name",
     "status",
     "size",
     "volume_type",
-    "os-vol-tenant-attr:tenant_id",
+    model.VOLUME_PROJECT_ATTR,
     "os-vol-host-attr:host",
 )
-_LIGHTBITS_FIELDS = (
-    "UUID",
-    "name",
-    "projectName",
-    "state",
-    "protectionState",
-    "replicaCount",
-    "compression",
-    "size",
-)
+# The API layer's fields, less those only the build reads (the replicas'
+# nodes are in LightbitsSide.nodes; the clone counts are in the row).
+_BUILD_ONLY = ("nodeList", "sourceSnapshotUUID", "sourceSnapshotName", "rebuildProgress")
+_LIGHTBITS_FIELDS = tuple(f for f in lb_api.VOLUME_FIELDS if f not in _BUILD_ONLY)
 
 
 @dataclass

@@ -31,7 +31,7 @@ from horizon import exceptions, messages
 from openstack_dashboard import api
 from openstack_dashboard.api import glance as horizon_glance
 
-from lightbits_dashboard import conf, inventory
+from lightbits_dashboard import conf, inventory, model
 from lightbits_dashboard.api import glance as lb_glance
 from lightbits_dashboard.api import lightbits as lb_api
 from lightbits_dashboard.dashboards.admin.lightbits_image_volumes import texts
@@ -179,7 +179,7 @@ def image_row(request, row_id):
     image_id = row_id.split(":", 1)[0]
     image = api.glance.image_get(request, image_id)
     volumes = api.cinder.volume_list(
-        request, search_opts={"all_tenants": True, "name": "image-" + image_id}
+        request, search_opts={"all_tenants": True, "name": model.image_volume_name(image_id)}
     )
     result = _build(
         request,
@@ -202,7 +202,7 @@ def image_list_all(request):
     Read through glanceclient's HTTP layer (Horizon's endpoint, token and TLS
     settings), not its image models: a model costs a deepcopy and a schema
     check per image, the largest part of listing 10,000 images, and the
-    inventory reads plain fields only (clone_path.field).
+    inventory reads plain fields only (model.field).
     """
     http = horizon_glance.glanceclient(request).http_client
     seen = {}
@@ -251,7 +251,7 @@ def orphan_refusal(request, volume):
         return _("It is attached.")
     if not inventory.orphan_deletable(volume):
         return _("It is %s: Cinder deletes only available or failed volumes.") % volume.status
-    image_id = inventory.image_id_of(volume)
+    image_id = model.image_id_of(volume)
     try:
         api.glance.image_get(request, image_id)
     except glance_exc.HTTPNotFound:
@@ -261,7 +261,7 @@ def orphan_refusal(request, volume):
     else:
         return _("Image %s still exists: this volume backs it.") % image_id
     for image in lb_glance.image_list_all(request):
-        if any(vid == volume.id for _s, vid in inventory.cinder_locations(image)):
+        if any(vid == volume.id for _s, vid in model.cinder_locations(image)):
             return _("Image %s has a location pointing at it.") % image.id
     return None
 

@@ -19,16 +19,16 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from horizon import tables
 
-from lightbits_dashboard import model
-from lightbits_dashboard.clone_path import field
+from lightbits_dashboard import clone_path, model
 from lightbits_dashboard.dashboards.project.lightbits_images import (
     convert_forms,
     convert_tables,
     convert_views,
     data,
 )
+from lightbits_dashboard.model import field
 
-URL = "horizon:admin:lightbits_image_volumes:convert"
+URL = model.ADMIN_URLS + "convert"
 
 
 class AdminMakeFastClonable(tables.LinkAction):
@@ -44,9 +44,9 @@ class AdminMakeFastClonable(tables.LinkAction):
 
     def allowed(self, request, datum=None):
         image = getattr(datum, "image", None)
-        if image is None or field(image, "status") != "active":
+        if image is None or not clone_path.check_active(image).ok:
             return False
-        raw = (field(image, "disk_format"), field(image, "container_format")) == ("raw", "bare")
+        raw = clone_path.check_raw_bare(image).ok
         on_lightbits = model.lightbits_store(image, data.store_volume_types()) is not None
         return not (raw and on_lightbits)
 

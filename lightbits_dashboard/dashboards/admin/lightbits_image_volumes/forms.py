@@ -23,12 +23,11 @@ from horizon import exceptions, forms, messages
 from openstack_dashboard import api
 
 from lightbits_dashboard import inventory as inv
+from lightbits_dashboard import model
 from lightbits_dashboard.api import cinder_admin
 from lightbits_dashboard.api import glance as lb_glance
 from lightbits_dashboard.api import lightbits as lb_api
 from lightbits_dashboard.dashboards.admin.lightbits_image_volumes import cached, collect, texts
-
-INDEX_URL = "horizon:admin:lightbits_image_volumes:index"
 
 
 class FilterForm(django_forms.Form):
@@ -67,7 +66,9 @@ class _VolumeActionForm(forms.SelfHandlingForm):
             return api.cinder.volume_get(request, volume_id)
         except Exception:
             exceptions.handle(
-                request, _("Unable to retrieve the volume."), redirect=reverse(INDEX_URL)
+                request,
+                _("Unable to retrieve the volume."),
+                redirect=reverse(model.ADMIN_INDEX_URL),
             )
 
 
@@ -84,7 +85,7 @@ class MakeReadOnlyForm(_VolumeActionForm):
             exceptions.handle(
                 request,
                 _("Unable to make volume %s read-only.") % volume.id,
-                redirect=reverse(INDEX_URL),
+                redirect=reverse(model.ADMIN_INDEX_URL),
             )
             return False
         messages.success(request, _("Image volume %s is now read-only.") % volume.name)
@@ -105,7 +106,7 @@ class DeleteOrphanForm(_VolumeActionForm):
             exceptions.handle(
                 request,
                 _("Unable to delete volume %s.") % volume.id,
-                redirect=reverse(INDEX_URL),
+                redirect=reverse(model.ADMIN_INDEX_URL),
             )
             return False
         for backend in lb_api.backends():
@@ -129,14 +130,16 @@ class CopyForm(forms.SelfHandlingForm):
             image = api.glance.image_get(request, data["image_id"])
         except Exception:
             exceptions.handle(
-                request, _("Unable to retrieve the image."), redirect=reverse(INDEX_URL)
+                request,
+                _("Unable to retrieve the image."),
+                redirect=reverse(model.ADMIN_INDEX_URL),
             )
             return False
         store = data["store"]
         if image.status != "active":
             self.api_error(_("Only an active image can be copied (status: %s).") % image.status)
             return False
-        if store in inv.image_stores(image):
+        if store in model.image_stores(image):
             self.api_error(_("The image is already in store %s.") % store)
             return False
         if store in inv.importing_stores(image):
@@ -149,7 +152,7 @@ class CopyForm(forms.SelfHandlingForm):
                 request,
                 _("Unable to copy image %(image)s to store %(store)s.")
                 % {"image": image.id, "store": store},
-                redirect=reverse(INDEX_URL),
+                redirect=reverse(model.ADMIN_INDEX_URL),
             )
             return False
         messages.success(

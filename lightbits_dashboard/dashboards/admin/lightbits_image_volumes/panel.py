@@ -13,6 +13,8 @@
 import horizon
 from django.utils.translation import gettext_lazy as _
 
+from lightbits_dashboard import model
+
 
 class LightbitsImageVolumes(horizon.Panel):
     """Admin > Volume > Lightbits Image Volumes: admins only, by policy."""
@@ -20,12 +22,7 @@ class LightbitsImageVolumes(horizon.Panel):
     name = _("Lightbits Image Volumes")
     slug = "lightbits_image_volumes"
     permissions = (
-        (
-            "openstack.services.block-storage",
-            "openstack.services.block-store",
-            "openstack.services.volume",
-            "openstack.services.volumev3",
-        ),
+        tuple(f"openstack.services.{service}" for service in model.BLOCK_STORAGE_SERVICES),
         "openstack.services.image",
     )
     policy_rules = (("volume", "context_is_admin"),)

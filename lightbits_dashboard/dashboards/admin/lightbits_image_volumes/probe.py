@@ -23,23 +23,19 @@ from django.utils.translation import gettext_lazy as _
 from horizon import exceptions, forms, messages, tables
 from openstack_dashboard import api
 
-from lightbits_dashboard import clone_probe, conf, image_locations
+from lightbits_dashboard import clone_path, clone_probe, conf, model
 from lightbits_dashboard.api import cinder as lb_cinder
 from lightbits_dashboard.api import lightbits as lb_api
-from lightbits_dashboard.clone_path import field as _field
 from lightbits_dashboard.launch import clone_check
+from lightbits_dashboard.model import field as _field
 
-INDEX_URL = "horizon:admin:lightbits_image_volumes:index"
+PROBE_URL = model.ADMIN_URLS + "probe"
 ERRORS = {
     clone_probe.CREATE_REFUSED: _("Cinder refused the probe volume: %(detail)s"),
     clone_probe.VOLUME_ERROR: _("The probe volume went to error (see Cinder's log)."),
     clone_probe.TIMED_OUT: _("The probe volume was not made within %(timeout)s s."),
     clone_probe.GONE: _("The probe volume disappeared while it was made."),
 }
-
-
-def lightbits_stores():
-    return set(conf.get("STORE_VOLUME_TYPES"))
 
 
 def probe_types(stores):
@@ -55,18 +51,17 @@ class ProbeClonePath(tables.LinkAction):
     verbose_name = _("Probe clone path")
     icon = "stethoscope"
     classes = ("ajax-modal",)
-    url = "horizon:admin:lightbits_image_volumes:probe"
+    url = PROBE_URL
     policy_rules = (("volume", "context_is_admin"),)
 
     def allowed(self, request, datum=None):
         if datum is None:
             return False
         image = datum.image
-        return (
-            _field(image, "status") == "active"
-            and _field(image, "disk_format") == "raw"
-            and _field(image, "container_format") == "bare"
-            and bool(lightbits_stores() & set(datum.stores or ()))
+        return bool(
+            clone_path.check_active(image).ok
+            and clone_path.check_raw_bare(image).ok
+            and model.lightbits_store(image, conf.get("STORE_VOLUME_TYPES"))
         )
 
     def get_link_url(self, datum=None):
@@ -189,7 +184,7 @@ def say(request, result, image, type_name, timeout):
 
 
 def _index():
-    return reverse(INDEX_URL)
+    return reverse(model.ADMIN_INDEX_URL)
 
 
 class ProbeView(forms.ModalFormView):
@@ -218,14 +213,11 @@ class ProbeView(forms.ModalFormView):
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
         image = self._image()
-        stores = set(image_locations.image_stores(image)) if image else set()
-        kwargs["volume_types"] = probe_types(stores & lightbits_stores())
+        kwargs["volume_types"] = probe_types(model.image_stores(image) if image else ())
         return kwargs
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["submit_url"] = reverse(
-            "horizon:admin:lightbits_image_volumes:probe", args=[self.kwargs["image_id"]]
-        )
+        context["submit_url"] = reverse(PROBE_URL, args=[self.kwargs["image_id"]])
         context["target"] = self._image()
         return context

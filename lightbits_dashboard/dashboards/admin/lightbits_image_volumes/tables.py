@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from horizon import exceptions, tables
 
 from lightbits_dashboard import inventory as inv
-from lightbits_dashboard.clone_path import field
+from lightbits_dashboard import model
 from lightbits_dashboard.dashboards.admin.lightbits_image_volumes import (
     cached,
     collect,
@@ -36,9 +36,7 @@ from lightbits_dashboard.dashboards.admin.lightbits_image_volumes import (
     probe,
     texts,
 )
-
-URL_PREFIX = "horizon:admin:lightbits_image_volumes:"
-
+from lightbits_dashboard.model import field
 
 _PLACEHOLDER = "00000000-0000-0000-0000-000000000000"
 
@@ -110,7 +108,7 @@ class _ActionForFinding(tables.LinkAction):
         raise NotImplementedError
 
     def get_link_url(self, datum=None):
-        return reverse(URL_PREFIX + self.url_name, args=[self.target(datum)])
+        return reverse(model.ADMIN_URLS + self.url_name, args=[self.target(datum)])
 
 
 class CopyToLightbits(_ActionForFinding):
@@ -251,11 +249,15 @@ def _lightbits_lines(table, row):
     ]
 
 
-def _clones(row):
-    if row.clones is None:
+def _boot_volumes(row):
+    """'2 cloned, 1 copied' (and how many could not be told) from the Lightbits side."""
+    boot = row.boot
+    if not boot:
         return ""
-    thin = _("unknown") if row.thin_clones is None else row.thin_clones
-    return f"{row.clones} ({thin})"
+    text = gettext("%(cloned)d cloned, %(copied)d copied") % boot
+    if boot.get("unknown"):
+        text += " " + gettext("(%(unknown)d unknown)") % boot
+    return text
 
 
 class UpdateImageRow(tables.Row):
@@ -308,7 +310,8 @@ class ImagesTable(_PagedTable):
     )
     volume_details = LinesColumn(_volume_lines, verbose_name=_("Image volume details"))
     lightbits = LinesColumn(_lightbits_lines, verbose_name=_("Lightbits volume"))
-    clones = tables.Column(_clones, verbose_name=_("Boot volumes from it (thin clones)"))
+    boot_volumes = tables.Column(_boot_volumes, verbose_name=_("Boot volumes: cloned / copied"))
+    cache = tables.Column(texts.cache_state, verbose_name=_("Image-volume cache"))
     findings = tables.Column(_findings, verbose_name=_("Findings"))
 
     def get_object_id(self, datum):

@@ -15,9 +15,10 @@ volume kinds, configuration notes. The logic (lightbits_dashboard.inventory)
 returns codes and parameters only; this is the one place they become words."""
 
 from django.utils.text import format_lazy
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from lightbits_dashboard import cache_view
 from lightbits_dashboard import inventory as inv
 
 FINDING_LABELS = {
@@ -27,6 +28,7 @@ FINDING_LABELS = {
     inv.USER_PROJECT: _("Image volume in a user project"),
     inv.ORPHAN: _("Orphaned image volume"),
     inv.CACHE_ENTRY: _("Image-volume cache entry"),
+    inv.CACHE_ENTRY_STALE: _("Stale image-volume cache entry"),
     inv.LIGHTBITS_MISSING: _("Lightbits volume missing"),
     inv.LIGHTBITS_DEGRADED: _("Lightbits volume Degraded"),
     inv.LIGHTBITS_READ_ONLY: _("Lightbits volume ReadOnly"),
@@ -81,7 +83,7 @@ def _never_fast_clone(p):
     return gettext(
         "The image is %(disk)s/%(container)s, not raw/bare: Cinder clones only "
         "raw/bare images; every boot volume is a full download and copy."
-    ) % {"disk": p.get("disk_format"), "container": p.get("container_format")}
+    ) % {"disk": p.get("disk"), "container": p.get("container")}
 
 
 def _not_read_only(p):
@@ -130,6 +132,14 @@ _TEXTS = {
         )
         % {"image": p.get("image_id")}
     ),
+    inv.CACHE_ENTRY_STALE: lambda p: (
+        gettext(
+            "Image %(image)s was updated (%(updated)s) after this cache entry was made: "
+            "Cinder drops the entry on the next volume from the image, which is then "
+            "a full download and copy (and becomes the new entry)."
+        )
+        % {"image": p.get("image_id"), "updated": p.get("updated_at")}
+    ),
     inv.LIGHTBITS_MISSING: lambda p: (
         gettext(
             "Cinder has this volume on backend %(backend)s, but the Lightbits cluster "
@@ -148,6 +158,17 @@ _TEXTS = {
         % {"name": p.get("name")}
     ),
 }
+
+
+CACHE_STATES = {
+    cache_view.FRESH: pgettext_lazy("Clone path", "Fast clone (from cache)"),
+    cache_view.STALE: _("Copy: the cache entry is stale"),
+}
+
+
+def cache_state(row):
+    """The images-table row's image-volume cache verdict, or ''."""
+    return CACHE_STATES.get(row.cache, "")
 
 
 def finding_label(finding):

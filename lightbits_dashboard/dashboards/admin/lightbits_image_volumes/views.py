@@ -21,6 +21,7 @@ from openstack_dashboard import api
 from openstack_dashboard.utils import settings as utils
 
 from lightbits_dashboard import inventory as inv
+from lightbits_dashboard import model
 from lightbits_dashboard.api import glance as lb_glance
 from lightbits_dashboard.dashboards.admin.lightbits_image_volumes import cached, collect, texts
 from lightbits_dashboard.dashboards.admin.lightbits_image_volumes import forms as panel_forms
@@ -28,7 +29,6 @@ from lightbits_dashboard.dashboards.admin.lightbits_image_volumes import (
     tables as panel_tables,
 )
 
-INDEX_URL = "horizon:admin:lightbits_image_volumes:index"
 PAGED = ("images", "volumes")
 
 
@@ -141,7 +141,7 @@ class _ConfirmView(forms.ModalFormView):
     id_kwarg = None
     submit_url_name = None
     target_error = None  # the message when the object cannot be read
-    success_url = reverse_lazy(INDEX_URL)
+    success_url = reverse_lazy(model.ADMIN_INDEX_URL)
 
     def get_initial(self):
         return {self.id_kwarg: self.kwargs[self.id_kwarg]}
@@ -149,7 +149,7 @@ class _ConfirmView(forms.ModalFormView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["submit_url"] = reverse(
-            "horizon:admin:lightbits_image_volumes:" + self.submit_url_name,
+            model.ADMIN_URLS + self.submit_url_name,
             args=[self.kwargs[self.id_kwarg]],
         )
         context["target"] = self.get_target()

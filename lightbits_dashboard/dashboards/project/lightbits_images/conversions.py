@@ -20,6 +20,7 @@ rolled-back conversion is remembered in the cache so that its error stays
 visible. The page makes one volume list and one image list (plus cache reads).
 """
 
+import logging
 import threading
 import time
 import uuid
@@ -30,11 +31,13 @@ from openstack_dashboard.exceptions import NOT_FOUND
 
 from lightbits_dashboard import conf, model, shared_cache
 from lightbits_dashboard.api import cinder as lb_cinder
+from lightbits_dashboard.api import glance as lb_glance
 from lightbits_dashboard.convert import client_ops, engine, preflight, record
 from lightbits_dashboard.dashboards.project.lightbits_images import convert_messages as texts
 from lightbits_dashboard.dashboards.project.lightbits_images import data, launches
 from lightbits_dashboard.launch import runner
 
+LOG = logging.getLogger(__name__)
 CINDER_VERSION = "3.1"  # visibility and protected in os-volume_upload_image
 UPLOAD_PUBLIC_POLICY = (("volume", "volume_extension:volume_actions:upload_public"),)
 
@@ -103,8 +106,25 @@ def _converting(request, src):
     return {src.id} if any(v.name == name for v in volumes) else set()
 
 
-def check(request, src, any_image=False):
-    """The preflight Problems for converting ``src`` as this user."""
+def image_usage(request):
+    """Glance's unified-limit usage of the user's project (GET /v2/info/usage,
+    image API 2.14), or None when Glance cannot say: {} without
+    ``use_keystone_limits``, an error from an older Glance."""
+    try:
+        return lb_glance.usage(request) or None
+    except Exception:
+        LOG.info("Glance usage unavailable: the new image's quota is not checked.")
+        return None
+
+
+def check(request, src, any_image=False, notes=None):
+    """The preflight Problems for converting ``src`` as this user.
+
+    notes: a list that gets preflight.IMAGE_QUOTA_UNCHECKED when Glance's
+    quota for the new image cannot be checked."""
+    usage_of_images = image_usage(request)
+    if notes is not None and not preflight.image_quota_checked(usage_of_images):
+        notes.append(preflight.IMAGE_QUOTA_UNCHECKED)
     volume_type = store_volume_type(src.store)
     types = {t.name: getattr(t, "extra_specs", None) for t in api.cinder.volume_type_list(request)}
     existing = ()
@@ -120,6 +140,7 @@ def check(request, src, any_image=False):
         converting_image_ids=_converting(request, src),
         can_publicize=policy.check(UPLOAD_PUBLIC_POLICY, request),
         any_image=any_image,
+        image_usage=usage_of_images,
     )
 
 
@@ -259,6 +280,23 @@ def clean_up(request, row_id):
         raise ValueError(_("Only an interrupted or failed conversion that left something."))
     converter = make_converter(request, row_id)
     runner.start(launches.heartbeat(), row_id, converter.clean_up, row.record, row.volume_id)
+
+
+def finish(request, row_id):
+    """Resume an interrupted conversion from its recorded stage (background),
+    or refuse (ValueError) with why it cannot be finished safely."""
+    row = _row_or_refuse(request, row_id)
+    if row.state != record.INTERRUPTED:
+        raise ValueError(texts.finish_refusal(engine.FINISH_NOT_INTERRUPTED, row.state))
+    src = source(request, row.record.source_id)
+    converter = make_converter(request, row_id)
+    step, refusal = converter.resume_point(row.record, row.volume_id)
+    if refusal:
+        raise ValueError(texts.finish_refusal(*refusal))
+    stores = tuple(data.store_volume_types())
+    size = preflight.temporary_volume_gib(src)
+    plan = engine.Plan(row.record, src, store_volume_type(src.store), size, stores)
+    runner.start(launches.heartbeat(), row_id, converter.finish, plan, row.volume_id, step)
 
 
 def dismiss(request, row_id):

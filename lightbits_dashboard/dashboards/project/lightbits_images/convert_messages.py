@@ -44,6 +44,10 @@ PROBLEMS = {
         "Quota exceeded for %(name)s: the temporary volume and its clone need %(needs)s, "
         "%(used)s of %(limit)s in use (%(available)s available)."
     ),
+    preflight.IMAGE_QUOTA: _(
+        "Glance quota exceeded for %(name)s: the new image needs %(needs)s, "
+        "%(used)s of %(limit)s in use (%(available)s available)."
+    ),
     preflight.VISIBILITY: _(
         "The image is %(visibility)s: Cinder lets only admins upload a %(visibility)s image."
     ),
@@ -65,6 +69,25 @@ FAILURES = {
     engine.METADATA_REFUSED: _("Glance refused carrying the metadata over: %(reason)s"),
     engine.UNEXPECTED: _("Unexpected error: %(reason)s"),
 }
+
+FINISH_REFUSALS = {
+    engine.FINISH_NOT_INTERRUPTED: _("Only an interrupted conversion can be finished."),
+    engine.FINISH_VOLUME_GONE: _(
+        "The temporary volume is gone: nothing to finish from; clean up and convert again."
+    ),
+    engine.FINISH_VOLUME_FAILED: _(
+        "The temporary volume is %(reason)s: it cannot be uploaded; clean up and convert again."
+    ),
+    engine.FINISH_UPLOAD_UNKNOWN: _(
+        "It stopped while Cinder uploaded the volume: which image is the new one cannot be "
+        "told for sure; clean up and convert again."
+    ),
+}
+
+
+def finish_refusal(code, reason):
+    return FINISH_REFUSALS[code] % {"reason": reason}
+
 
 WARNINGS = {
     engine.THROUGH_GLANCE: _(
@@ -98,6 +121,14 @@ INTERRUPTED = _(
     "The conversion stopped before it was done (Horizon restarted?): clean it up and "
     "convert again."
 )
+
+
+NOTES = {
+    preflight.IMAGE_QUOTA_UNCHECKED: _(
+        "The new image's Glance quota cannot be checked (Glance shows no limits: it does "
+        "not use Keystone unified limits); Glance itself refuses the upload if it is over."
+    ),
+}
 
 
 def problem_text(problem):

@@ -16,10 +16,10 @@ updated by ajax, Horizon's UpdateRow, while a conversion runs)."""
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
-from horizon import exceptions, messages, tables
+from horizon import tables
 
 from lightbits_dashboard.convert import record
-from lightbits_dashboard.dashboards.project.lightbits_images import conversions
+from lightbits_dashboard.dashboards.project.lightbits_images import conversions, row_actions
 from lightbits_dashboard.dashboards.project.lightbits_images import convert_messages as texts
 
 # Cinder's create and upload-to-image, Glance's image update.
@@ -55,24 +55,9 @@ class ViewConversions(tables.LinkAction):
     icon = "tasks"
 
 
-class _RowAction(tables.BatchAction):
-    operation = None
-
-    def action(self, request, obj_id):
-        try:
-            getattr(conversions, self.operation)(request, obj_id)
-        except ValueError as exc:
-            messages.error(request, str(exc))
-            raise exceptions.BadRequest(str(exc))
-
-
-class CleanUpConversion(_RowAction):
-    name = "clean_up"
-    operation = "clean_up"
-    classes = ("btn-danger",)
-    icon = "trash"
+class CleanUpConversion(row_actions.CleanUp):
     help_text = _("Deletes the temporary volume and the half-made image.")
-    policy_rules = (("volume", "volume:delete"),)
+    past = ngettext_lazy("Clean up started", "Clean up started")
 
     def allowed(self, request, row=None):
         if row is None:
@@ -80,19 +65,24 @@ class CleanUpConversion(_RowAction):
         left = row.volume_id or (row.state == record.INTERRUPTED and row.image_id)
         return row.state in (record.INTERRUPTED, record.ERROR) and bool(left)
 
-    @staticmethod
-    def action_present(count):
-        return ngettext_lazy("Clean Up", "Clean Up", count)
-
-    @staticmethod
-    def action_past(count):
-        return ngettext_lazy("Clean up started", "Clean up started", count)
+    def operate(self, request, row_id):
+        conversions.clean_up(request, row_id)
 
 
-class DismissConversion(_RowAction):
-    name = "dismiss"
-    operation = "dismiss"
-    icon = "check"
+class FinishConversion(row_actions.RowAction):
+    name = "finish"
+    icon = "play"
+    help_text = _("Resumes the conversion from its recorded stage where that is safe.")
+    policy_rules = CONVERT_POLICY
+    present = ngettext_lazy("Finish", "Finish")
+    past = ngettext_lazy("Finishing", "Finishing")
+    states = (record.INTERRUPTED,)
+
+    def operate(self, request, row_id):
+        conversions.finish(request, row_id)
+
+
+class DismissConversion(row_actions.Dismiss):
     help_text = _("Removes the row; both images stay.")
 
     def allowed(self, request, row=None):
@@ -100,23 +90,13 @@ class DismissConversion(_RowAction):
             return True
         return row.state == record.ACTIVE or (row.state == record.ERROR and not row.volume_id)
 
-    @staticmethod
-    def action_present(count):
-        return ngettext_lazy("Dismiss", "Dismiss", count)
-
-    @staticmethod
-    def action_past(count):
-        return ngettext_lazy("Dismissed", "Dismissed", count)
+    def operate(self, request, row_id):
+        conversions.dismiss(request, row_id)
 
 
-class UpdateRow(tables.Row):
-    ajax = True
-
-    def get_data(self, request, row_id):
-        row = conversions.conversion_row(request, row_id) if row_id else None
-        if row is None:
-            raise exceptions.NotFound()
-        return row
+class UpdateRow(row_actions.UpdateRow):
+    def fetch(self, request, row_id):
+        return conversions.conversion_row(request, row_id)
 
 
 def _new_image_link(row):
@@ -153,7 +133,7 @@ class ConversionsTable(tables.DataTable):
         verbose_name = _("Conversions")
         status_columns = ("state",)
         row_class = UpdateRow
-        row_actions = (CleanUpConversion, DismissConversion)
+        row_actions = (FinishConversion, CleanUpConversion, DismissConversion)
 
     def get_object_display(self, datum):
         return datum.new_name or datum.id

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from horizon import exceptions, forms, tables
 from horizon.utils import memoized
 
-from lightbits_dashboard import conf
+from lightbits_dashboard import conf, model
 from lightbits_dashboard.dashboards.project.lightbits_images import (
     conversions,
     convert_forms,
@@ -23,7 +23,7 @@ from lightbits_dashboard.dashboards.project.lightbits_images import (
 )
 from lightbits_dashboard.dashboards.project.lightbits_images import convert_messages as texts
 
-INDEX_URL = reverse_lazy("horizon:project:lightbits_images:index")
+INDEX_URL = reverse_lazy(model.PROJECT_INDEX_URL)
 
 
 class MakeFastClonableView(forms.ModalFormView):
@@ -52,12 +52,14 @@ class MakeFastClonableView(forms.ModalFormView):
         context["submit_url"] = reverse(self.url_name, args=[self.kwargs["image_id"]])
         src = context["source"] = self.get_source()
         if self.request.method == "GET":
+            notes = []
             try:
                 any_image = self.form_class.any_image
-                problems = conversions.check(self.request, src, any_image=any_image)
+                problems = conversions.check(self.request, src, any_image=any_image, notes=notes)
             except Exception:
                 problems = []
             context["problems"] = [texts.problem_text(p) for p in problems]
+            context["notes"] = [texts.NOTES[n] for n in notes]
         return context
 
 

@@ -15,9 +15,14 @@
 
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy, pgettext_lazy
-from horizon import exceptions, messages, tables
+from horizon import tables
 
-from lightbits_dashboard.dashboards.project.lightbits_images import clone_texts, launches, texts
+from lightbits_dashboard.dashboards.project.lightbits_images import (
+    clone_texts,
+    launches,
+    row_actions,
+    texts,
+)
 from lightbits_dashboard.dashboards.project.lightbits_images import tables as images_tables
 from lightbits_dashboard.launch import record
 
@@ -37,55 +42,30 @@ STATE_DISPLAY = (
 )
 
 
-class _RowAction(tables.BatchAction):
-    """A one-row action: ``operate(request, row id)`` calls the launch operation."""
-
-    states = ()
-
-    def allowed(self, request, row=None):
-        return row is None or row.state in self.states
-
-    def operate(self, request, row_id):
-        raise NotImplementedError
-
-    def action(self, request, obj_id):
-        try:
-            self.operate(request, obj_id)
-        except ValueError as exc:
-            messages.error(request, str(exc))  # the reason, next to "Unable to ..."
-            raise exceptions.BadRequest(str(exc))
-
-
-class FinishLaunch(_RowAction):
+class FinishLaunch(row_actions.RowAction):
     name = "finish"
     states = (record.INTERRUPTED,)
     icon = "play"
     policy_rules = images_tables.LAUNCH_POLICY
+    present = ngettext_lazy("Finish Launch", "Finish Launches")
+    past = ngettext_lazy(
+        "Resumed launch (the row shows how it ends)",
+        "Resumed launches (the rows show how they end)",
+    )
 
     def operate(self, request, row_id):
         launches.finish(request, row_id)
 
-    @staticmethod
-    def action_present(count):
-        return ngettext_lazy("Finish Launch", "Finish Launches", count)
 
-    @staticmethod
-    def action_past(count):
-        return ngettext_lazy(
-            "Resumed launch (the row shows how it ends)",
-            "Resumed launches (the rows show how they end)",
-            count,
-        )
-
-
-class CleanUpLaunch(_RowAction):
-    name = "clean_up"
-    classes = ("btn-danger",)
-    icon = "trash"
+class CleanUpLaunch(row_actions.CleanUp):
     help_text = _("Deletes the server and boot volume this launch created.")
     policy_rules = (
         ("compute", "os_compute_api:servers:delete"),
         ("volume", "volume:delete"),
+    )
+    past = ngettext_lazy(
+        "Clean up started (the row goes once all is deleted, or says what is left)",
+        "Clean up started (the rows go once all is deleted, or say what is left)",
     )
 
     def allowed(self, request, row=None):
@@ -96,46 +76,19 @@ class CleanUpLaunch(_RowAction):
     def operate(self, request, row_id):
         launches.clean_up(request, row_id)
 
-    @staticmethod
-    def action_present(count):
-        return ngettext_lazy("Clean Up", "Clean Up", count)
 
-    @staticmethod
-    def action_past(count):
-        return ngettext_lazy(
-            "Clean up started (the row goes once all is deleted, or says what is left)",
-            "Clean up started (the rows go once all is deleted, or say what is left)",
-            count,
-        )
-
-
-class DismissLaunch(_RowAction):
-    name = "dismiss"
+class DismissLaunch(row_actions.Dismiss):
     states = (record.ACTIVE, record.ERROR)
-    icon = "check"
     help_text = _("Removes the row; the server and its volume stay.")
     policy_rules = (("volume", "volume:delete_volume_metadata"),)
 
     def operate(self, request, row_id):
         launches.dismiss(request, row_id)
 
-    @staticmethod
-    def action_present(count):
-        return ngettext_lazy("Dismiss", "Dismiss", count)
 
-    @staticmethod
-    def action_past(count):
-        return ngettext_lazy("Dismissed", "Dismissed", count)
-
-
-class UpdateRow(tables.Row):
-    ajax = True
-
-    def get_data(self, request, row_id):
-        row = launches.launch_row(request, row_id) if row_id else None
-        if row is None:
-            raise exceptions.NotFound()
-        return row
+class UpdateRow(row_actions.UpdateRow):
+    def fetch(self, request, row_id):
+        return launches.launch_row(request, row_id)
 
 
 class LaunchesTable(tables.DataTable):

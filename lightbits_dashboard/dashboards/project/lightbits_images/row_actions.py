@@ -1,0 +1,79 @@
+#    Licensed under the Apache License, Version 2.0 (the "License"); you may
+#    not use this file except in compliance with the License. You may obtain
+#    a copy of the License at
+#
+#         http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#    License for the specific language governing permissions and limitations
+#    under the License.
+
+"""The row machinery the Launches and Conversions tables share: a one-row
+action on a row with a ``state``, its Clean Up and Dismiss, and the ajax
+row update (Horizon's UpdateRow)."""
+
+from django.utils.translation import ngettext_lazy
+from horizon import exceptions, messages, tables
+
+
+class RowAction(tables.BatchAction):
+    """A one-row action: ``operate(request, row id)`` calls the operation; a
+    refusal (ValueError) is shown with its reason.
+
+    ``present``/``past``: ngettext_lazy(one, many) without a number (the
+    count chooses the form); ``states``: the row states it is offered in."""
+
+    states = ()
+    present = past = None
+
+    def allowed(self, request, row=None):
+        return row is None or row.state in self.states
+
+    def operate(self, request, row_id):
+        raise NotImplementedError
+
+    def action(self, request, obj_id):
+        try:
+            self.operate(request, obj_id)
+        except ValueError as exc:
+            messages.error(request, str(exc))  # the reason, next to "Unable to ..."
+            raise exceptions.BadRequest(str(exc))
+
+    def action_present(self, count):
+        return self.present % count
+
+    def action_past(self, count):
+        return self.past % count
+
+
+class CleanUp(RowAction):
+    name = "clean_up"
+    classes = ("btn-danger",)
+    icon = "trash"
+    policy_rules = (("volume", "volume:delete"),)
+    present = ngettext_lazy("Clean Up", "Clean Up")
+
+
+class Dismiss(RowAction):
+    name = "dismiss"
+    icon = "check"
+    present = ngettext_lazy("Dismiss", "Dismiss")
+    past = ngettext_lazy("Dismissed", "Dismissed")
+
+
+class UpdateRow(tables.Row):
+    """A row updated by ajax: ``fetch(request, row id)`` returns it, or None
+    when it is gone."""
+
+    ajax = True
+
+    def fetch(self, request, row_id):
+        raise NotImplementedError
+
+    def get_data(self, request, row_id):
+        row = self.fetch(request, row_id) if row_id else None
+        if row is None:
+            raise exceptions.NotFound()
+        return row
