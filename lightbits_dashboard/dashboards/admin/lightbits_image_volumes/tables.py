@@ -92,10 +92,11 @@ def _image_field(name):
 
 
 class _ActionForFinding(tables.LinkAction):
-    """A row action shown only where a finding offers it."""
+    """A row action shown only where a finding offers it; it links to the
+    panel's URL of its name, for the row's ``target`` ("image" or "volume")."""
 
     finding_action = None
-    url_name = None
+    target = None
     classes = ("ajax-modal",)
     policy_rules = (("volume", "context_is_admin"),)
 
@@ -104,45 +105,28 @@ class _ActionForFinding(tables.LinkAction):
             f.action == self.finding_action for f in getattr(datum, "findings", [])
         )
 
-    def target(self, datum):
-        raise NotImplementedError
-
     def get_link_url(self, datum=None):
-        return reverse(model.ADMIN_URLS + self.url_name, args=[self.target(datum)])
+        target_id = field(getattr(datum, self.target), "id")
+        return reverse(model.ADMIN_URLS + self.name, args=[target_id])
 
 
 class CopyToLightbits(_ActionForFinding):
-    name = "copy"
+    name, target, icon = "copy", "image", "copy"
     verbose_name = _("Copy to Lightbits")
-    icon = "copy"
     finding_action = inv.ACTION_COPY
-    url_name = "copy"
-
-    def target(self, datum):
-        return field(datum.image, "id")
 
 
 class MakeReadOnly(_ActionForFinding):
-    name = "make_read_only"
+    name, target, icon = "make_read_only", "volume", "lock"
     verbose_name = _("Make read-only")
-    icon = "lock"
     finding_action = inv.ACTION_MAKE_READ_ONLY
-    url_name = "make_read_only"
-
-    def target(self, datum):
-        return field(datum.volume, "id")
 
 
 class DeleteOrphan(_ActionForFinding):
-    name = "delete_orphan"
+    name, target, icon = "delete_orphan", "volume", "trash"
     verbose_name = _("Delete orphan")
-    icon = "trash"
     classes = ("ajax-modal", "btn-danger")
     finding_action = inv.ACTION_DELETE_ORPHAN
-    url_name = "delete_orphan"
-
-    def target(self, datum):
-        return field(datum.volume, "id")
 
 
 class _PagedTable(tables.DataTable):
@@ -150,6 +134,9 @@ class _PagedTable(tables.DataTable):
     row's position in its table, and the links keep the page's filters."""
 
     filter_query = {}  # the view sets the page's active filters
+
+    def get_object_id(self, datum):
+        return datum.id
 
     def get_marker(self):
         return str(self.data[-1].pos) if self.data else ""
@@ -309,9 +296,6 @@ class ImagesTable(_PagedTable):
     clones = tables.Column(_clones, verbose_name=_("Boot volumes from it (thin clones)"))
     findings = tables.Column(_findings, verbose_name=_("Findings"))
 
-    def get_object_id(self, datum):
-        return datum.id
-
     class Meta:
         name = "images"
         pagination_param = "images__marker"
@@ -346,9 +330,6 @@ class VolumesTable(_PagedTable):
     )
     lightbits = LinesColumn(_lightbits_lines, verbose_name=_("Lightbits volume"))
     findings = tables.Column(_findings, verbose_name=_("Findings"))
-
-    def get_object_id(self, datum):
-        return datum.id
 
     class Meta:
         name = "volumes"

@@ -92,16 +92,6 @@ def _new_image_link(row):
     return reverse("horizon:project:lightbits_images:detail", args=[row.image_id])
 
 
-STATE_CHOICES = (
-    (record.COPYING, None),
-    (record.CONVERTING, None),
-    (record.REGISTERING, None),
-    (record.ACTIVE, True),
-    (record.ERROR, False),
-    (record.INTERRUPTED, False),
-)
-
-
 class ConversionsTable(tables.DataTable):
     source_name = tables.WrappingColumn("source_name", verbose_name=_("Source Image"))
     new_name = tables.WrappingColumn("new_name", verbose_name=_("New Image"), link=_new_image_link)
@@ -109,7 +99,7 @@ class ConversionsTable(tables.DataTable):
         "state",
         verbose_name=_("Stage"),
         status=True,
-        status_choices=STATE_CHOICES,
+        status_choices=texts.STAGE_CHOICES,
         display_choices=texts.STAGES,
     )
     route = tables.Column("route", verbose_name=_("Route"), empty_value="-")

@@ -26,19 +26,12 @@ from lightbits_dashboard.dashboards.project.lightbits_images import (
 from lightbits_dashboard.dashboards.project.lightbits_images import tables as images_tables
 from lightbits_dashboard.launch import record
 
-STATE_CHOICES = (
-    (record.CLONING, None),
-    (record.BOOTING, None),
-    (record.ACTIVE, True),
-    (record.ERROR, False),
-    (record.INTERRUPTED, False),
-)
-STATE_DISPLAY = (
-    (record.CLONING, pgettext_lazy("Launch state", "Cloning boot volume")),
-    (record.BOOTING, pgettext_lazy("Launch state", "Booting")),
-    (record.ACTIVE, pgettext_lazy("Launch state", "Active")),
-    (record.ERROR, pgettext_lazy("Launch state", "Error")),
-    (record.INTERRUPTED, pgettext_lazy("Launch state", "Interrupted")),
+STATE_CHOICES, STATE_DISPLAY = row_actions.state_choices(
+    (
+        (record.CLONING, pgettext_lazy("Launch state", "Cloning boot volume")),
+        (record.BOOTING, pgettext_lazy("Launch state", "Booting")),
+    ),
+    record,
 )
 
 
