@@ -129,6 +129,15 @@ class DeleteOrphan(_ActionForFinding):
     finding_action = inv.ACTION_DELETE_ORPHAN
 
 
+class _Meta:
+    multi_select = False
+
+
+def _markers(table):
+    """(pagination_param, prev_pagination_param) of a paged table (the view reads them)."""
+    return f"{table}__marker", f"{table}__prev_marker"
+
+
 class _PagedTable(tables.DataTable):
     """Pages through the cached inventory's rows (cached.py): a marker is a
     row's position in its table, and the links keep the page's filters."""
@@ -296,10 +305,9 @@ class ImagesTable(_PagedTable):
     clones = tables.Column(_clones, verbose_name=_("Boot volumes from it (thin clones)"))
     findings = tables.Column(_findings, verbose_name=_("Findings"))
 
-    class Meta:
+    class Meta(_Meta):
         name = "images"
-        pagination_param = "images__marker"
-        prev_pagination_param = "images__prev_marker"
+        pagination_param, prev_pagination_param = _markers(name)
         verbose_name = _("Images and their image volumes")
         row_actions = (
             CopyToLightbits,
@@ -309,7 +317,6 @@ class ImagesTable(_PagedTable):
         )
         row_class = UpdateImageRow
         status_columns = ["copy"]
-        multi_select = False
 
 
 class VolumesTable(_PagedTable):
@@ -331,13 +338,11 @@ class VolumesTable(_PagedTable):
     lightbits = LinesColumn(_lightbits_lines, verbose_name=_("Lightbits volume"))
     findings = tables.Column(_findings, verbose_name=_("Findings"))
 
-    class Meta:
+    class Meta(_Meta):
         name = "volumes"
-        pagination_param = "volumes__marker"
-        prev_pagination_param = "volumes__prev_marker"
+        pagination_param, prev_pagination_param = _markers(name)
         verbose_name = _("Volumes with findings")
         row_actions = (DeleteOrphan,)
-        multi_select = False
 
 
 def _health(cluster):
@@ -373,10 +378,9 @@ class ConfigTable(tables.DataTable):
     def get_object_id(self, datum):
         return datum.id
 
-    class Meta:
+    class Meta(_Meta):
         name = "config"
         verbose_name = _("Store → volume type → backend → Lightbits cluster")
-        multi_select = False
 
 
 class ClustersTable(tables.DataTable):
@@ -392,7 +396,6 @@ class ClustersTable(tables.DataTable):
     def get_object_id(self, datum):
         return datum.backend
 
-    class Meta:
+    class Meta(_Meta):
         name = "clusters"
         verbose_name = _("Lightbits clusters")
-        multi_select = False

@@ -50,10 +50,6 @@ NOTES = {
     inv.NOTE_TYPE_UNUSED: _("no Glance store uses this volume type"),
 }
 
-_PROTECTION = _(
-    "The Lightbits volume's protection state is %(state)s: replicas are missing or unreachable."
-)
-
 
 def kind_label(kind):
     return KIND_LABELS.get(kind, kind or "")
@@ -110,6 +106,10 @@ _TEXTS = {
     inv.NOT_READ_ONLY: _not_read_only,
     inv.IMAGE_VOLUME_MISSING: _image_volume_missing,
 }
+
+_PROTECTION = _(
+    "The Lightbits volume's protection state is %(state)s: replicas are missing or unreachable."
+)
 
 # The texts whose placeholders are the finding's parameters (kind: its label).
 _PLAIN_TEXTS = {

@@ -48,11 +48,9 @@ class MakeFastClonable(tables.LinkAction):
         return own and image.status == "active" and not raw
 
 
-class ViewConversions(tables.LinkAction):
+class ViewConversions(row_actions.ListLink):
     name = "conversions"
     verbose_name = _("Conversions")
-    url = "horizon:project:lightbits_images:conversions"
-    icon = "tasks"
 
 
 class CleanUpConversion(row_actions.CleanUp):

@@ -10,12 +10,24 @@
 #    License for the specific language governing permissions and limitations
 #    under the License.
 
-"""The row machinery the Launches and Conversions tables share: the state
-column's choices, a one-row action on a row with a ``state``, its Clean Up
+"""The row machinery the Launches and Conversions tables share: the link to
+their page, the state column's choices, a one-row action on a row with a ``state``, its Clean Up
 and Dismiss, and the ajax row update (Horizon's UpdateRow)."""
 
+from django.urls import reverse
 from django.utils.translation import ngettext_lazy, pgettext_lazy
 from horizon import exceptions, messages, tables
+
+from lightbits_dashboard import model
+
+
+class ListLink(tables.LinkAction):
+    """A table action that opens the panel's list page of its ``name``."""
+
+    icon = "tasks"
+
+    def get_link_url(self, datum=None):
+        return reverse(model.PROJECT_URLS + self.name)
 
 
 def state_choices(running, record):
