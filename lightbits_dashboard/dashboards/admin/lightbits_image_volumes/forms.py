@@ -125,14 +125,21 @@ class DeleteOrphanForm(_VolumeActionForm):
             lb_api.forget_cluster_state(backend)
 
 
-class CopyForm(forms.SelfHandlingForm):
-    image_id = forms.CharField(widget=forms.HiddenInput(), disabled=True)
-    store = forms.ThemableChoiceField(label=_("Lightbits store"))
+class ImageChoiceForm(forms.SelfHandlingForm):
+    """An image (the URL's) and one of the view's ``choices`` in the field
+    named ``choice``."""
 
-    def __init__(self, request, *args, **kwargs):
-        stores = kwargs.pop("stores", [])
+    image_id = forms.CharField(widget=forms.HiddenInput(), disabled=True)
+    choice = None
+
+    def __init__(self, request, *args, choices=(), **kwargs):
         super().__init__(request, *args, **kwargs)
-        self.fields["store"].choices = [(s, s) for s in stores]
+        self.fields[self.choice].choices = [(c, c) for c in choices]
+
+
+class CopyForm(ImageChoiceForm):
+    store = forms.ThemableChoiceField(label=_("Lightbits store"))
+    choice = "store"
 
     def handle(self, request, data):
         try:

@@ -216,5 +216,5 @@ class CopyView(_ConfirmView):
             exceptions.handle(
                 self.request, _("Unable to retrieve Glance stores."), redirect=self.success_url
             )
-        kwargs["stores"] = collect.lightbits_stores(stores, volume_types)
+        kwargs["choices"] = collect.lightbits_stores(stores, volume_types)
         return kwargs

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from lightbits_dashboard.convert import engine, preflight, record
-from lightbits_dashboard.dashboards.project.lightbits_images import row_actions
+from lightbits_dashboard.dashboards.project.lightbits_images import work_rows
 
 PROBLEMS = {
     preflight.NOT_ACTIVE: _("The image is not active (status %(status)s)."),
@@ -79,7 +79,7 @@ WARNINGS = {
     ),
 }
 
-STAGE_CHOICES, STAGES = row_actions.state_choices(
+STAGE_CHOICES, STAGES = work_rows.state_choices(
     (
         (record.COPYING, pgettext_lazy("Conversion stage", "Copying")),
         (record.CONVERTING, pgettext_lazy("Conversion stage", "Converting")),

@@ -19,7 +19,7 @@ from django.utils.translation import ngettext_lazy
 from horizon import tables
 
 from lightbits_dashboard.convert import record
-from lightbits_dashboard.dashboards.project.lightbits_images import conversions, row_actions
+from lightbits_dashboard.dashboards.project.lightbits_images import conversions, work_rows
 from lightbits_dashboard.dashboards.project.lightbits_images import convert_messages as texts
 
 # Cinder's create and upload-to-image, Glance's image update.
@@ -48,12 +48,12 @@ class MakeFastClonable(tables.LinkAction):
         return own and image.status == "active" and not raw
 
 
-class ViewConversions(row_actions.ListLink):
+class ViewConversions(work_rows.ListLink):
     name = "conversions"
     verbose_name = _("Conversions")
 
 
-class CleanUpConversion(row_actions.CleanUp):
+class CleanUpConversion(work_rows.CleanUp):
     help_text = _("Deletes the temporary volume and the half-made image.")
     past = ngettext_lazy("Clean up started", "Clean up started")
 
@@ -67,7 +67,7 @@ class CleanUpConversion(row_actions.CleanUp):
         conversions.clean_up(request, row_id)
 
 
-class DismissConversion(row_actions.Dismiss):
+class DismissConversion(work_rows.Dismiss):
     help_text = _("Removes the row; both images stay.")
 
     def allowed(self, request, row=None):
@@ -79,7 +79,7 @@ class DismissConversion(row_actions.Dismiss):
         conversions.dismiss(request, row_id)
 
 
-class UpdateRow(row_actions.UpdateRow):
+class UpdateRow(work_rows.UpdateRow):
     def fetch(self, request, row_id):
         return conversions.conversion_row(request, row_id)
 

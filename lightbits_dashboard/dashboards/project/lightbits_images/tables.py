@@ -23,8 +23,8 @@ from openstack_dashboard import api
 from lightbits_dashboard import clone_path
 from lightbits_dashboard.dashboards.project.lightbits_images import (
     convert_tables,
-    row_actions,
     texts,
+    work_rows,
 )
 
 LAUNCH_POLICY = (("compute", "os_compute_api:servers:create"),)
@@ -51,7 +51,7 @@ class LaunchFromImage(tables.LinkAction):
         return image is None or image.status == "active"
 
 
-class ViewLaunches(row_actions.ListLink):
+class ViewLaunches(work_rows.ListLink):
     name = "launches"
     verbose_name = _("Launches")
 

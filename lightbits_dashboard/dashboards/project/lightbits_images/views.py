@@ -20,6 +20,7 @@ from lightbits_dashboard.dashboards.project.lightbits_images import (
     data,
     launches_tables,
     texts,
+    work_rows,
     workflows,
 )
 from lightbits_dashboard.dashboards.project.lightbits_images import launches as launch_data
@@ -101,13 +102,10 @@ class LaunchView(horizon_workflows.WorkflowView):
         return initial
 
 
-class LaunchesView(tables.DataTableView):
+class LaunchesView(work_rows.RowsView):
     table_class = launches_tables.LaunchesTable
     page_title = _("Lightbits Launches")
+    error = _("Unable to retrieve launches.")
 
-    def get_data(self):
-        try:
-            return launch_data.launch_rows(self.request)
-        except Exception:
-            exceptions.handle(self.request, _("Unable to retrieve launches."))
-            return []
+    def rows(self):
+        return launch_data.launch_rows(self.request)

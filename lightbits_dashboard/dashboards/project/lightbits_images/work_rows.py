@@ -10,15 +10,32 @@
 #    License for the specific language governing permissions and limitations
 #    under the License.
 
-"""The row machinery the Launches and Conversions tables share: the link to
-their page, the state column's choices, a one-row action on a row with a ``state``, its Clean Up
-and Dismiss, and the ajax row update (Horizon's UpdateRow)."""
+"""What the pages of background work, one row each (Launches, Conversions),
+share: their view, the link to them, the state column's choices, a one-row
+action on a row with a ``state``, its Clean Up and Dismiss, and the ajax row
+update (Horizon's UpdateRow)."""
 
 from django.urls import reverse
 from django.utils.translation import ngettext_lazy, pgettext_lazy
 from horizon import exceptions, messages, tables
 
 from lightbits_dashboard import model
+
+
+class RowsView(tables.DataTableView):
+    """The page's rows from ``rows()``; unreadable: none and ``error``."""
+
+    error = None
+
+    def rows(self):
+        raise NotImplementedError
+
+    def get_data(self):
+        try:
+            return self.rows()
+        except Exception:
+            exceptions.handle(self.request, self.error)
+            return []
 
 
 class ListLink(tables.LinkAction):
