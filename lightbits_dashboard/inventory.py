@@ -153,8 +153,15 @@ class VolumeFacts:
     lightbits: LightbitsSide | None  # None: not on a configured cluster
 
 
+class _InProject:
+    @property
+    def project(self):
+        """The project of the row's Cinder volume (None: none, or not shown)."""
+        return volume_project(self.volume)
+
+
 @dataclass
-class ImageRow:
+class ImageRow(_InProject):
     """One image with one of its image volumes (or none)."""
 
     id: str
@@ -171,13 +178,9 @@ class ImageRow:
     copy_failed: list = dc_field(default_factory=list)  # ... and those it failed for
     findings: list = dc_field(default_factory=list)
 
-    @property
-    def project(self):
-        return volume_project(self.volume)
-
 
 @dataclass
-class VolumeRow:
+class VolumeRow(_InProject):
     """A Cinder volume or a Lightbits volume with a finding of its own."""
 
     id: str
@@ -188,10 +191,6 @@ class VolumeRow:
     image_id: str | None = None
     image_exists: bool | None = None
     findings: list = dc_field(default_factory=list)
-
-    @property
-    def project(self):
-        return volume_project(self.volume)
 
 
 @dataclass

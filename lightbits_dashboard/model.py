@@ -33,7 +33,8 @@ VOLUME_DELETABLE = ("available", "error", "error_restoring", "error_extending", 
 VOLUME_PROJECT_ATTR = "os-vol-tenant-attr:tenant_id"
 # The service types a block-storage endpoint is registered under.
 BLOCK_STORAGE_SERVICES = ("block-storage", "block-store", "volume", "volumev3")
-PROJECT_INDEX_URL = "horizon:project:lightbits_images:index"
+PROJECT_URLS = "horizon:project:lightbits_images:"  # + a URL name of the project panel
+PROJECT_INDEX_URL = PROJECT_URLS + "index"
 ADMIN_URLS = "horizon:admin:lightbits_image_volumes:"  # + a URL name of the admin panel
 ADMIN_INDEX_URL = ADMIN_URLS + "index"
 

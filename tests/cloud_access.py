@@ -37,6 +37,19 @@ def wait_for(what, check, timeout=120, interval=1.0):
     pytest.fail(f"timed out after {timeout}s waiting for {what} (last: {last!r})")
 
 
+def delete_image_and_wait(glance, image_id, timeout=180):
+    """Glance refuses (500) while its location import still hashes the volume."""
+
+    def gone():
+        try:
+            glance.images.delete(image_id)
+        except Exception as exc:
+            return getattr(exc, "code", None) == 404 or type(exc).__name__ == "HTTPNotFound"
+        return False
+
+    wait_for(f"image {image_id} deleted", gone, timeout, interval=2)
+
+
 class OpenStack:
     """The official clients for one user, on one keystoneauth session."""
 

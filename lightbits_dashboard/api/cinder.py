@@ -34,6 +34,14 @@ def quota_usage(request):
     return usage
 
 
+def volume_from_image(request, name, size, volume_type, image_id, metadata):
+    """A new volume made from the image (Horizon's volume_create): its id."""
+    volume = horizon_cinder.volume_create(
+        request, size, name, "", volume_type, metadata=metadata, image_id=image_id
+    )
+    return volume.id
+
+
 def volume_get_raw(request, volume_id):
     """The volume as Cinder returns it (no per-attachment Nova calls), or None if gone."""
     try:

@@ -24,6 +24,16 @@ def _gone(exc):
     return getattr(exc, "code", None) == 404 or type(exc).__name__ in ("NotFound", "HTTPNotFound")
 
 
+def _unless_gone(get, resource_id):
+    """get(resource_id), or None when the cloud says it is gone (404)."""
+    try:
+        return get(resource_id)
+    except Exception as exc:
+        if _gone(exc):
+            return None
+        raise
+
+
 def _stores(image):
     return tuple(model.image_stores(image))
 
@@ -41,12 +51,7 @@ class ClientCloudOps:
         return volume.id
 
     def _volume(self, volume_id):
-        try:
-            return self.cinder.volumes.get(volume_id)
-        except Exception as exc:
-            if _gone(exc):
-                return None
-            raise
+        return _unless_gone(self.cinder.volumes.get, volume_id)
 
     def get_volume(self, volume_id):
         volume = self._volume(volume_id)
@@ -96,12 +101,7 @@ class ClientCloudOps:
 
     # -- Glance --
     def _image(self, image_id):
-        try:
-            return self.glance.images.get(image_id)
-        except Exception as exc:
-            if _gone(exc):
-                return None
-            raise
+        return _unless_gone(self.glance.images.get, image_id)
 
     def get_image(self, image_id):
         image = self._image(image_id)

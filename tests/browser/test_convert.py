@@ -6,23 +6,11 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 
 from tests.browser import cloud, pages
+from tests.cloud_access import delete_image_and_wait
 
 IMAGES_URL = "/project/lightbits_images/"
 STAGES = ("Copying", "Converting", "Registering", "Active")
 CONVERTED_TO = "lightbits_converted_to"
-
-
-def _delete_image(glance, image_id):
-    """Glance refuses (500) while its location import still hashes the volume."""
-
-    def gone():
-        try:
-            glance.images.delete(image_id)
-        except Exception as exc:
-            return getattr(exc, "code", None) == 404 or type(exc).__name__ == "HTTPNotFound"
-        return False
-
-    cloud.wait_for(f"image {image_id} deleted", gone, 180, interval=2)
 
 
 def _new_images(admin_api, source_id):
@@ -86,7 +74,7 @@ def test_convert_cirros_qcow2_and_watch_the_stages(as_admin, horizon, facts, adm
             cloud.wait_for(
                 "new image hashed", lambda i=image_id: admin_api.glance.images.get(i).os_hash_value
             )
-            _delete_image(admin_api.glance, image_id)
+            delete_image_and_wait(admin_api.glance, image_id)
         source = admin_api.glance.images.get(source_id)
         if CONVERTED_TO in source:
             admin_api.glance.images.update(source_id, remove_props=[CONVERTED_TO])

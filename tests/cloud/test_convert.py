@@ -14,8 +14,9 @@ import pytest
 
 from lightbits_dashboard.convert import client_ops, engine, preflight, record
 from tests.browser.cloud import Emulator
-from tests.cloud.conftest import delete_volume_and_wait, volume_status, wait_for
-from tests.cloud.test_data_path import volume_file, watch_volume
+from tests.cloud.conftest import volume_status, wait_for
+from tests.cloud.test_data_path import new_volume, volume_file
+from tests.cloud_access import delete_image_and_wait
 
 GiB = 1024**3
 
@@ -62,19 +63,6 @@ def qcow2_source(cloud, admin, demo):
         yield admin.glance.images.get(image.id), demo.project_id
     finally:
         delete_image_and_wait(admin.glance, image.id)
-
-
-def delete_image_and_wait(glance, image_id, timeout=120):
-    """Glance refuses (500) while its location import still hashes the volume."""
-
-    def gone():
-        try:
-            glance.images.delete(image_id)
-        except Exception as exc:
-            return getattr(exc, "code", None) == 404 or type(exc).__name__ == "HTTPNotFound"
-        return False
-
-    wait_for(f"image {image_id} deleted", gone, timeout, interval=2)
 
 
 def leftovers(admin, plan):
@@ -139,11 +127,9 @@ def test_convert_qcow2_into_a_raw_image_whose_volume_is_a_clone(
     )
 
     # a boot volume from it is a clone; running it again is refused
-    boot = admin.cinder.volumes.create(
-        1, name="test-convert-boot", imageRef=new_id, volume_type=cloud["volume_type"]["name"]
+    _boot, seen = new_volume(
+        admin, cleanup, "test-convert-boot", new_id, cloud["volume_type"]["name"]
     )
-    cleanup.add(delete_volume_and_wait, admin.cinder, boot.id)
-    seen = watch_volume(admin.cinder, boot.id)
     assert seen[-1] == "available" and "downloading" not in seen, seen
     again = preflight.source_from(admin.glance.images.get(source.id), (), "lightbits")
     assert preflight.check_not_converted(again, {new_id}).code == preflight.ALREADY_CONVERTED

@@ -67,6 +67,13 @@ def watch_volume(cinder, volume_id, timeout=180):
     pytest.fail(f"volume {volume_id} still {seen[-1]} after {timeout}s; statuses {seen}")
 
 
+def new_volume(client, cleanup, name, image_id, volume_type):
+    """(volume, every status it showed): 1 GiB from the image, deleted at the end."""
+    volume = client.cinder.volumes.create(1, name=name, imageRef=image_id, volume_type=volume_type)
+    cleanup.add(delete_volume_and_wait, client.cinder, volume.id)
+    return volume, watch_volume(client.cinder, volume.id)
+
+
 def volume_file(cloud, lightbits, cinder_volume_id):
     backing = lightbits.volume_of(cinder_volume_id)
     assert backing is not None, "no Lightbits volume behind the Cinder volume"
@@ -270,14 +277,9 @@ def test_raw_boot_volume_is_a_block_clone_and_boots(
 
 # --------------------------------------------------------- 2. the copy path
 def test_qcow2_volume_is_a_copy_holding_the_raw_bytes(cloud, demo, lightbits, cleanup):
-    volume = demo.cinder.volumes.create(
-        1,
-        name="test-copy-qcow2",
-        imageRef=cloud["images"]["qcow2"],
-        volume_type=cloud["volume_type"]["name"],
+    volume, seen = new_volume(
+        demo, cleanup, "test-copy-qcow2", cloud["images"]["qcow2"], cloud["volume_type"]["name"]
     )
-    cleanup.add(delete_volume_and_wait, demo.cinder, volume.id)
-    seen = watch_volume(demo.cinder, volume.id)
     assert "downloading" in seen and seen[-1] == "available", seen
     backing, path = volume_file(cloud, lightbits, volume.id)
     assert not backing["sourceSnapshotName"]
@@ -295,14 +297,10 @@ def test_qcow2_volume_is_a_copy_holding_the_raw_bytes(cloud, demo, lightbits, cl
 
 # ------------------------------------------------------- 4. upload-to-image
 def test_upload_to_image_with_cinders_backend_is_a_clone(cloud, demo, admin, lightbits, cleanup):
-    volume = demo.cinder.volumes.create(
-        1,
-        name="test-upload-src",
-        imageRef=cloud["images"]["raw"],
-        volume_type=cloud["volume_type"]["name"],
+    volume, seen = new_volume(
+        demo, cleanup, "test-upload-src", cloud["images"]["raw"], cloud["volume_type"]["name"]
     )
-    cleanup.add(delete_volume_and_wait, demo.cinder, volume.id)
-    assert watch_volume(demo.cinder, volume.id)[-1] == "available"
+    assert seen[-1] == "available"
     resp = demo.cinder.volumes.upload_to_image(
         volume, False, "test-uploaded-raw", "bare", "raw", visibility="private", protected=False
     )
@@ -323,11 +321,9 @@ def test_upload_to_image_with_cinders_backend_is_a_clone(cloud, demo, admin, lig
         lambda: volume_status(admin.cinder, image_volume_id) == "available",
     )
     # and it launches by clone
-    boot = demo.cinder.volumes.create(
-        1, name="test-upload-boot", imageRef=image_id, volume_type=cloud["volume_type"]["name"]
+    _boot, seen = new_volume(
+        demo, cleanup, "test-upload-boot", image_id, cloud["volume_type"]["name"]
     )
-    cleanup.add(delete_volume_and_wait, demo.cinder, boot.id)
-    seen = watch_volume(demo.cinder, boot.id)
     assert seen[-1] == "available" and "downloading" not in seen, seen
 
 
@@ -377,14 +373,10 @@ def store_type(admin, cleanup):
 def test_plain_upload_to_image_goes_into_the_lightbits_store(
     cloud, admin, lightbits, store_type, cleanup
 ):
-    volume = admin.cinder.volumes.create(
-        1,
-        name="test-plain-upload-src",
-        imageRef=cloud["images"]["raw"],
-        volume_type=store_type.name,
+    volume, seen = new_volume(
+        admin, cleanup, "test-plain-upload-src", cloud["images"]["raw"], store_type.name
     )
-    cleanup.add(delete_volume_and_wait, admin.cinder, volume.id)
-    assert watch_volume(admin.cinder, volume.id)[-1] == "available"
+    assert seen[-1] == "available"
     # qcow2: Cinder's backend path is raw-only, so Cinder converts the volume's
     # bytes and uploads them through Glance into the type's store.
     resp = admin.cinder.volumes.upload_to_image(
@@ -398,14 +390,9 @@ def test_plain_upload_to_image_goes_into_the_lightbits_store(
     assert image.disk_format == "qcow2" and image.os_hash_value
     wait_for("source volume back", lambda: volume_status(admin.cinder, volume.id) == "available")
     # launchable: a boot volume from it (by copy) holds the source's bytes
-    boot = admin.cinder.volumes.create(
-        1,
-        name="test-plain-upload-boot",
-        imageRef=image_id,
-        volume_type=cloud["volume_type"]["name"],
+    boot, seen = new_volume(
+        admin, cleanup, "test-plain-upload-boot", image_id, cloud["volume_type"]["name"]
     )
-    cleanup.add(delete_volume_and_wait, admin.cinder, boot.id)
-    seen = watch_volume(admin.cinder, boot.id)
     assert seen[-1] == "available" and "downloading" in seen, seen
     _, src_path = volume_file(cloud, lightbits, volume.id)
     _, boot_path = volume_file(cloud, lightbits, boot.id)

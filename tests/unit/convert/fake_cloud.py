@@ -2,8 +2,27 @@
 
 import itertools
 
+from lightbits_dashboard.convert import preflight
 from lightbits_dashboard.convert.engine import ImageState
 from lightbits_dashboard.launch.orchestrator import VolumeState
+
+
+def source(**changes):
+    """A qcow2 image of project p1 in the Lightbits store, as preflight reads it."""
+    values = dict(
+        id="img-1",
+        name="cirros",
+        status="active",
+        disk_format="qcow2",
+        container_format="bare",
+        owner="p1",
+        visibility="private",
+        size=12 * 1024**2,
+        virtual_size=3 * 1024**3 + 1,
+        store="lightbits",
+    )
+    values.update(changes)
+    return preflight.Source(**values)
 
 
 class FakeCloud:

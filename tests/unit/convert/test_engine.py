@@ -2,18 +2,13 @@
 
 import pytest
 
-from lightbits_dashboard.convert import engine, preflight, record
+from lightbits_dashboard.convert import engine, record
 from lightbits_dashboard.launch.orchestrator import VolumeState
-from tests.unit.convert.fake_cloud import FakeCloud
+from tests.unit.convert.fake_cloud import FakeCloud, source
 from tests.unit.launch.fake_cloud import FakeClock
 
-SOURCE = preflight.Source(
+SOURCE = source(
     id="src",
-    name="cirros",
-    status="active",
-    disk_format="qcow2",
-    container_format="bare",
-    owner="p1",
     visibility="shared",
     size=10,
     virtual_size=2 * 1024**3,
@@ -23,7 +18,6 @@ SOURCE = preflight.Source(
     tags=("gold",),
     properties={"hw_disk_bus": "scsi", "owner_specified.openstack.md5": "x", "os_hidden": False},
     members=("p9",),
-    store="lightbits",
 )
 
 

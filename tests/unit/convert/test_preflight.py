@@ -1,25 +1,9 @@
 """Every preflight rule: passes, and its Problem code and parameters."""
 
 from lightbits_dashboard.convert import preflight as pf
+from tests.unit.convert.fake_cloud import source
 
 TYPES = {"lightbits": {"volume_backend_name": "lightbits"}}
-
-
-def source(**changes):
-    values = dict(
-        id="img-1",
-        name="cirros",
-        status="active",
-        disk_format="qcow2",
-        container_format="bare",
-        owner="p1",
-        visibility="private",
-        size=12 * 1024**2,
-        virtual_size=3 * 1024**3 + 1,
-        store="lightbits",
-    )
-    values.update(changes)
-    return pf.Source(**values)
 
 
 def codes(problems):

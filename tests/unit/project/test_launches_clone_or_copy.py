@@ -38,21 +38,28 @@ class CloneOrCopyTests(test.TestCase):
         self.assertContains(res, "Cloned (3.2 s)")
         self.assertNotContains(res, "Likely reasons")
 
+    def _copied(self, seconds, expected):
+        """The page of one active instance whose boot volume was a copy."""
+        return self._page(
+            launch_volume(
+                "vm",
+                "active",
+                server_id="s1",
+                made="copy",
+                made_seconds=seconds,
+                expected=expected,
+            )
+        )
+
     @test.create_mocks(MOCKS)
     def test_an_announced_copy_says_copied_without_a_warning(self):
-        volume = launch_volume(
-            "vm", "active", server_id="s1", made="copy", made_seconds=8.0, expected="copy"
-        )
-        res = self._page(volume)
+        res = self._copied(8.0, expected="copy")
         self.assertContains(res, "Copied (8 s)")
         self.assertNotContains(res, "Likely reasons")
 
     @test.create_mocks(MOCKS)
     def test_a_copy_the_clone_path_called_fast_clone_is_a_warning_with_reasons(self):
-        volume = launch_volume(
-            "vm", "active", server_id="s1", made="copy", made_seconds=9.5, expected="clone"
-        )
-        res = self._page(volume)
+        res = self._copied(9.5, expected="clone")
         self.assertContains(res, "Copied (9.5 s)")
         self.assertContains(res, "the clone path said Fast clone for this image")
         self.assertContains(res, "allowed_direct_url_schemes")

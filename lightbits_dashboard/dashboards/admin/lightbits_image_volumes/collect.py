@@ -96,66 +96,53 @@ def lightbits_stores(stores, volume_types):
     return [s for s in ids if s in existing]
 
 
+def _lists():
+    """(name, error message, call, keyword arguments) of each bulk list."""
+    return (
+        ("images", _("Unable to retrieve images."), image_list_all, {}),
+        (
+            "volumes",
+            _("Unable to retrieve volumes."),
+            api.cinder.volume_list,
+            {"search_opts": {"all_tenants": True}},
+        ),
+        ("volume_types", _("Unable to retrieve volume types."), api.cinder.volume_type_list, {}),
+        ("stores", _("Unable to retrieve Glance stores."), lb_glance.store_list_detail, {}),
+        ("projects", _("Unable to retrieve projects."), _project_names, {}),
+    )
+
+
 def collect(request, refresh=False):
     """(Inventory, {project id: name}, failed): failed is {"lists": names of
     the lists not read, "clusters": backend -> {"error", "tried_at"}}.
 
     refresh: read the Lightbits clusters again (not their cached lists)."""
-    images, images_ok = _fetch(request, _("Unable to retrieve images."), image_list_all)
-    volumes, volumes_ok = _fetch(
-        request,
-        _("Unable to retrieve volumes."),
-        api.cinder.volume_list,
-        search_opts={"all_tenants": True},
-    )
-    volume_types, types_ok = _fetch(
-        request, _("Unable to retrieve volume types."), api.cinder.volume_type_list
-    )
-    stores, stores_ok = _fetch(
-        request, _("Unable to retrieve Glance stores."), lb_glance.store_list_detail
-    )
-    projects, projects_ok = _fetch(request, _("Unable to retrieve projects."), _project_names)
-    projects = dict(projects or {})
+    lists, failed = {}, []
+    for name, message, call, kwargs in _lists():
+        lists[name], ok = _fetch(request, message, call, **kwargs)
+        if not ok:
+            failed.append(name)
+    lists["projects"] = dict(lists["projects"] or {})
     cluster_errors = {}
     result = _build(
         request,
-        images,
-        volumes,
-        volume_types,
-        stores,
-        projects,
-        images_known=images_ok,
-        volumes_known=volumes_ok,
+        lists,
+        images_known="images" not in failed,
+        volumes_known="volumes" not in failed,
         refresh=refresh,
         cluster_errors=cluster_errors,
     )
-    read = {
-        "images": images_ok,
-        "volumes": volumes_ok,
-        "volume_types": types_ok,
-        "stores": stores_ok,
-        "projects": projects_ok,
-    }
-    lists = [name for name, ok in read.items() if not ok]
-    return result, projects, {"lists": lists, "clusters": cluster_errors}
+    return result, lists["projects"], {"lists": failed, "clusters": cluster_errors}
 
 
-def _build(
-    request,
-    images,
-    volumes,
-    volume_types,
-    stores,
-    projects,
-    refresh=False,
-    cluster_errors=None,
-    **known,
-):
+def _build(request, lists, refresh=False, cluster_errors=None, **known):
+    """inventory.build over ``lists`` (images, volumes, volume_types, stores, projects)."""
+    projects = lists["projects"]
     return inventory.build(
-        _unwrapped(images),
-        _unwrapped(volumes),
-        volume_types,
-        stores,
+        _unwrapped(lists["images"]),
+        _unwrapped(lists["volumes"]),
+        lists["volume_types"],
+        lists["stores"],
         cluster_states(request, refresh=refresh, errors=cluster_errors),
         lightbits_stores=conf.get("STORE_VOLUME_TYPES"),
         service_projects=project_ids(conf.get("SERVICE_PROJECTS"), projects),
@@ -181,16 +168,14 @@ def image_row(request, row_id):
     volumes = api.cinder.volume_list(
         request, search_opts={"all_tenants": True, "name": model.image_volume_name(image_id)}
     )
-    result = _build(
-        request,
-        [image],
-        volumes,
-        api.cinder.volume_type_list(request),
-        lb_glance.store_list_detail(request),
-        _project_names(request),
-        images_known=False,
-        volumes_known=False,
-    )
+    lists = {
+        "images": [image],
+        "volumes": volumes,
+        "volume_types": api.cinder.volume_type_list(request),
+        "stores": lb_glance.store_list_detail(request),
+        "projects": _project_names(request),
+    }
+    result = _build(request, lists, images_known=False, volumes_known=False)
     rows = result.image_rows
     return next((r for r in rows if r.id == row_id), rows[0])
 

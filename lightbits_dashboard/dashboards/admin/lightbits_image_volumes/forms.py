@@ -59,7 +59,11 @@ class FilterForm(django_forms.Form):
 
 
 class _VolumeActionForm(forms.SelfHandlingForm):
+    """Re-check (``refusal``), act (``act``), say so: the texts take the
+    refusal, the volume id and the volume name."""
+
     volume_id = forms.CharField(widget=forms.HiddenInput(), disabled=True)
+    refused = failed = done = None
 
     def _volume(self, request, volume_id):
         try:
@@ -71,59 +75,71 @@ class _VolumeActionForm(forms.SelfHandlingForm):
                 redirect=reverse(model.ADMIN_INDEX_URL),
             )
 
+    def refusal(self, request, volume):
+        raise NotImplementedError
 
-class MakeReadOnlyForm(_VolumeActionForm):
+    def act(self, request, volume):
+        raise NotImplementedError
+
     def handle(self, request, data):
         volume = self._volume(request, data["volume_id"])
-        refusal = collect.read_only_refusal(volume)
+        refusal = self.refusal(request, volume)
         if refusal:
-            self.api_error(_("Not made read-only: %s") % refusal)
+            self.api_error(self.refused % refusal)
             return False
         try:
-            cinder_admin.volume_set_readonly(request, volume.id, True)
+            self.act(request, volume)
         except Exception:
             exceptions.handle(
-                request,
-                _("Unable to make volume %s read-only.") % volume.id,
-                redirect=reverse(model.ADMIN_INDEX_URL),
+                request, self.failed % volume.id, redirect=reverse(model.ADMIN_INDEX_URL)
             )
             return False
-        messages.success(request, _("Image volume %s is now read-only.") % volume.name)
+        messages.success(request, self.done % volume.name)
         cached.invalidate()  # the next view shows the change
         return True
+
+
+class MakeReadOnlyForm(_VolumeActionForm):
+    refused = _("Not made read-only: %s")
+    failed = _("Unable to make volume %s read-only.")
+    done = _("Image volume %s is now read-only.")
+
+    def refusal(self, request, volume):
+        return collect.read_only_refusal(volume)
+
+    def act(self, request, volume):
+        cinder_admin.volume_set_readonly(request, volume.id, True)
 
 
 class DeleteOrphanForm(_VolumeActionForm):
-    def handle(self, request, data):
-        volume = self._volume(request, data["volume_id"])
-        refusal = collect.orphan_refusal(request, volume)
-        if refusal:
-            self.api_error(_("Not deleted: %s") % refusal)
-            return False
-        try:
-            api.cinder.volume_delete(request, volume.id)
-        except Exception:
-            exceptions.handle(
-                request,
-                _("Unable to delete volume %s.") % volume.id,
-                redirect=reverse(model.ADMIN_INDEX_URL),
-            )
-            return False
+    refused = _("Not deleted: %s")
+    failed = _("Unable to delete volume %s.")
+    done = _("Deleting orphaned image volume %s.")
+
+    def refusal(self, request, volume):
+        return collect.orphan_refusal(request, volume)
+
+    def act(self, request, volume):
+        api.cinder.volume_delete(request, volume.id)
         for backend in lb_api.backends():
             lb_api.forget_cluster_state(backend)
-        messages.success(request, _("Deleting orphaned image volume %s.") % volume.name)
-        cached.invalidate()  # the next view shows the change
-        return True
 
 
-class CopyForm(forms.SelfHandlingForm):
+class ImageChoiceForm(forms.SelfHandlingForm):
+    """An image (the URL's) and one of the view's ``choices`` in the field
+    named ``choice``."""
+
     image_id = forms.CharField(widget=forms.HiddenInput(), disabled=True)
-    store = forms.ThemableChoiceField(label=_("Lightbits store"))
+    choice = None
 
-    def __init__(self, request, *args, **kwargs):
-        stores = kwargs.pop("stores", [])
+    def __init__(self, request, *args, choices=(), **kwargs):
         super().__init__(request, *args, **kwargs)
-        self.fields["store"].choices = [(s, s) for s in stores]
+        self.fields[self.choice].choices = [(c, c) for c in choices]
+
+
+class CopyForm(ImageChoiceForm):
+    store = forms.ThemableChoiceField(label=_("Lightbits store"))
+    choice = "store"
 
     def handle(self, request, data):
         try:

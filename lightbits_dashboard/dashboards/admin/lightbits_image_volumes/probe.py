@@ -26,6 +26,7 @@ from openstack_dashboard import api
 from lightbits_dashboard import clone_path, clone_probe, conf, model
 from lightbits_dashboard.api import cinder as lb_cinder
 from lightbits_dashboard.api import lightbits as lb_api
+from lightbits_dashboard.dashboards.admin.lightbits_image_volumes import forms as panel_forms
 from lightbits_dashboard.launch import clone_check
 from lightbits_dashboard.model import field as _field
 
@@ -75,10 +76,9 @@ class HorizonProbeOps:
         self.request, self.volume_type = request, volume_type
 
     def create_volume(self, name, size, volume_type, image_id, metadata):
-        volume = api.cinder.volume_create(
-            self.request, size, name, "", volume_type, metadata=metadata, image_id=image_id
+        return lb_cinder.volume_from_image(
+            self.request, name, size, volume_type, image_id, metadata
         )
-        return volume.id
 
     def volume_status(self, volume_id):
         volume = lb_cinder.volume_get_raw(self.request, volume_id)
@@ -106,14 +106,9 @@ def _in_background(work):
     threading.Thread(target=work, name="lightbits-probe-cleanup", daemon=True).start()
 
 
-class ProbeForm(forms.SelfHandlingForm):
-    image_id = forms.CharField(widget=forms.HiddenInput(), disabled=True)
+class ProbeForm(panel_forms.ImageChoiceForm):
     volume_type = forms.ThemableChoiceField(label=_("Volume type"))
-
-    def __init__(self, request, *args, **kwargs):
-        types = kwargs.pop("volume_types", [])
-        super().__init__(request, *args, **kwargs)
-        self.fields["volume_type"].choices = [(t, t) for t in types]
+    choice = "volume_type"
 
     def handle(self, request, data):
         try:
@@ -213,7 +208,7 @@ class ProbeView(forms.ModalFormView):
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
         image = self._image()
-        kwargs["volume_types"] = probe_types(model.image_stores(image) if image else ())
+        kwargs["choices"] = probe_types(model.image_stores(image) if image else ())
         return kwargs
 
     def get_context_data(self, **kwargs):

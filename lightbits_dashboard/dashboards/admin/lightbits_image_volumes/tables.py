@@ -92,10 +92,11 @@ def _image_field(name):
 
 
 class _ActionForFinding(tables.LinkAction):
-    """A row action shown only where a finding offers it."""
+    """A row action shown only where a finding offers it; it links to the
+    panel's URL of its name, for the row's ``target`` ("image" or "volume")."""
 
     finding_action = None
-    url_name = None
+    target = None
     classes = ("ajax-modal",)
     policy_rules = (("volume", "context_is_admin"),)
 
@@ -104,45 +105,37 @@ class _ActionForFinding(tables.LinkAction):
             f.action == self.finding_action for f in getattr(datum, "findings", [])
         )
 
-    def target(self, datum):
-        raise NotImplementedError
-
     def get_link_url(self, datum=None):
-        return reverse(model.ADMIN_URLS + self.url_name, args=[self.target(datum)])
+        target_id = field(getattr(datum, self.target), "id")
+        return reverse(model.ADMIN_URLS + self.name, args=[target_id])
 
 
 class CopyToLightbits(_ActionForFinding):
-    name = "copy"
+    name, target, icon = "copy", "image", "copy"
     verbose_name = _("Copy to Lightbits")
-    icon = "copy"
     finding_action = inv.ACTION_COPY
-    url_name = "copy"
-
-    def target(self, datum):
-        return field(datum.image, "id")
 
 
 class MakeReadOnly(_ActionForFinding):
-    name = "make_read_only"
+    name, target, icon = "make_read_only", "volume", "lock"
     verbose_name = _("Make read-only")
-    icon = "lock"
     finding_action = inv.ACTION_MAKE_READ_ONLY
-    url_name = "make_read_only"
-
-    def target(self, datum):
-        return field(datum.volume, "id")
 
 
 class DeleteOrphan(_ActionForFinding):
-    name = "delete_orphan"
+    name, target, icon = "delete_orphan", "volume", "trash"
     verbose_name = _("Delete orphan")
-    icon = "trash"
     classes = ("ajax-modal", "btn-danger")
     finding_action = inv.ACTION_DELETE_ORPHAN
-    url_name = "delete_orphan"
 
-    def target(self, datum):
-        return field(datum.volume, "id")
+
+class _Meta:
+    multi_select = False
+
+
+def _markers(table):
+    """(pagination_param, prev_pagination_param) of a paged table (the view reads them)."""
+    return f"{table}__marker", f"{table}__prev_marker"
 
 
 class _PagedTable(tables.DataTable):
@@ -150,6 +143,9 @@ class _PagedTable(tables.DataTable):
     row's position in its table, and the links keep the page's filters."""
 
     filter_query = {}  # the view sets the page's active filters
+
+    def get_object_id(self, datum):
+        return datum.id
 
     def get_marker(self):
         return str(self.data[-1].pos) if self.data else ""
@@ -314,13 +310,9 @@ class ImagesTable(_PagedTable):
     cache = tables.Column(texts.cache_state, verbose_name=_("Image-volume cache"))
     findings = tables.Column(_findings, verbose_name=_("Findings"))
 
-    def get_object_id(self, datum):
-        return datum.id
-
-    class Meta:
+    class Meta(_Meta):
         name = "images"
-        pagination_param = "images__marker"
-        prev_pagination_param = "images__prev_marker"
+        pagination_param, prev_pagination_param = _markers(name)
         verbose_name = _("Images and their image volumes")
         row_actions = (
             CopyToLightbits,
@@ -330,7 +322,6 @@ class ImagesTable(_PagedTable):
         )
         row_class = UpdateImageRow
         status_columns = ["copy"]
-        multi_select = False
 
 
 class VolumesTable(_PagedTable):
@@ -352,16 +343,11 @@ class VolumesTable(_PagedTable):
     lightbits = LinesColumn(_lightbits_lines, verbose_name=_("Lightbits volume"))
     findings = tables.Column(_findings, verbose_name=_("Findings"))
 
-    def get_object_id(self, datum):
-        return datum.id
-
-    class Meta:
+    class Meta(_Meta):
         name = "volumes"
-        pagination_param = "volumes__marker"
-        prev_pagination_param = "volumes__prev_marker"
+        pagination_param, prev_pagination_param = _markers(name)
         verbose_name = _("Volumes with findings")
         row_actions = (DeleteOrphan,)
-        multi_select = False
 
 
 def _health(cluster):
@@ -397,10 +383,9 @@ class ConfigTable(tables.DataTable):
     def get_object_id(self, datum):
         return datum.id
 
-    class Meta:
+    class Meta(_Meta):
         name = "config"
         verbose_name = _("Store → volume type → backend → Lightbits cluster")
-        multi_select = False
 
 
 class ClustersTable(tables.DataTable):
@@ -416,7 +401,6 @@ class ClustersTable(tables.DataTable):
     def get_object_id(self, datum):
         return datum.backend
 
-    class Meta:
+    class Meta(_Meta):
         name = "clusters"
         verbose_name = _("Lightbits clusters")
-        multi_select = False

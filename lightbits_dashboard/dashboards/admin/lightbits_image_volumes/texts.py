@@ -14,6 +14,8 @@
 volume kinds, configuration notes. The logic (lightbits_dashboard.inventory)
 returns codes and parameters only; this is the one place they become words."""
 
+from collections import defaultdict
+
 from django.utils.text import format_lazy
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
@@ -49,10 +51,6 @@ NOTES = {
     inv.NOTE_NOT_A_CLUSTER: _("backend is not a configured Lightbits cluster"),
     inv.NOTE_TYPE_UNUSED: _("no Glance store uses this volume type"),
 }
-
-_PROTECTION = _(
-    "The Lightbits volume's protection state is %(state)s: replicas are missing or unreachable."
-)
 
 
 def kind_label(kind):
@@ -109,53 +107,43 @@ _TEXTS = {
     inv.NEVER_FAST_CLONE: _never_fast_clone,
     inv.NOT_READ_ONLY: _not_read_only,
     inv.IMAGE_VOLUME_MISSING: _image_volume_missing,
-    inv.USER_PROJECT: lambda p: (
-        gettext(
-            "The image volume lives in project %(project)s, not in the service project: "
-            "it counts against that project's quota and its users can see and delete it "
-            "(glance_store cinder_store_* credentials unset?)."
-        )
-        % {"project": p.get("project")}
+}
+
+_PROTECTION = _(
+    "The Lightbits volume's protection state is %(state)s: replicas are missing or unreachable."
+)
+
+# The texts whose placeholders are the finding's parameters (kind: its label).
+_PLAIN_TEXTS = {
+    inv.USER_PROJECT: _(
+        "The image volume lives in project %(project)s, not in the service project: "
+        "it counts against that project's quota and its users can see and delete it "
+        "(glance_store cinder_store_* credentials unset?)."
     ),
-    inv.ORPHAN: lambda p: (
-        gettext(
-            "This %(kind)s belongs to image %(image)s, which no longer exists, and no "
-            "image location points at it."
-        )
-        % {"kind": kind_label(p.get("kind")), "image": p.get("image_id")}
+    inv.ORPHAN: _(
+        "This %(kind)s belongs to image %(image_id)s, which no longer exists, and no "
+        "image location points at it."
     ),
-    inv.CACHE_ENTRY: lambda p: (
-        gettext(
-            "Cinder's image-volume cache keeps this copy of image %(image)s to speed up "
-            "volume creation; it is not the image's data in Glance. Cinder evicts it; "
-            "do not delete it by hand."
-        )
-        % {"image": p.get("image_id")}
+    inv.CACHE_ENTRY: _(
+        "Cinder's image-volume cache keeps this copy of image %(image_id)s to speed up "
+        "volume creation; it is not the image's data in Glance. Cinder evicts it; "
+        "do not delete it by hand."
     ),
-    inv.CACHE_ENTRY_STALE: lambda p: (
-        gettext(
-            "Image %(image)s was updated (%(updated)s) after this cache entry was made: "
-            "Cinder drops the entry on the next volume from the image, which is then "
-            "a full download and copy (and becomes the new entry)."
-        )
-        % {"image": p.get("image_id"), "updated": p.get("updated_at")}
+    inv.CACHE_ENTRY_STALE: _(
+        "Image %(image_id)s was updated (%(updated_at)s) after this cache entry was made: "
+        "Cinder drops the entry on the next volume from the image, which is then "
+        "a full download and copy (and becomes the new entry)."
     ),
-    inv.LIGHTBITS_MISSING: lambda p: (
-        gettext(
-            "Cinder has this volume on backend %(backend)s, but the Lightbits cluster "
-            "has no volume for it."
-        )
-        % {"backend": p.get("backend")}
+    inv.LIGHTBITS_MISSING: _(
+        "Cinder has this volume on backend %(backend)s, but the Lightbits cluster "
+        "has no volume for it."
     ),
-    inv.LIGHTBITS_DEGRADED: lambda p: str(_PROTECTION) % {"state": p.get("state")},
-    inv.LIGHTBITS_READ_ONLY: lambda p: str(_PROTECTION) % {"state": p.get("state")},
-    inv.LIGHTBITS_NOT_AVAILABLE: lambda p: str(_PROTECTION) % {"state": p.get("state")},
-    inv.NO_CINDER_VOLUME: lambda p: (
-        gettext(
-            "Lightbits volume %(name)s has no Cinder volume: left behind by a failed "
-            "create or delete, or created outside Cinder."
-        )
-        % {"name": p.get("name")}
+    inv.LIGHTBITS_DEGRADED: _PROTECTION,
+    inv.LIGHTBITS_READ_ONLY: _PROTECTION,
+    inv.LIGHTBITS_NOT_AVAILABLE: _PROTECTION,
+    inv.NO_CINDER_VOLUME: _(
+        "Lightbits volume %(name)s has no Cinder volume: left behind by a failed "
+        "create or delete, or created outside Cinder."
     ),
 }
 
@@ -177,8 +165,14 @@ def finding_label(finding):
 
 def finding_text(finding):
     """The finding's sentence in the user's language (its code if unknown)."""
-    text = _TEXTS.get(finding.code)
-    return text(finding.params or {}) if text else finding.code
+    params = defaultdict(str, finding.params or {})
+    build = _TEXTS.get(finding.code)
+    if build:
+        return build(params)
+    if finding.code not in _PLAIN_TEXTS:
+        return finding.code
+    params["kind"] = kind_label(params.get("kind"))
+    return str(_PLAIN_TEXTS[finding.code]) % params
 
 
 def copy_status(row):

@@ -139,9 +139,15 @@ class _ConfirmView(forms.ModalFormView):
     """A confirmation modal for one object id taken from the URL."""
 
     id_kwarg = None
-    submit_url_name = None
+    action = None  # its URL name, which also names its template and its modal
     target_error = None  # the message when the object cannot be read
     success_url = reverse_lazy(model.ADMIN_INDEX_URL)
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.action:
+            cls.template_name = f"admin/lightbits_image_volumes/{cls.action}.html"
+            cls.modal_id = cls.__dict__.get("modal_id", f"{cls.action}_modal")
 
     def get_initial(self):
         return {self.id_kwarg: self.kwargs[self.id_kwarg]}
@@ -149,7 +155,7 @@ class _ConfirmView(forms.ModalFormView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["submit_url"] = reverse(
-            model.ADMIN_URLS + self.submit_url_name,
+            model.ADMIN_URLS + self.action,
             args=[self.kwargs[self.id_kwarg]],
         )
         context["target"] = self.get_target()
@@ -176,30 +182,25 @@ class _VolumeConfirmView(_ConfirmView):
 
 
 class MakeReadOnlyView(_VolumeConfirmView):
+    action = "make_read_only"
     form_class = panel_forms.MakeReadOnlyForm
-    template_name = "admin/lightbits_image_volumes/make_read_only.html"
-    modal_id = "make_read_only_modal"
     page_title = _("Make Image Volume Read-only")
     submit_label = _("Make read-only")
-    submit_url_name = "make_read_only"
 
 
 class DeleteOrphanView(_VolumeConfirmView):
+    action = "delete_orphan"
     form_class = panel_forms.DeleteOrphanForm
-    template_name = "admin/lightbits_image_volumes/delete_orphan.html"
-    modal_id = "delete_orphan_modal"
     page_title = _("Delete Orphaned Image Volume")
     submit_label = _("Delete orphan")
-    submit_url_name = "delete_orphan"
 
 
 class CopyView(_ConfirmView):
+    action = "copy"
     form_class = panel_forms.CopyForm
-    template_name = "admin/lightbits_image_volumes/copy.html"
     modal_id = "copy_to_lightbits_modal"
     page_title = _("Copy Image to Lightbits")
     submit_label = _("Copy")
-    submit_url_name = "copy"
     id_kwarg = "image_id"
     target_error = _("Unable to retrieve the image.")
 
@@ -215,5 +216,5 @@ class CopyView(_ConfirmView):
             exceptions.handle(
                 self.request, _("Unable to retrieve Glance stores."), redirect=self.success_url
             )
-        kwargs["stores"] = collect.lightbits_stores(stores, volume_types)
+        kwargs["choices"] = collect.lightbits_stores(stores, volume_types)
         return kwargs

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from lightbits_dashboard.convert import engine, preflight, record
+from lightbits_dashboard.dashboards.project.lightbits_images import work_rows
 
 PROBLEMS = {
     preflight.NOT_ACTIVE: _("The image is not active (status %(status)s)."),
@@ -101,13 +102,13 @@ WARNINGS = {
     ),
 }
 
-STAGES = (
-    (record.COPYING, pgettext_lazy("Conversion stage", "Copying")),
-    (record.CONVERTING, pgettext_lazy("Conversion stage", "Converting")),
-    (record.REGISTERING, pgettext_lazy("Conversion stage", "Registering")),
-    (record.ACTIVE, pgettext_lazy("Conversion stage", "Active")),
-    (record.ERROR, pgettext_lazy("Conversion stage", "Error")),
-    (record.INTERRUPTED, pgettext_lazy("Conversion stage", "Interrupted")),
+STAGE_CHOICES, STAGES = work_rows.state_choices(
+    (
+        (record.COPYING, pgettext_lazy("Conversion stage", "Copying")),
+        (record.CONVERTING, pgettext_lazy("Conversion stage", "Converting")),
+        (record.REGISTERING, pgettext_lazy("Conversion stage", "Registering")),
+    ),
+    record,
 )
 STAGE_NAMES = dict(STAGES)
 

@@ -19,7 +19,7 @@ from django.utils.translation import ngettext_lazy
 from horizon import tables
 
 from lightbits_dashboard.convert import record
-from lightbits_dashboard.dashboards.project.lightbits_images import conversions, row_actions
+from lightbits_dashboard.dashboards.project.lightbits_images import conversions, work_rows
 from lightbits_dashboard.dashboards.project.lightbits_images import convert_messages as texts
 
 # Cinder's create and upload-to-image, Glance's image update.
@@ -48,14 +48,12 @@ class MakeFastClonable(tables.LinkAction):
         return own and image.status == "active" and not raw
 
 
-class ViewConversions(tables.LinkAction):
+class ViewConversions(work_rows.ListLink):
     name = "conversions"
     verbose_name = _("Conversions")
-    url = "horizon:project:lightbits_images:conversions"
-    icon = "tasks"
 
 
-class CleanUpConversion(row_actions.CleanUp):
+class CleanUpConversion(work_rows.CleanUp):
     help_text = _("Deletes the temporary volume and the half-made image.")
     past = ngettext_lazy("Clean up started", "Clean up started")
 
@@ -69,7 +67,7 @@ class CleanUpConversion(row_actions.CleanUp):
         conversions.clean_up(request, row_id)
 
 
-class FinishConversion(row_actions.RowAction):
+class FinishConversion(work_rows.RowAction):
     name = "finish"
     icon = "play"
     help_text = _("Resumes the conversion from its recorded stage where that is safe.")
@@ -82,7 +80,7 @@ class FinishConversion(row_actions.RowAction):
         conversions.finish(request, row_id)
 
 
-class DismissConversion(row_actions.Dismiss):
+class DismissConversion(work_rows.Dismiss):
     help_text = _("Removes the row; both images stay.")
 
     def allowed(self, request, row=None):
@@ -94,7 +92,7 @@ class DismissConversion(row_actions.Dismiss):
         conversions.dismiss(request, row_id)
 
 
-class UpdateRow(row_actions.UpdateRow):
+class UpdateRow(work_rows.UpdateRow):
     def fetch(self, request, row_id):
         return conversions.conversion_row(request, row_id)
 
@@ -105,16 +103,6 @@ def _new_image_link(row):
     return reverse("horizon:project:lightbits_images:detail", args=[row.image_id])
 
 
-STATE_CHOICES = (
-    (record.COPYING, None),
-    (record.CONVERTING, None),
-    (record.REGISTERING, None),
-    (record.ACTIVE, True),
-    (record.ERROR, False),
-    (record.INTERRUPTED, False),
-)
-
-
 class ConversionsTable(tables.DataTable):
     source_name = tables.WrappingColumn("source_name", verbose_name=_("Source Image"))
     new_name = tables.WrappingColumn("new_name", verbose_name=_("New Image"), link=_new_image_link)
@@ -122,7 +110,7 @@ class ConversionsTable(tables.DataTable):
         "state",
         verbose_name=_("Stage"),
         status=True,
-        status_choices=STATE_CHOICES,
+        status_choices=texts.STAGE_CHOICES,
         display_choices=texts.STAGES,
     )
     route = tables.Column("route", verbose_name=_("Route"), empty_value="-")

@@ -12,7 +12,7 @@
 
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext_lazy as _
-from horizon import exceptions, forms, tables
+from horizon import exceptions, forms
 from horizon.utils import memoized
 
 from lightbits_dashboard import conf, model
@@ -20,6 +20,7 @@ from lightbits_dashboard.dashboards.project.lightbits_images import (
     conversions,
     convert_forms,
     convert_tables,
+    work_rows,
 )
 from lightbits_dashboard.dashboards.project.lightbits_images import convert_messages as texts
 
@@ -63,13 +64,10 @@ class MakeFastClonableView(forms.ModalFormView):
         return context
 
 
-class ConversionsView(tables.DataTableView):
+class ConversionsView(work_rows.RowsView):
     table_class = convert_tables.ConversionsTable
     page_title = _("Lightbits Conversions")
+    error = _("Unable to retrieve conversions.")
 
-    def get_data(self):
-        try:
-            return conversions.conversion_rows(self.request)
-        except Exception:
-            exceptions.handle(self.request, _("Unable to retrieve conversions."))
-            return []
+    def rows(self):
+        return conversions.conversion_rows(self.request)

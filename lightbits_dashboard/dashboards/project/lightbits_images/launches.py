@@ -66,10 +66,9 @@ class HorizonCloudOps:
         return usage
 
     def create_volume(self, name, size, volume_type, image_id, metadata):
-        volume = api.cinder.volume_create(
-            self.request, size, name, "", volume_type, metadata=metadata, image_id=image_id
+        return lb_cinder.volume_from_image(
+            self.request, name, size, volume_type, image_id, metadata
         )
-        return volume.id
 
     def get_volume(self, volume_id):
         volume = lb_cinder.volume_get_raw(self.request, volume_id)

@@ -20,29 +20,22 @@ from horizon import tables
 from lightbits_dashboard.dashboards.project.lightbits_images import (
     clone_texts,
     launches,
-    row_actions,
     texts,
+    work_rows,
 )
 from lightbits_dashboard.dashboards.project.lightbits_images import tables as images_tables
 from lightbits_dashboard.launch import record
 
-STATE_CHOICES = (
-    (record.CLONING, None),
-    (record.BOOTING, None),
-    (record.ACTIVE, True),
-    (record.ERROR, False),
-    (record.INTERRUPTED, False),
-)
-STATE_DISPLAY = (
-    (record.CLONING, pgettext_lazy("Launch state", "Cloning boot volume")),
-    (record.BOOTING, pgettext_lazy("Launch state", "Booting")),
-    (record.ACTIVE, pgettext_lazy("Launch state", "Active")),
-    (record.ERROR, pgettext_lazy("Launch state", "Error")),
-    (record.INTERRUPTED, pgettext_lazy("Launch state", "Interrupted")),
+STATE_CHOICES, STATE_DISPLAY = work_rows.state_choices(
+    (
+        (record.CLONING, pgettext_lazy("Launch state", "Cloning boot volume")),
+        (record.BOOTING, pgettext_lazy("Launch state", "Booting")),
+    ),
+    record,
 )
 
 
-class FinishLaunch(row_actions.RowAction):
+class FinishLaunch(work_rows.RowAction):
     name = "finish"
     states = (record.INTERRUPTED,)
     icon = "play"
@@ -57,7 +50,7 @@ class FinishLaunch(row_actions.RowAction):
         launches.finish(request, row_id)
 
 
-class CleanUpLaunch(row_actions.CleanUp):
+class CleanUpLaunch(work_rows.CleanUp):
     help_text = _("Deletes the server and boot volume this launch created.")
     policy_rules = (
         ("compute", "os_compute_api:servers:delete"),
@@ -77,7 +70,7 @@ class CleanUpLaunch(row_actions.CleanUp):
         launches.clean_up(request, row_id)
 
 
-class DismissLaunch(row_actions.Dismiss):
+class DismissLaunch(work_rows.Dismiss):
     states = (record.ACTIVE, record.ERROR)
     help_text = _("Removes the row; the server and its volume stay.")
     policy_rules = (("volume", "volume:delete_volume_metadata"),)
@@ -86,7 +79,7 @@ class DismissLaunch(row_actions.Dismiss):
         launches.dismiss(request, row_id)
 
 
-class UpdateRow(row_actions.UpdateRow):
+class UpdateRow(work_rows.UpdateRow):
     def fetch(self, request, row_id):
         return launches.launch_row(request, row_id)
 

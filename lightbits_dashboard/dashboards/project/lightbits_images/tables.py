@@ -21,7 +21,11 @@ from horizon import tables
 from openstack_dashboard import api
 
 from lightbits_dashboard import clone_path
-from lightbits_dashboard.dashboards.project.lightbits_images import convert_tables, texts
+from lightbits_dashboard.dashboards.project.lightbits_images import (
+    convert_tables,
+    texts,
+    work_rows,
+)
 
 LAUNCH_POLICY = (("compute", "os_compute_api:servers:create"),)
 
@@ -47,11 +51,9 @@ class LaunchFromImage(tables.LinkAction):
         return image is None or image.status == "active"
 
 
-class ViewLaunches(tables.LinkAction):
+class ViewLaunches(work_rows.ListLink):
     name = "launches"
     verbose_name = _("Launches")
-    url = "horizon:project:lightbits_images:launches"
-    icon = "tasks"
 
 
 class ImageFilterAction(tables.FilterAction):

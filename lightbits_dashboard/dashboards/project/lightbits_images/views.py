@@ -21,14 +21,16 @@ from lightbits_dashboard.dashboards.project.lightbits_images import (
     data,
     launches_tables,
     texts,
+    work_rows,
     workflows,
 )
 from lightbits_dashboard.dashboards.project.lightbits_images import launches as launch_data
 from lightbits_dashboard.dashboards.project.lightbits_images import tables as images_tables
 
 
-class IndexView(tables.DataTableView):
-    """Glance pagination as in Horizon's Images panel; Lightbits images only.
+class IndexView(tables.PagedTableMixin, tables.DataTableView):
+    """Glance pagination as in Horizon's Images panel (Horizon's paging mixin
+    and filter reading); Lightbits images only.
 
     A page shows the Lightbits images among one page of Glance's list, so it
     may hold fewer rows than the page size: the markers stay Glance's.
@@ -37,38 +39,22 @@ class IndexView(tables.DataTableView):
     table_class = images_tables.LightbitsImagesTable
     page_title = _("Lightbits Images")
 
-    def has_prev_data(self, table):
-        return getattr(self, "_prev", False)
-
-    def has_more_data(self, table):
-        return getattr(self, "_more", False)
-
-    def get_filters(self):
-        field = self.table.get_filter_field()
-        value = self.table.get_filter_string()
-        action = self.table._meta._filter_action
-        if field and value and action and action.is_api_filter(field):
-            return {field: value}
-        return {}
-
     def get_data(self):
         if not policy.check((("image", "get_images"),), self.request):
             return []
-        meta = self.table_class._meta
-        prev_marker = self.request.GET.get(meta.prev_pagination_param)
-        marker = prev_marker or self.request.GET.get(meta.pagination_param)
+        marker, sort_dir = self._get_marker()
         try:
-            images, self._more, self._prev = api.glance.image_list_detailed(
+            images, self._has_more_data, self._has_prev_data = api.glance.image_list_detailed(
                 self.request,
                 marker=marker,
                 paginate=True,
                 filters=self.get_filters(),
                 sort_dir="asc",
                 sort_key="name",
-                reversed_order=prev_marker is not None,
+                # _get_marker says "asc" for a step back (its lists run "desc")
+                reversed_order=sort_dir == "asc",
             )
         except Exception:
-            self._more = self._prev = False
             exceptions.handle(self.request, _("Unable to retrieve images."))
             return []
         if images:
@@ -125,13 +111,10 @@ class LaunchView(horizon_workflows.WorkflowView):
         return initial
 
 
-class LaunchesView(tables.DataTableView):
+class LaunchesView(work_rows.RowsView):
     table_class = launches_tables.LaunchesTable
     page_title = _("Lightbits Launches")
+    error = _("Unable to retrieve launches.")
 
-    def get_data(self):
-        try:
-            return launch_data.launch_rows(self.request)
-        except Exception:
-            exceptions.handle(self.request, _("Unable to retrieve launches."))
-            return []
+    def rows(self):
+        return launch_data.launch_rows(self.request)

@@ -10,12 +10,59 @@
 #    License for the specific language governing permissions and limitations
 #    under the License.
 
-"""The row machinery the Launches and Conversions tables share: a one-row
-action on a row with a ``state``, its Clean Up and Dismiss, and the ajax
-row update (Horizon's UpdateRow)."""
+"""What the pages of background work, one row each (Launches, Conversions),
+share: their view, the link to them, the state column's choices, a one-row
+action on a row with a ``state``, its Clean Up and Dismiss, and the ajax row
+update (Horizon's UpdateRow)."""
 
-from django.utils.translation import ngettext_lazy
+from django.urls import reverse
+from django.utils.translation import ngettext_lazy, pgettext_lazy
 from horizon import exceptions, messages, tables
+
+from lightbits_dashboard import model
+
+
+class RowsView(tables.DataTableView):
+    """The page's rows from ``rows()``; unreadable: none and ``error``."""
+
+    error = None
+
+    def rows(self):
+        raise NotImplementedError
+
+    def get_data(self):
+        try:
+            return self.rows()
+        except Exception:
+            exceptions.handle(self.request, self.error)
+            return []
+
+
+class ListLink(tables.LinkAction):
+    """A table action that opens the panel's list page of its ``name``."""
+
+    icon = "tasks"
+
+    def get_link_url(self, datum=None):
+        return reverse(model.PROJECT_URLS + self.name)
+
+
+def state_choices(running, record):
+    """(status_choices, display_choices) of a state column.
+
+    ``running``: [(state, label)] of a row still at work (polled by ajax);
+    then the end states both records share (``record.ACTIVE``, ``ERROR``,
+    ``INTERRUPTED``).
+    """
+    ended = (
+        (record.ACTIVE, True, pgettext_lazy("Row state", "Active")),
+        (record.ERROR, False, pgettext_lazy("Row state", "Error")),
+        (record.INTERRUPTED, False, pgettext_lazy("Row state", "Interrupted")),
+    )
+    status = tuple((state, None) for state, _label in running)
+    status += tuple((state, ok) for state, ok, _label in ended)
+    display = tuple(running) + tuple((state, label) for state, _ok, label in ended)
+    return status, display
 
 
 class RowAction(tables.BatchAction):
