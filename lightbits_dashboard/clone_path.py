@@ -35,6 +35,8 @@ from lightbits_dashboard.model import field  # noqa: F401 (imported from here by
 FAST_CLONE = "fast_clone"
 FAST_CLONE_CACHE = "fast_clone_cache"  # a clone of Cinder's image-volume cache entry
 COPY = "copy"
+# shown only: no boot volume can be made on any of the store's types now
+UNAVAILABLE = "unavailable"
 FAST_CLONE_VERDICTS = (FAST_CLONE, FAST_CLONE_CACHE)  # the verdicts whose boot volume is a clone
 
 # Reasons about Cinder's image-volume cache.

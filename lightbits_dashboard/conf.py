@@ -52,6 +52,9 @@ DEFAULTS = {
     #   jwt or jwt_file: the cluster-admin JWT (never shown anywhere)
     #   ca_file: CA bundle for TLS verification; verify: False turns it off
     #   timeout: seconds per HTTP request
+    #   volume_types: the Cinder volume types on this backend; with them the
+    #     project panel and the launch say when the cluster does not answer
+    #     (project members cannot read a type's volume_backend_name)
     "CLUSTERS": {},
     # Seconds the admin panel keeps a cluster's volume list (and a failed try).
     "CLUSTER_CACHE_SECONDS": 15,

@@ -35,6 +35,10 @@ LIGHTBITS_DASHBOARD = {
             "api_endpoints": ["@EMULATOR@"],
             "jwt_file": "@ROOT@/.devcloud/emulator/admin.jwt",
             "ca_file": "@ROOT@/.devcloud/emulator/ca.pem",
+            # the volume types on this backend (project members cannot read
+            # a type's volume_backend_name): the project panel and the launch
+            # say when this cluster does not answer
+            "volume_types": ["lightbits"],
         }
     },
     # Glance's cinder store keeps its image volumes in project "service".

@@ -488,3 +488,45 @@ def forget_cluster_state(backend):
     settings = backends().get(backend)
     if settings is not None:
         shared_cache.delete_large(_cache_key(backend, settings))
+
+
+@sensitive_variables("settings")
+def unreachable_since(request, backend):
+    """time.time() of the last try when cluster ``backend`` gives no answer
+    now; None when it answers (even with an error) or is not configured.
+
+    Cheap enough for every project page view: the cached cluster state when
+    there is one, else one cluster info call (CLUSTER_TIMEOUT per endpoint)
+    whose outcome is shared by every process for CLUSTER_CACHE_SECONDS. A
+    failure is also remembered as the cluster state, so the admin page does
+    not wait for it again. Nothing about the cluster (endpoints, the
+    cluster's words) is returned: project members see only that it is down.
+    """
+    from lightbits_dashboard import conf
+
+    settings = backends().get(backend)
+    if settings is None:
+        return None
+    key = _cache_key(backend, settings)
+    cached = shared_cache.get_large(key)
+    if cached is not None:
+        return cached.get("tried_at") if "unreachable" in cached else None
+    probe_key = key + ":probe"
+    probed = shared_cache.get_cache().get(probe_key)
+    if isinstance(probed, dict):
+        return probed.get("down_since")
+    ttl = conf.get("CLUSTER_CACHE_SECONDS")
+    tried_at = time.time()
+    down_since = None
+    try:
+        client_for(backend).cluster_info()
+    except LightbitsUnreachable as exc:
+        down_since = tried_at
+        shared_cache.set_large(key, {"unreachable": str(exc), "tried_at": tried_at}, ttl)
+    except LightbitsError:
+        pass  # an answer: the cluster is there (the admin page says what it said)
+    try:
+        shared_cache.get_cache().set(probe_key, {"down_since": down_since}, ttl)
+    except Exception as exc:
+        LOG.warning("lightbits_dashboard: not cached (%s): %s", type(exc).__name__, probe_key)
+    return down_since

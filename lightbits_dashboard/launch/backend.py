@@ -53,3 +53,19 @@ def down_reason(backend_name, pools, services):
     if all(field(p, "backend_state", "up") == "down" for p in mine):
         return msg("backend_down", backend=backend_name)
     return None
+
+
+def cluster_of(type_name, extra_specs, clusters):
+    """The key of ``clusters`` (conf CLUSTERS) behind volume type ``type_name``.
+
+    By the type's ``volume_backend_name`` when the user can read it (Cinder
+    shows extra specs to admins only by default), else by a cluster's own
+    ``volume_types`` setting. None when neither names a configured cluster.
+    """
+    backend_name = (extra_specs or {}).get("volume_backend_name")
+    if backend_name in clusters:
+        return backend_name
+    for name, settings in clusters.items():
+        if type_name in ((settings or {}).get("volume_types") or ()):
+            return name
+    return None

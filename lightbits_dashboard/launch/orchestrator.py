@@ -69,6 +69,7 @@ class VolumeState:
     status: str
     error: str = ""  # Cinder's own message when status is error
     metadata: dict | None = None
+    volume_type: str = ""
 
 
 @dataclass(frozen=True)
@@ -199,6 +200,7 @@ class Launcher:
         on_outcome=lambda outcome, summary: None,
         on_failure=lambda outcome: None,
         on_volumes_requested=lambda: None,
+        backend_down=lambda volume_type: None,
     ):
         self.ops = ops
         self.clone_timeout, self.boot_timeout = clone_timeout, boot_timeout
@@ -216,6 +218,11 @@ class Launcher:
         # Called once every boot volume of a run() was requested (or refused):
         # from then on the launch is visible in a volume list.
         self.on_volumes_requested = on_volumes_requested
+        # volume type -> why no volume can be made on it now (its Lightbits
+        # cluster does not answer), or None: a clone waiting on a backend that
+        # is down fails at once with that reason, not after clone_timeout
+        # (Cinder's LightOS driver retries an unreachable cluster for minutes).
+        self.backend_down = backend_down
 
     # -- before anything is created --------------------------------------
 
@@ -324,7 +331,7 @@ class Launcher:
             error = failure.message
             rec = failure.record or rec
             self._quietly(self.on_failure, Outcome(rec, False, volume_id, server_id, error))
-            if failure.record and volume_id:
+            if volume_id:
                 # its row says why while the rollback waits for Cinder to allow the delete
                 failed = rec.with_(state=record.ERROR, message=error)
                 self._quietly(self.ops.set_metadata, volume_id, record.state_keys(failed))
@@ -374,6 +381,9 @@ class Launcher:
                 raise Failure(volume_error(name, volume.error), volume_id)
             if volume.status not in VOLUME_WAITING:
                 raise Failure(msg("volume_status", volume=name, status=volume.status), volume_id)
+            down = self.backend_down(volume.volume_type)
+            if down:  # a Message: why no volume can be made on its type now
+                raise Failure(down, volume_id)
             return None
 
         if self._wait(self.clone_timeout, probe, self.volume_poll_interval) is None:

@@ -177,6 +177,29 @@ def fit(text, limit=CHUNK):
     return text if len(text) <= limit else text[: limit - 1] + "\u2026"
 
 
+def _texts(data):
+    """Every text parameter of a Message in ``to_data`` form."""
+    items = data.items() if isinstance(data, dict) else enumerate(data)
+    for key, value in items:
+        if isinstance(value, str) and key != "c":
+            yield value
+        elif isinstance(value, (dict, list)):
+            yield from _texts(value)
+
+
+def was_cut(message):
+    """True when ``message`` is what ``encode_message`` made of a longer one:
+    a text cut with an ellipsis, or a summary's failures (some or all) left out."""
+    if message is None:
+        return False
+    if message.code == "launched_some":
+        params = message.params
+        failed = params.get("failed") or []
+        if "total" not in params or len(failed) < params["total"] - params.get("launched", 0):
+            return True
+    return any(text.endswith("\u2026") for text in _texts(message.to_data()))
+
+
 def _key(name):
     return PREFIX + name
 

@@ -23,6 +23,12 @@ import threading
 LOG = logging.getLogger(__name__)
 
 
+def heartbeat_ttl(poll_interval):
+    """Seconds a launch's heartbeat lives: a launch whose driver died shows
+    "Interrupted" at most this long after its last beat."""
+    return max(60, 10 * poll_interval)
+
+
 class Heartbeat:
     """``store`` needs set(key, value, timeout), get_many(keys), delete(key)."""
 

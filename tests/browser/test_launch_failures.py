@@ -3,6 +3,7 @@
 from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.browser import cloud, launching, pages
 
@@ -90,3 +91,55 @@ def test_quota_refusal_is_shown_and_nothing_created(
     assert "Quota exceeded for gigabytes" in message.text, message.text
     assert launching.LAUNCHES_URL not in as_demo.current_url
     assert not [v for v in demo_api.cinder.volumes.list() if v.name.startswith(name)]
+
+
+def _images_page_row(driver, base_url, image_id):
+    driver.get(base_url + launching.IMAGES_URL)
+    return (
+        pages.wait(driver)
+        .until(EC.presence_of_element_located((By.ID, f"lightbits_images__row__{image_id}")))
+        .text
+    )
+
+
+def test_cluster_down_is_said_and_the_launch_refused_with_nothing_created(
+    as_demo, horizon, facts, demo_api, emulator, cleanup
+):
+    """Cinder cannot tell: the LightOS driver reports its pool and its service
+    stays up while the cluster is unreachable, and a clone then sits
+    "creating" while the driver retries. The plugin's own probe of the
+    cluster (cached CLUSTER_CACHE_SECONDS) tells the project member."""
+    name = launching.unique_name("bt-down")
+    cleanup.append(name)
+    image_id = facts["images"]["raw"]
+    # every cluster request loses its connection: the cluster is down
+    emulator.add_fault(kind="drop", path=".*")
+    try:
+        slow = WebDriverWait(as_demo, 120, poll_frequency=3)  # reloads: one per 3 s
+        slow.until(lambda d: "Unavailable now" in _images_page_row(d, horizon.url, image_id))
+        row = _images_page_row(as_demo, horizon.url, image_id)
+        assert "Fast clone" not in row, row
+        assert "does not answer" in pages.page_text(as_demo)
+        pages.screenshot(as_demo, "images-cluster-down")
+
+        modal = launching.open_workflow(as_demo, horizon.url, image_id)
+        launching.fill_workflow(as_demo, modal, facts, name)
+        launching.submit(modal)
+        # the workflow comes back with its Source step marked at fault
+        marked = ".modal li.error a[href$='__set_source']"
+        pages.wait(as_demo, 60).until(EC.presence_of_element_located((By.CSS_SELECTOR, marked)))
+        refused = "//div[contains(@class, 'modal')]//*[contains(text(), 'does not answer')]"
+        modal = pages.wait(as_demo).until(
+            EC.visibility_of_element_located((By.CSS_SELECTOR, ".modal.in form, .modal.show form"))
+        )
+        pages.show_step(modal, "set_source")
+        message = pages.wait(as_demo).until(EC.visibility_of_element_located((By.XPATH, refused)))
+        assert "cannot take new volumes" in message.text, message.text
+        assert launching.LAUNCHES_URL not in as_demo.current_url
+        assert not [v for v in demo_api.cinder.volumes.list() if v.name.startswith(name)]
+    finally:
+        emulator.clear_faults()
+    # once the cluster answers again (after the cached probe expires) the
+    # panel says the clone path again: later tests launch normally
+    slow = WebDriverWait(as_demo, 120, poll_frequency=3)
+    slow.until(lambda d: "Fast clone" in _images_page_row(d, horizon.url, image_id))

@@ -238,12 +238,17 @@ def test_cluster_state_is_cached(monkeypatch):
     assert len(session.calls) == 6
 
 
-@override_settings(LIGHTBITS_DASHBOARD={"CLUSTERS": CLUSTERS, "CLUSTER_CACHE_SECONDS": 60})
-def test_an_unreachable_cluster_is_not_asked_again_on_every_page_view(monkeypatch):
+def _no_endpoint_answers(monkeypatch):
     cache.clear()
     shared_cache.clear_local()
-    session = FakeSession({})  # no endpoint answers
+    session = FakeSession({})
     monkeypatch.setattr(lightbits.requests, "Session", lambda: session)
+    return session
+
+
+@override_settings(LIGHTBITS_DASHBOARD={"CLUSTERS": CLUSTERS, "CLUSTER_CACHE_SECONDS": 60})
+def test_an_unreachable_cluster_is_not_asked_again_on_every_page_view(monkeypatch):
+    session = _no_endpoint_answers(monkeypatch)
     for _ in range(3):
         with pytest.raises(lightbits.LightbitsUnreachable) as raised:
             lightbits.cluster_state(None, "lb-backend")
@@ -253,6 +258,30 @@ def test_an_unreachable_cluster_is_not_asked_again_on_every_page_view(monkeypatc
     with pytest.raises(lightbits.LightbitsUnreachable):
         lightbits.cluster_state(None, "lb-backend", refresh=True)
     assert len(session.calls) == 2
+
+
+@override_settings(LIGHTBITS_DASHBOARD={"CLUSTERS": CLUSTERS, "CLUSTER_CACHE_SECONDS": 60})
+def test_a_cluster_that_gives_no_answer_is_probed_once_and_told_without_details(monkeypatch):
+    session = _no_endpoint_answers(monkeypatch)
+    since = [lightbits.unreachable_since(None, "lb-backend") for _ in range(3)]
+    assert isinstance(since[0], float) and since == [since[0]] * 3
+    assert len(session.calls) == 1  # one cluster info call, then the cache
+    # the admin page does not wait for it again either
+    with pytest.raises(lightbits.LightbitsUnreachable):
+        lightbits.cluster_state(None, "lb-backend")
+    assert len(session.calls) == 1
+    assert lightbits.unreachable_since(None, "not-configured") is None
+
+
+@override_settings(LIGHTBITS_DASHBOARD={"CLUSTERS": CLUSTERS, "CLUSTER_CACHE_SECONDS": 60})
+def test_a_cluster_that_answers_even_with_an_error_is_not_down(monkeypatch):
+    cache.clear()
+    shared_cache.clear_local()
+    session = FakeSession({"https://10.9.9.9:443/api/v2/clusterinfo": _response(401, {})})
+    monkeypatch.setattr(lightbits.requests, "Session", lambda: session)
+    assert lightbits.unreachable_since(None, "lb-backend") is None
+    assert lightbits.unreachable_since(None, "lb-backend") is None
+    assert len(session.calls) == 1
 
 
 @override_settings(LIGHTBITS_DASHBOARD={"CLUSTERS": {}})

@@ -6,6 +6,7 @@ import pytest
 
 from lightbits_dashboard.launch import record
 from lightbits_dashboard.launch.orchestrator import Launcher, LaunchPlan, QuotaRefused, summarize
+from lightbits_dashboard.message import msg
 from tests.unit.english import english
 from tests.unit.launch.fake_cloud import FakeClock, FakeCloud
 
@@ -356,3 +357,25 @@ def test_no_weighted_backend_says_what_it_usually_means_for_lightbits():
     (outcome,) = make_launcher(cloud).run(make_plan())
     assert english(outcome.error).startswith(f"boot volume vm-boot went to error: {error} (for a ")
     assert "its driver cannot reach the Lightbits cluster" in english(outcome.error)
+
+
+def test_a_clone_on_a_backend_that_is_down_fails_at_once_with_the_reason():
+    cloud = FakeCloud(clone={"vm": "stuck"})  # Cinder's driver retries the cluster
+    reason = msg("cluster_down", time="12:00:00")
+    down = {"": reason}
+    launcher = make_launcher(cloud, clone_timeout=300, backend_down=down.get)
+    (outcome,) = launcher.run(make_plan())
+    assert not outcome.ok and outcome.error == reason
+    assert launcher.clock() < 30  # not the clone time-out
+    # its row says so while the rollback waits for Cinder to allow the delete
+    (volume_id,) = cloud.volumes
+    metadata = cloud.volumes[volume_id]["metadata"]
+    assert metadata["lightbits_launch_state"] == "error"
+    assert record.read_message(metadata["lightbits_launch_message"]) == reason
+    assert outcome.left_behind == (volume_id,)  # still creating after cleanup_timeout
+
+
+def test_a_clone_on_a_backend_that_answers_is_not_stopped():
+    cloud = FakeCloud()
+    (outcome,) = make_launcher(cloud, backend_down=lambda volume_type: None).run(make_plan())
+    assert outcome.ok

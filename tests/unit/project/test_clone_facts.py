@@ -207,6 +207,7 @@ class CacheTextsTests(test.TestCase):
 
         image = mock.Mock(
             clone_verdict=clone_path.COPY,
+            clone_unavailable=[],  # its backend can take boot volumes
             clone_reasons=[
                 msg("not_raw_bare", disk="qcow2", container="bare"),
                 msg(clone_path.CACHE_UNSEEN),
@@ -221,6 +222,8 @@ class CacheTextsTests(test.TestCase):
             clone_verdict=clone_path.COPY, clone_reasons=[msg(clone_path.CACHE_STALE)]
         )
         self.assertIn("changed after the entry was made", str(workflows.clone_path_text(stale)))
-        cached = mock.Mock(clone_verdict=clone_path.FAST_CLONE_CACHE, clone_reasons=[])
+        cached = mock.Mock(
+            clone_verdict=clone_path.FAST_CLONE_CACHE, clone_reasons=[], clone_unavailable=[]
+        )
         self.assertEqual("Fast clone (from cache)", str(tables.get_clone_path(cached)))
         self.assertIn("clone of the cache entry", str(workflows.clone_path_text(cached)))

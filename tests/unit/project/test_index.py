@@ -189,3 +189,6 @@ class LightbitsImagesIndexTests(test.TestCase):
         self.assertContains(
             res, "Volume type lightbits cannot take new volumes: Cinder reports backend lb down."
         )
+        # no "Fast clone" for an image no boot volume can be made of now
+        self.assertContains(res, "Unavailable now")
+        self.assertNotContains(res, "Fast clone")

@@ -144,6 +144,34 @@ class LaunchesTableTests(test.TestCase):
         self.assertEqual("1 of 2 launched; vm-2 failed: x", english(rows["vm-2"].message))
 
     @test.create_mocks(MOCKS)
+    def test_a_summary_cut_to_fit_the_metadata_is_shown_whole_from_the_rows(self):
+        reason = msg("server_refused", error="no host " * 30)
+        outcomes = [orchestrator.Outcome(self._rec(1), True)] + [
+            orchestrator.Outcome(self._rec(i), False, error=reason) for i in (2, 3)
+        ]
+        summary = orchestrator.summarize(outcomes)
+        stored = record.read_message(record.encode_message(summary))
+        self.assertFalse(record.was_cut(summary))
+        self.assertTrue(stored != summary and record.was_cut(stored))
+        active = launch_volume("vm-1", "active", count=3, message=summary)
+        self.assertEqual(stored, record.decode(active.metadata).message)  # what fits
+        self.mock_volume_list.return_value = [active]
+        self.mock_server_list.return_value = ([], False)
+        for outcome in outcomes[1:]:
+            launches.FailureLog().add("1", outcome, summary)
+        rows = self._rows(self.client.get(LAUNCHES_URL))
+        self.assertEqual(summary, rows["vm-1"].message)  # the rest, from the rows
+        self.assertEqual(summary, rows["vm-3"].message)
+        # with an instance's row dismissed the rows cannot rebuild it: what fits
+        launches.FailureLog().remove("1", launches.FailureLog.row_id(self._rec(3)))
+        rows = self._rows(self.client.get(LAUNCHES_URL))
+        self.assertEqual(stored, rows["vm-1"].message)
+
+    @staticmethod
+    def _rec(index):
+        return record.LaunchRecord("L1", "vm", index, 3, f"vm-{index}", "img-1", "cloning", SPEC)
+
+    @test.create_mocks(MOCKS)
     def test_markup_in_names_and_messages_is_escaped(self):
         cinder_says = msg("volume_refused", error="<script>alert(1)</script>")
         volume = launch_volume("<b>vm</b>", "error", message=cinder_says)

@@ -526,3 +526,32 @@ class BackendsDownTests(test.TestCase):
         types.reset_mock()
         self.assertEqual({}, data.backends_down(self.request))
         types.assert_not_called()
+
+
+class ClustersDownTests(test.TestCase):
+    CLUSTERS = {
+        "lb": {"api_endpoints": ["10.0.0.5:443"], "jwt": "x", "volume_types": ["lightbits"]}
+    }
+
+    @mock.patch.object(api.cinder, "volume_type_list")
+    def test_a_cluster_that_does_not_answer_is_said_to_project_members(self, types):
+        from django.test import override_settings
+
+        from lightbits_dashboard.api import lightbits as lb_api
+        from lightbits_dashboard.dashboards.project.lightbits_images import data
+
+        self.request.user = mock.Mock(is_superuser=False)
+        with (
+            override_settings(LIGHTBITS_DASHBOARD={"CLUSTERS": self.CLUSTERS}),
+            mock.patch.object(lb_api, "unreachable_since", return_value=0.5) as probe,
+        ):
+            down = data.backends_down(self.request)
+            probe.return_value = None
+            up = data.backends_down(self.request)
+        self.assertEqual(
+            {"lightbits": "its Lightbits cluster does not answer (last tried 00:00:00 UTC)"},
+            {k: english(v) for k, v in down.items()},
+        )
+        self.assertEqual({}, up)
+        probe.assert_called_with(self.request, "lb")
+        types.assert_not_called()  # a member's check costs no Cinder call

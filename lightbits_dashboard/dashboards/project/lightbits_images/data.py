@@ -28,6 +28,7 @@ LIKE_REFUSED_SECONDS so later views skip the refused call.
 """
 
 import logging
+import time
 
 from cinderclient import exceptions as cinder_exc
 from django.http import Http404
@@ -39,7 +40,9 @@ from openstack_dashboard import api
 from openstack_dashboard.exceptions import NOT_FOUND
 
 from lightbits_dashboard import clone_path, conf, model, shared_cache
+from lightbits_dashboard.api import lightbits as lb_api
 from lightbits_dashboard.launch import backend
+from lightbits_dashboard.message import msg
 
 LOG = logging.getLogger(__name__)
 LIKE_REFUSED = "lightbits_dashboard:cinder-name-like-refused:"
@@ -196,19 +199,63 @@ def get_lightbits_image(request, image_id):
 
 
 def backends_down(request, type_names=None):
-    """{Lightbits volume type name: why Cinder cannot create on its backend now}.
+    """{Lightbits volume type name: why no boot volume can be made on it now}.
 
-    From Cinder's pools and volume services (admin-only by default): {} when
-    the user cannot read them, so the check never blocks what it cannot see.
-    Three calls, whatever the number of types.
+    Its Lightbits cluster gives no answer (the plugin's cached probe, for
+    every user, when CLUSTERS configures the cluster); or, for admins,
+    Cinder's pools and volume services say its backend cannot take volumes
+    (Cinder shows them to admins only by default; the LightOS driver reports
+    its pool even while the cluster is unreachable). {} when unknown: the
+    check never blocks what it cannot see.
     """
-    if not getattr(request.user, "is_superuser", False):
-        return {}
     wanted = set(type_names or [t for types in store_volume_types().values() for t in types])
+    if not wanted:
+        return {}
+    admin = getattr(request.user, "is_superuser", False)
     try:
-        types = [t for t in volume_types(request) if t.name in wanted]
-        if not types:
-            return {}
+        # project members cannot read a type's backend: CLUSTERS names their types
+        types = (
+            [t for t in volume_types(request) if t.name in wanted]
+            if admin
+            else [_NamedType(name) for name in sorted(wanted)]
+        )
+    except Exception:
+        LOG.info("Volume types unreadable: backend state unknown.")
+        return {}
+    found = clusters_down(request, types)
+    if admin:
+        for name, reason in _cinder_down(request, types).items():
+            found.setdefault(name, reason)
+    return found
+
+
+class _NamedType:
+    def __init__(self, name):
+        self.name, self.extra_specs = name, {}
+
+
+def clusters_down(request, types):
+    """{type name: why}: the types (objects or names) whose Lightbits cluster
+    gives no answer now (the plugin's probe, cached and shared)."""
+    clusters = lb_api.backends()
+    found = {}
+    for volume_type in types:
+        if isinstance(volume_type, str):
+            volume_type = _NamedType(volume_type)
+        specs = getattr(volume_type, "extra_specs", None) or {}
+        cluster = backend.cluster_of(volume_type.name, specs, clusters)
+        since = lb_api.unreachable_since(request, cluster) if cluster else None
+        if since:
+            found[volume_type.name] = msg(
+                "cluster_down", time=time.strftime("%H:%M:%S", time.gmtime(since))
+            )
+    return found
+
+
+def _cinder_down(request, types):
+    if not types:
+        return {}
+    try:
         pools = [getattr(p, "_apiresource", p) for p in api.cinder.pool_list(request, True)]
         services = api.cinder.service_list(request)
     except Exception:
@@ -221,3 +268,14 @@ def backends_down(request, type_names=None):
         if reason:
             found[volume_type.name] = reason
     return found
+
+
+def mark_unavailable(images, down):
+    """Set ``clone_unavailable`` on each image none of whose store's volume
+    types can take a boot volume now (the reasons, Messages; [] otherwise),
+    so no page says "Fast clone" for it."""
+    for image in images:
+        types = store_volume_types().get(getattr(image, "store", None), [])
+        reasons = [down[t] for t in types if t in down]
+        image.clone_unavailable = reasons if types and len(reasons) == len(types) else []
+    return images

@@ -34,13 +34,14 @@ from openstack_dashboard.exceptions import NOT_FOUND
 from lightbits_dashboard import conf, model, shared_cache
 from lightbits_dashboard.api import cinder as lb_cinder
 from lightbits_dashboard.api import nova as lb_nova
-from lightbits_dashboard.launch import clone_check, progress, record, runner
+from lightbits_dashboard.dashboards.project.lightbits_images import data
+from lightbits_dashboard.launch import clone_check, progress, record, runner, summaries
 from lightbits_dashboard.launch.orchestrator import (
     Launcher,
     ServerState,
     VolumeState,
 )
-from lightbits_dashboard.message import Message
+from lightbits_dashboard.message import Message, msg
 
 LOG = logging.getLogger(__name__)
 FAILED_PREFIX = "failed-"
@@ -77,7 +78,12 @@ class HorizonCloudOps:
         error = ""
         if volume.status == "error":
             error = lb_cinder.volume_error_message(self.request, volume_id)
-        return VolumeState(volume.status, error, dict(getattr(volume, "metadata", {}) or {}))
+        return VolumeState(
+            volume.status,
+            error,
+            dict(getattr(volume, "metadata", {}) or {}),
+            getattr(volume, "volume_type", "") or "",
+        )
 
     def delete_volume(self, volume_id):
         api.cinder.volume_delete(self.request, volume_id)
@@ -181,11 +187,15 @@ class FailureLog:
         rec = outcome.record
         entry = {
             "launch_name": rec.name,
+            "launch_id": rec.launch_id,
+            "index": rec.index,
+            "count": rec.count,
             "server_name": rec.server_name,
             "image_id": rec.image_id,
             # the boot volume being rolled back: its row becomes this one
             "rolled_back_volume_id": outcome.volume_id,
             "message": _message_data(summary if rec.count > 1 else outcome.error),
+            "error": _message_data(outcome.error),  # its own (rebuilds a cut summary)
             "time": time.time(),
             "made": (rec.made, rec.made_seconds, rec.expected),  # plain, for the cache
         }
@@ -202,9 +212,9 @@ class FailureLog:
 
 
 def heartbeat():
-    ttl = max(60, 10 * conf.get("LAUNCH_POLL_INTERVAL"))
     # the plugin's cache alias (shared_cache): shared by every Horizon process
     # when it is memcached or redis, never culled by Horizon's own entries
+    ttl = runner.heartbeat_ttl(conf.get("LAUNCH_POLL_INTERVAL"))
     return runner.Heartbeat(shared_cache.get_cache(), ttl)
 
 
@@ -237,7 +247,17 @@ def make_launcher(request, key, on_volumes_requested=lambda: None):
         on_outcome=on_outcome,
         on_failure=on_failure,
         on_volumes_requested=on_volumes_requested,
+        backend_down=lambda volume_type: cluster_down_message(request, volume_type),
     )
+
+
+def cluster_down_message(request, volume_type):
+    """Why a clone on ``volume_type`` cannot finish now (its Lightbits cluster
+    does not answer: the plugin's cached probe), a Message, or None."""
+    down = data.clusters_down(request, [volume_type])
+    if volume_type not in down:
+        return None
+    return msg("type_down_stopped", type=volume_type, reason=down[volume_type])
 
 
 def new_launch_id():
@@ -281,6 +301,10 @@ class LaunchRow:
         self.metadata = fields.get("metadata") or {}
         made = fields.get("made") or ()  # how the boot volume was made
         self.made = made if isinstance(made, clone_check.Made) else clone_check.Made(*made)
+        self.launch_id = fields.get("launch_id") or getattr(self.record, "launch_id", None)
+        self.index = fields.get("index") or getattr(self.record, "index", 0)
+        self.count = fields.get("count") or getattr(self.record, "count", 1)
+        self.error = fields.get("error")  # a failed instance's own error (a Message)
 
 
 def _volume_row(volume, rec, servers_by_id, alive):
@@ -326,6 +350,7 @@ def _failure_row(row_id, entry):
     entry["message"] = Message.from_data(stored) or record.read_message(
         stored if isinstance(stored, str) else ""
     )
+    entry["error"] = Message.from_data(entry.get("error"))
     return LaunchRow(row_id, state=record.ERROR, **entry)
 
 
@@ -347,7 +372,8 @@ def _rows_from(volumes, servers, project_id):
     rows.sort(key=lambda r: (r.launch_name, r.record.launch_id, r.record.index))
     # A volume still being rolled back keeps its own row until it is gone.
     listed = {v.id for v, _rec in launch_volumes}
-    return rows + _failure_rows(project_id, lambda e: e.get("rolled_back_volume_id") not in listed)
+    rows += _failure_rows(project_id, lambda e: e.get("rolled_back_volume_id") not in listed)
+    return summaries.rebuild_cut(rows)
 
 
 def _rolled_back_row(project_id, volume_id):

@@ -77,8 +77,15 @@ def get_virtual_size(image):
 
 def get_clone_path(image):
     """ "Copy (why)"; or "Fast clone" with what the project cannot check as a note."""
+    unavailable = getattr(image, "clone_unavailable", None)
+    if unavailable:  # its backend cannot take a boot volume now: no "Fast clone"
+        return format_html(
+            '{}<br><small class="text-muted">{}</small>',
+            texts.verdict(clone_path.UNAVAILABLE),
+            texts.render_all(unavailable),
+        )
     verdict = texts.verdict(image.clone_verdict)
-    reasons = "; ".join(texts.render(r) for r in image.clone_reasons)
+    reasons = texts.render_all(image.clone_reasons)
     if not reasons:
         return verdict
     if image.clone_verdict == clone_path.COPY:

@@ -28,6 +28,7 @@ VERDICTS = {
     "fast_clone": pgettext_lazy("Clone path", "Fast clone"),
     "fast_clone_cache": pgettext_lazy("Clone path", "Fast clone (from cache)"),
     "copy": pgettext_lazy("Clone path", "Copy"),
+    "unavailable": pgettext_lazy("Clone path", "Unavailable now"),
 }
 
 NO_BACKEND_HINT = _(
@@ -69,6 +70,12 @@ TEXTS = {
         "running or did not initialize (is the Lightbits cluster reachable?)"
     ),
     "backend_down": _("Cinder reports backend %(backend)s down"),
+    # the project panel's probe of a type's Lightbits cluster (data.clusters_down)
+    "cluster_down": _("its Lightbits cluster does not answer (last tried %(time)s UTC)"),
+    "type_down_stopped": _(
+        "Volume type %(type)s cannot take new volumes: %(reason)s. The launch stopped "
+        "instead of waiting for the clone."
+    ),
     # launch/quota
     "quota_exceeded": _(
         "Quota exceeded for %(name)s: this launch needs %(needs)s, %(used)s of %(limit)s "
@@ -156,6 +163,11 @@ def render(message):
     if template is None:  # a code from a newer version: say what it is
         return message.code
     return str(template) % params if params else str(template)
+
+
+def render_all(messages):
+    """Several messages (or texts) as one text, "; " between them."""
+    return "; ".join(str(render(m)) for m in messages or ())
 
 
 def verdict(code):

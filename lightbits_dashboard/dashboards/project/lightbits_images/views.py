@@ -10,12 +10,13 @@
 #    License for the specific language governing permissions and limitations
 #    under the License.
 
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from horizon import exceptions, messages, tables, views
 from horizon import workflows as horizon_workflows
 from openstack_dashboard import api, policy
 
-from lightbits_dashboard import model
+from lightbits_dashboard import clone_path, model
 from lightbits_dashboard.dashboards.project.lightbits_images import (
     data,
     launches_tables,
@@ -72,14 +73,15 @@ class IndexView(tables.DataTableView):
             return []
         if images:
             self.table.glance_page = (images[0].id, images[-1].id)
-        for type_name, reason in sorted(data.backends_down(self.request).items()):
+        down = data.backends_down(self.request)
+        for type_name, reason in sorted(down.items()):
             messages.warning(
                 self.request,
                 _("Volume type %(type)s cannot take new volumes: %(reason)s.")
                 % {"type": type_name, "reason": texts.render(reason)},
             )
         try:
-            return data.lightbits_images(self.request, images)
+            return data.mark_unavailable(data.lightbits_images(self.request, images), down)
         except Exception:
             exceptions.handle(self.request, _("Unable to retrieve volume types."))
             return []
@@ -92,12 +94,19 @@ class DetailView(views.HorizonTemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         image = data.get_lightbits_image(self.request, kwargs["image_id"])
+        data.mark_unavailable([image], data.backends_down(self.request))
         context["image"] = image
         # the table's own row actions, with their policy and service checks
         context["actions"] = images_tables.LightbitsImagesTable(self.request).render_row_actions(
             image
         )
         context["clone_verdict"] = texts.verdict(image.clone_verdict)
+        if image.clone_unavailable:  # no boot volume can be made now: no "Fast clone"
+            context["clone_verdict"] = format_lazy(
+                "{}: {}",
+                texts.verdict(clone_path.UNAVAILABLE),
+                texts.render_all(image.clone_unavailable),
+            )
         context["clone_reasons"] = [texts.render(r) for r in image.clone_reasons]
         context["properties"] = sorted(image.properties.items())
         context["stores"] = model.image_stores(image)

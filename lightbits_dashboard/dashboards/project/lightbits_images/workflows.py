@@ -173,7 +173,10 @@ class SetSourceAction(ServerValidatedAction):
             self.help_text = clone_path_text(image)
             self.fields["volume_type"].help_text = self.help_text
             down = data.backends_down(request)
-            if down:
+            if data.mark_unavailable([image], down)[0].clone_unavailable:
+                # no boot volume can be made now: say that, not the clone path
+                self.help_text = backend_down_text(down)
+            elif down:
                 self.help_text = format_lazy("{} {}", self.help_text, backend_down_text(down))
             # Left empty, the size becomes max(this, the flavor's disk) in clean().
             minimum = self.image_min_gib(image)
@@ -554,6 +557,15 @@ class LaunchFromImage(workflows.Workflow):
             return False
         self._plan = plan
         return True
+
+    def add_error_to_step(self, message, slug):
+        """Horizon adds the error but neither marks the step nor opens it
+        (has_errors is set only by a step's own validation): do both, so an
+        error on a step not shown is seen."""
+        super().add_error_to_step(message, slug)
+        step = self.get_step(slug)
+        if step:
+            step.has_errors = True
 
     @sensitive_variables("context")
     def handle(self, request, context):
