@@ -126,12 +126,27 @@ class LaunchView(horizon_workflows.WorkflowView):
 
 
 class LaunchesView(tables.DataTableView):
+    """Paged as Horizon's Volumes page: markers are boot volume ids."""
+
     table_class = launches_tables.LaunchesTable
     page_title = _("Lightbits Launches")
 
+    def has_prev_data(self, table):
+        return getattr(self, "_prev", False)
+
+    def has_more_data(self, table):
+        return getattr(self, "_more", False)
+
     def get_data(self):
+        meta = self.table_class._meta
         try:
-            return launch_data.launch_rows(self.request)
+            rows, self._more, self._prev = launch_data.launch_page(
+                self.request,
+                marker=self.request.GET.get(meta.pagination_param),
+                prev_marker=self.request.GET.get(meta.prev_pagination_param),
+            )
         except Exception:
+            self._more = self._prev = False
             exceptions.handle(self.request, _("Unable to retrieve launches."))
             return []
+        return rows
