@@ -15,11 +15,17 @@ unchanged; only the servers are fake. Every answer waits LATENCY seconds.
   those of ``project_id`` (the token's project).
 * Glance: GET /v2/images answers at most 1,000 (api_limit_max) with a
   ``next`` link; the real image schema (glance_image_schema.json).
-* Keystone: one call lists the projects; Nova: no servers.
+  The ``metadata`` filter (a dict literal, Cinder's literal_eval) matches
+  every key=value exactly; ``sort`` ``created_at:desc|asc`` (then id).
+* Keystone: one call lists the projects; Nova: GET /servers/detail answers
+  at most 1,000 servers (osapi_max_limit), ``name`` a regular expression
+  (re.search, as Nova's REGEXP).
 """
 
+import ast
 import json
 import os
+import re
 import time
 from collections import Counter
 from urllib.parse import parse_qs, urlencode, urlparse
@@ -52,7 +58,10 @@ def _response(url, body, status=200):
 class FakeCloud:
     """Route requests.Session.request to fake services; count every call."""
 
-    def __init__(self, volumes, images, projects, volume_types, stores, latency=LATENCY):
+    def __init__(
+        self, volumes, images, projects, volume_types, stores, latency=LATENCY, servers=()
+    ):
+        self.servers = list(servers)
         self.volumes = sorted(volumes, key=lambda v: v["id"])
         self.images = sorted(images, key=lambda i: i["id"])
         self.projects = projects
@@ -116,6 +125,8 @@ class FakeCloud:
             return "/types/<id>/encryption", {}
         if resource == "scheduler-stats/get_pools":
             return "/" + resource, {"pools": []}
+        if resource == "limits":
+            return "/limits", {"limits": {"absolute": {}, "rate": []}}
         if resource == "os-services":
             return "/" + resource, {"services": []}
         if resource in ("snapshots/detail", "groups/detail", "os-volume-transfer/detail"):
@@ -136,6 +147,12 @@ class FakeCloud:
             rows = [v for v in rows if v["name"] == query["name"]]
         if "name~" in query:
             rows = [v for v in rows if query["name~"] in (v["name"] or "")]
+        if "metadata" in query:
+            wanted = ast.literal_eval(query["metadata"]).items()
+            rows = [v for v in rows if all(v["metadata"].get(k) == x for k, x in wanted)]
+        if query.get("sort"):
+            key, _sep, direction = query["sort"].partition(":")
+            rows = sorted(rows, key=lambda v: (v[key], v["id"]), reverse=direction == "desc")
         start = 0
         if query.get("marker"):
             ids = [v["id"] for v in rows]
@@ -210,7 +227,13 @@ class FakeCloud:
                 }
             }
         if path.endswith("/servers/detail"):
-            return "/servers/detail", {"servers": []}
+            rows = self.servers
+            if query.get("name"):
+                pattern = re.compile(query["name"])
+                rows = [s for s in rows if pattern.search(s["name"])]
+            return "/servers/detail", {
+                "servers": rows[: min(int(query.get("limit") or 1000), 1000)]
+            }
         raise AssertionError(f"no fake for nova {method} {path}")
 
 
