@@ -126,7 +126,15 @@ class FakeCloud:
         if resource == "scheduler-stats/get_pools":
             return "/" + resource, {"pools": []}
         if resource == "limits":
-            return "/limits", {"limits": {"absolute": {}, "rate": []}}
+            absolute = {
+                "maxTotalVolumes": -1,
+                "totalVolumesUsed": len(self.volumes),
+                "maxTotalVolumeGigabytes": -1,
+                "totalGigabytesUsed": len(self.volumes),
+                "maxTotalSnapshots": -1,
+                "totalSnapshotsUsed": 0,
+            }
+            return "/limits", {"limits": {"absolute": absolute, "rate": []}}
         if resource == "os-services":
             return "/" + resource, {"services": []}
         if resource in ("snapshots/detail", "groups/detail", "os-volume-transfer/detail"):
