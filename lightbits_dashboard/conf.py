@@ -62,6 +62,10 @@ DEFAULTS = {
     # counts, filters) before the next view rebuilds it; Refresh and the
     # panel's own actions rebuild it at once.
     "INVENTORY_MAX_AGE": 300,
+    # Seconds the view that starts an inventory build (in a background
+    # thread) waits for it before showing the previous inventory, or "being
+    # built" when there is none (the page then reloads itself when ready).
+    "INVENTORY_BUILD_WAIT": 0.5,
     # Seconds a cluster request may wait for an answer (a cluster's own
     # "timeout" overrides it): the first page view after a cluster hangs
     # waits this long per endpoint, later views use the remembered failure.

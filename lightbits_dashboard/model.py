@@ -27,6 +27,9 @@ _CINDER_URL = re.compile(r"^cinder://(?:([^/]+)/)?([^/]+)/?$")
 # Glance's cinder store names the volume holding an image "image-<image id>".
 IMAGE_VOLUME_NAME = "image-{}"
 _IMAGE_VOLUME_NAME = re.compile(rf"^image-({UUID})$")
+# What every image volume's name contains: Cinder's like filter ``name~``
+# (LIKE '%image-%', microversion 3.34+) lists only the candidates.
+IMAGE_VOLUME_LIKE = {"name~": "image-"}
 # Statuses in which Cinder deletes a volume (cinder/volume/api.py, API.delete).
 VOLUME_DELETABLE = ("available", "error", "error_restoring", "error_extending", "error_managing")
 # The attribute Cinder shows a volume's project in (to admins).

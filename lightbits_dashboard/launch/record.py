@@ -33,6 +33,9 @@ PREFIX = "lightbits_launch_"
 # Server metadata key naming the boot volume a launch booted the server on:
 # finds the server when its id never reached the launch record.
 SERVER_MARK = PREFIX + "boot_volume"
+# On every launch volume, one constant key=value: Cinder's metadata filter
+# (allowed to every user by default) lists the launch volumes alone.
+MARK = ((PREFIX + "mark", "1"),)
 CHUNK = 255
 
 CLONING = "cloning"
@@ -225,6 +228,7 @@ def encode(record):
     spec = asdict(record.spec)
     user_data = spec.pop("user_data")
     metadata = {
+        **dict(MARK),
         _key("id"): record.launch_id,
         _key("name"): record.name[:CHUNK],
         _key("index"): str(record.index),

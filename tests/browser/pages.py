@@ -121,3 +121,16 @@ def set_text(modal, field_name, value):
     field = modal.find_element(By.NAME, field_name)
     field.clear()
     field.send_keys(str(value))
+
+
+def open_inventory_page(driver, url, timeout=120):
+    """Open the admin page and wait until it shows a built inventory: the
+    first view starts the build in the background and reloads itself when
+    the inventory is stored."""
+    driver.get(url)
+    wait(driver, timeout).until(
+        EC.presence_of_element_located(
+            (By.CSS_SELECTOR, '#lightbits_inventory_age[data-state="ready"]')
+        )
+    )
+    wait(driver).until(EC.presence_of_element_located((By.ID, "images")))

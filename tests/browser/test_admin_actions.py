@@ -59,8 +59,8 @@ def _image_volume(admin_api, made, image_id):
 
 
 def _open(driver, horizon, finding=None):
-    driver.get(horizon.url + URL + (f"?finding={finding}" if finding else ""))
-    pages.wait(driver).until(EC.presence_of_element_located((By.ID, "images")))
+    query = f"?finding={finding}" if finding else ""
+    pages.open_inventory_page(driver, horizon.url + URL + query)
 
 
 def _row_text(driver, horizon, table, row_id, finding, until, timeout):

@@ -25,8 +25,7 @@ def _row(rows, prefix):
 
 
 def _open(driver, horizon):
-    driver.get(horizon.url + URL)
-    pages.wait(driver).until(EC.presence_of_element_located((By.ID, "images")))
+    pages.open_inventory_page(driver, horizon.url + URL)
 
 
 def test_chain_and_findings_of_the_seeded_images(as_admin, horizon, facts, admin_api, emulator):

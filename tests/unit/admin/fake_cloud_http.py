@@ -6,23 +6,36 @@ unchanged; only the servers are fake. Every answer waits LATENCY seconds.
 
 * Cinder: GET /volumes/detail answers at most 1,000 volumes (its default
   osapi_max_limit) with a ``volumes_links`` next link; ``limit``, ``marker``,
-  ``all_tenants``, ``project_id``, ``name`` and the like filter ``name~``.
+  ``all_tenants``, ``project_id``, ``name`` and the like filter ``name~``
+  as Cinder 29 applies them (cinder/api/common.py, cinder/db/api.py):
+  ``name~`` is LIKE '%value%'; a 400 for users Cinder's resource_filters.json
+  does not allow it (``like_refused``: its default for non-admins). Seen in
+  the local cloud at 3.33, 3.34 and 3.58: admin filtered, demo 400 "Invalid
+  filters name~ are found in query options.". Without a project id in the URL the volumes are
+  those of ``project_id`` (the token's project).
 * Glance: GET /v2/images answers at most 1,000 (api_limit_max) with a
   ``next`` link; the real image schema (glance_image_schema.json).
-* Keystone: one call lists the projects; Nova: no servers.
+  The ``metadata`` filter (a dict literal, Cinder's literal_eval) matches
+  every key=value exactly; ``sort`` ``created_at:desc|asc`` (then id).
+* Keystone: one call lists the projects; Nova: GET /servers/detail answers
+  at most 1,000 servers (osapi_max_limit), ``name`` a regular expression
+  (re.search, as Nova's REGEXP).
 """
 
+import ast
 import json
 import os
+import re
 import time
 from collections import Counter
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs, urlencode, urlparse
 
 import requests
 
 CINDER_MAX = 1000
 GLANCE_MAX = 1000
 LATENCY = 0.020
+_NOT_IN_LINKS = ("pid", "marker", "limit")
 _SCHEMA = os.path.join(os.path.dirname(__file__), "glance_image_schema.json")
 
 
@@ -45,7 +58,10 @@ def _response(url, body, status=200):
 class FakeCloud:
     """Route requests.Session.request to fake services; count every call."""
 
-    def __init__(self, volumes, images, projects, volume_types, stores, latency=LATENCY):
+    def __init__(
+        self, volumes, images, projects, volume_types, stores, latency=LATENCY, servers=()
+    ):
+        self.servers = list(servers)
         self.volumes = sorted(volumes, key=lambda v: v["id"])
         self.images = sorted(images, key=lambda i: i["id"])
         self.projects = projects
@@ -53,6 +69,8 @@ class FakeCloud:
         self.stores = stores
         self.latency = latency
         self.calls = Counter()
+        self.project_id = None  # the token's project
+        self.like_refused = False  # Cinder refuses name~ (default for non-admins)
         with open(_SCHEMA) as f:
             self.image_schema = f.read().encode()
 
@@ -68,6 +86,8 @@ class FakeCloud:
         time.sleep(self.latency)
         name, body = route(method.upper(), parsed.path, query, url)
         self.calls[f"{service} {method.upper()} {name}"] += 1
+        if isinstance(body, _Refused):
+            return _response(url, {"badRequest": {"code": 400, "message": body.message}}, 400)
         return _response(url, body)
 
     # -- Cinder ---------------------------------------------------------------
@@ -101,6 +121,22 @@ class FakeCloud:
             return "/volumes/<id>", {"volume": vol}
         if resource == "types":
             return "/types", {"volume_types": self.volume_types}
+        if resource.startswith("types/") and resource.endswith("/encryption"):
+            return "/types/<id>/encryption", {}
+        if resource == "scheduler-stats/get_pools":
+            return "/" + resource, {"pools": []}
+        if resource == "limits":
+            absolute = {
+                "maxTotalVolumes": -1,
+                "totalVolumesUsed": len(self.volumes),
+                "maxTotalVolumeGigabytes": -1,
+                "totalGigabytesUsed": len(self.volumes),
+                "maxTotalSnapshots": -1,
+                "totalSnapshotsUsed": 0,
+            }
+            return "/limits", {"limits": {"absolute": absolute, "rate": []}}
+        if resource == "os-services":
+            return "/" + resource, {"services": []}
         if resource in ("snapshots/detail", "groups/detail", "os-volume-transfer/detail"):
             key = {"snapshots": "snapshots", "groups": "groups"}.get(parts[2], "transfers")
             return "/" + resource, {key: []}
@@ -108,14 +144,23 @@ class FakeCloud:
 
     def _volume_page(self, query, url):
         rows = self.volumes
+        if "name~" in query and self.like_refused:
+            return _Refused("Invalid filters name~ are found in query options.")
         if query.get("all_tenants") not in ("1", "True", "true"):
-            rows = [v for v in rows if v["os-vol-tenant-attr:tenant_id"] == query.get("pid")]
+            project = query.get("pid") or self.project_id
+            rows = [v for v in rows if v["os-vol-tenant-attr:tenant_id"] == project]
         if "project_id" in query:
             rows = [v for v in rows if v["os-vol-tenant-attr:tenant_id"] == query["project_id"]]
         if "name" in query:
             rows = [v for v in rows if v["name"] == query["name"]]
         if "name~" in query:
             rows = [v for v in rows if query["name~"] in (v["name"] or "")]
+        if "metadata" in query:
+            wanted = ast.literal_eval(query["metadata"]).items()
+            rows = [v for v in rows if all(v["metadata"].get(k) == x for k, x in wanted)]
+        if query.get("sort"):
+            key, _sep, direction = query["sort"].partition(":")
+            rows = sorted(rows, key=lambda v: (v[key], v["id"]), reverse=direction == "desc")
         start = 0
         if query.get("marker"):
             ids = [v["id"] for v in rows]
@@ -125,9 +170,9 @@ class FakeCloud:
         body = {"volumes": page}
         if start + limit < len(rows) and page:
             base = url.split("?", 1)[0]
-            href = f"{base}?limit={limit}&marker={page[-1]['id']}"
-            if query.get("all_tenants"):
-                href += "&all_tenants=1"
+            # As Cinder's next link: the request's filters, the next marker.
+            kept = {k: v for k, v in query.items() if k not in _NOT_IN_LINKS}
+            href = f"{base}?{urlencode(dict(kept, limit=limit, marker=page[-1]['id']))}"
             body["volumes_links"] = [{"rel": "next", "href": href}]
         return body
 
@@ -190,8 +235,19 @@ class FakeCloud:
                 }
             }
         if path.endswith("/servers/detail"):
-            return "/servers/detail", {"servers": []}
+            rows = self.servers
+            if query.get("name"):
+                pattern = re.compile(query["name"])
+                rows = [s for s in rows if pattern.search(s["name"])]
+            return "/servers/detail", {
+                "servers": rows[: min(int(query.get("limit") or 1000), 1000)]
+            }
         raise AssertionError(f"no fake for nova {method} {path}")
+
+
+class _Refused:
+    def __init__(self, message):
+        self.message = message
 
 
 def _token():

@@ -1,7 +1,10 @@
 """The admin page reads a cached whole-cloud inventory (cached.py): page
 views after the first make no list call, actions and Refresh rebuild it, one
-request builds at a time, and the page says how old it is."""
+builder at a time in a background thread that no view waits for longer than
+INVENTORY_BUILD_WAIT, and the page says how old it is."""
 
+import json
+import threading
 import time
 from unittest import mock
 
@@ -12,7 +15,7 @@ from openstack_dashboard.test import helpers as test
 from lightbits_dashboard import inventory as inv
 from lightbits_dashboard import shared_cache
 from lightbits_dashboard.api import cinder_admin
-from lightbits_dashboard.dashboards.admin.lightbits_image_volumes import cached
+from lightbits_dashboard.dashboards.admin.lightbits_image_volumes import cached, collect
 from tests.unit.admin import fakes
 from tests.unit.admin.test_views import INDEX, LIST_MOCKS, PANEL, _PanelTest
 
@@ -88,26 +91,85 @@ class CachedInventoryTests(_PanelTest):
         self.assertEqual(self.list_calls(), 4)  # rebuilt
         self.assertEqual(self.counts(res)[inv.NOT_READ_ONLY], 0)
 
+    def another_builder(self, seconds_ago=7):
+        lock = {"token": "another process", "started_at": time.time() - seconds_ago}
+        shared_cache.get_cache().add(cached.LOCK, lock, 60)
+
     @test.create_mocks(MOCKS)
-    def test_while_another_request_builds_the_first_one_the_page_says_so(self):
+    def test_while_another_process_builds_the_first_one_the_page_says_so(self):
         self.cloud(3)
-        shared_cache.get_cache().add(cached.LOCK, "another request", 60)
+        self.another_builder(7)
         res = self.client.get(INDEX)
         self.assertEqual(res.status_code, 200)
         self.assertEqual(self.list_calls(), 0)
-        self.assertIn("is being built by another request", age_text(res))
+        self.assertRegex(age_text(res), r"being built: .*>[78]</span> s so far")
         self.assertEqual(res.context["images_table"].data, [])
+        self.assertIn("The inventory is being built", res.content.decode())  # empty table
+        status = self.client.get(reverse(PANEL + "inventory_status")).json()
+        self.assertEqual(status["generation"], "")
+        self.assertIn(status["building_for"], (7, 8))
 
     @test.create_mocks(MOCKS)
-    def test_while_another_request_rebuilds_the_previous_one_is_shown(self):
+    def test_while_another_process_rebuilds_the_previous_one_is_shown(self):
         self.cloud(3)
         self.client.get(INDEX)
-        shared_cache.get_cache().add(cached.LOCK, "another request", 60)
+        self.another_builder(3)
         with mock.patch.object(cached, "max_age", return_value=0):  # stale
             res = self.client.get(INDEX)
         self.assertEqual(self.list_calls(), 2)
         self.assertEqual(len(res.context["images_table"].data), 3)
         self.assertRegex(age_text(res), r"as of [0-9]+ s ago")
+        self.assertRegex(age_text(res), r"A newer one is being built: .*>[34]</span> s so far")
+
+    @test.create_mocks(MOCKS)
+    def test_the_view_that_starts_a_build_does_not_wait_for_it(self):
+        images, _volumes, _session = self.cloud(5)
+        release = threading.Event()
+
+        def slow_list(request):
+            self.assertTrue(release.wait(30))
+            return images
+
+        self.mock_image_list_all.side_effect = slow_list
+        status_url = reverse(PANEL + "inventory_status")
+        settings = dict(self.settings_dict(), INVENTORY_BUILD_WAIT=0.2)
+        with self.settings(LIGHTBITS_DASHBOARD=settings):
+            start = time.monotonic()
+            res = self.client.get(INDEX, {"refresh": "1"})
+            took = time.monotonic() - start
+            self.assertEqual(res.status_code, 200)
+            self.assertLess(took, 5)
+            self.assertEqual(res.context["images_table"].data, [])
+            self.assertIn('data-state="building"', res.content.decode())
+            self.assertIn(status_url, res.content.decode())  # the page polls it
+            # A second view (another user, another process) starts no second build.
+            self.client.get(INDEX)
+            self.assertEqual(self.mock_image_list_all.call_count, 1)
+            release.set()
+            deadline = time.monotonic() + 30
+            while self.client.get(status_url).json()["building_for"] is not None:
+                self.assertLess(time.monotonic(), deadline)
+                time.sleep(0.05)
+            status = self.client.get(status_url).json()
+            self.assertTrue(status["generation"])
+            res = self.client.get(INDEX)
+        self.assertEqual(self.mock_image_list_all.call_count, 1)
+        self.assertEqual(len(res.context["images_table"].data), 5)
+        self.assertIn('data-state="ready"', res.content.decode())
+        self.assertNotIn(status_url, res.content.decode())  # nothing to wait for
+
+    @test.create_mocks(MOCKS)
+    def test_a_failed_background_build_frees_the_lock_and_is_logged(self):
+        self.cloud(3)
+        with mock.patch.object(collect, "_build", side_effect=MemoryError("no room")):
+            res = self.client.get(INDEX)
+        self.assertEqual(res.status_code, 200)
+        self.assertIn('data-state="building"', res.content.decode())
+        self.assertIsNone(shared_cache.get_cache().get(cached.LOCK))
+        self.assertTrue(any("inventory build failed" in line for line in self.logs.records))
+        res = self.client.get(INDEX)
+        self.assertEqual(len(res.context["images_table"].data), 3)
+        json.dumps(cached.status())  # the status is JSON
 
     @test.create_mocks(MOCKS)
     def test_pieces_stay_under_memcacheds_item_limit_and_a_lost_piece_rebuilds(self):

@@ -34,6 +34,8 @@ SETTINGS = {
     "CLUSTERS": {"lightbits": {"api_endpoints": ["10.20.30.40:443"], "jwt": TOKEN}},
     "SERVICE_PROJECTS": [fakes.SERVICE],
     "CLUSTER_CACHE_SECONDS": 60,
+    # The view waits for the background build: these tests see it done.
+    "INVENTORY_BUILD_WAIT": 30,
 }
 LIST_MOCKS = {
     collect: ("image_list_all",),

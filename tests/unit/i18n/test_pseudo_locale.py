@@ -23,7 +23,7 @@ from tests.unit.project import factories
 
 MOCKS = {
     api.glance: ("image_get", "image_list_detailed"),
-    api.cinder: ("volume_type_list", "volume_list"),
+    api.cinder: ("volume_type_list", "volume_list", "volume_list_paged"),
     api.nova: ("availability_zone_list", "flavor_list", "keypair_list", "server_list"),
     api.neutron: ("network_list_for_tenant", "security_group_list"),
     lb_cinder: ("quota_usage",),
@@ -55,6 +55,11 @@ class PseudoLocaleTests(pseudo.PseudoLocale, test.TestCase):
         self.mock_image_list_detailed.return_value = (images, False, False)
         self.mock_volume_type_list.return_value = [factories.volume_type("lightbits")]
         self.mock_volume_list.return_value = [self.image_volume] + self.launch_volumes()
+        self.mock_volume_list_paged.return_value = (
+            self.mock_volume_list.return_value,
+            False,
+            False,
+        )
         self.mock_availability_zone_list.return_value = self.availability_zones.list()
         self.mock_flavor_list.return_value = self.flavors.list()
         self.mock_keypair_list.return_value = self.keypairs.list()

@@ -2,10 +2,11 @@
 
 from unittest import mock
 
+from cinderclient import exceptions as cinder_exc
 from openstack_dashboard import api
 from openstack_dashboard.test import helpers as test
 
-from lightbits_dashboard import clone_path
+from lightbits_dashboard import clone_path, shared_cache
 from lightbits_dashboard.dashboards.project.lightbits_images import data
 from lightbits_dashboard.message import msg
 from tests.unit.english import english, english_verdict
@@ -51,6 +52,47 @@ class CloneFactsTests(test.TestCase):
         self.assertIn("cannot check", english(image.clone_reasons[0]))
 
 
+class ImageVolumeCandidatesTests(test.TestCase):
+    """The page asks Cinder for the volumes named like image-, not all."""
+
+    def setUp(self):
+        super().setUp()
+        shared_cache.get_cache().clear()
+        self.addCleanup(shared_cache.get_cache().clear)
+
+    def _request(self, admin):
+        request = mock.Mock()
+        request.user = mock.Mock(project_id="1", is_superuser=admin)
+        return request
+
+    @test.create_mocks({api.cinder: ("volume_list",)})
+    def test_the_like_filter_is_asked_first(self):
+        image_volume = factories.volume("image-x")
+        self.mock_volume_list.return_value = [image_volume]
+        self.assertEqual([image_volume], data.image_volume_candidates(self._request(True)))
+        self.mock_volume_list.assert_called_once_with(mock.ANY, search_opts={"name~": "image-"})
+
+    @test.create_mocks({api.cinder: ("volume_list",)})
+    def test_a_refused_filter_falls_back_to_every_volume_and_is_remembered(self):
+        every = [factories.volume("image-x"), factories.volume("boot")]
+
+        def volume_list(request, search_opts=None):
+            if "name~" in (search_opts or {}) and not request.user.is_superuser:
+                raise cinder_exc.BadRequest(400, "Invalid filters name~ are found")
+            return every
+
+        self.mock_volume_list.side_effect = volume_list
+        member = self._request(False)
+        self.assertEqual(every, data.image_volume_candidates(member))
+        self.assertEqual(2, self.mock_volume_list.call_count)
+        self.assertEqual(every, data.image_volume_candidates(member))
+        self.assertEqual(3, self.mock_volume_list.call_count)  # no second refused call
+        data.image_volume_candidates(self._request(True))  # admins: their own answer
+        self.assertEqual(
+            {"name~": "image-"}, self.mock_volume_list.call_args.kwargs["search_opts"]
+        )
+
+
 CACHE_MOCKS = {
     api.cinder: ("volume_type_list", "volume_list", "volume_encryption_type_list"),
     api.keystone: ("tenant_list",),
@@ -70,7 +112,7 @@ class ImageVolumeCacheTests(test.TestCase):
         self.mock_volume_type_list.return_value = [factories.volume_type("lightbits")]
         self.mock_volume_encryption_type_list.return_value = []
         self.mock_volume_list.side_effect = lambda request, search_opts=None: (
-            internal_volumes if search_opts else []
+            internal_volumes if "project_id" in (search_opts or {}) else []
         )
 
     def _entry(self, image, created_at="2026-06-01T00:00:00", **extra):
@@ -96,7 +138,9 @@ class ImageVolumeCacheTests(test.TestCase):
         )
         self.assertEqual(2, self.mock_volume_list.call_count)  # the project's, the tenant's
         search = self.mock_volume_list.call_args_list[1].kwargs["search_opts"]
-        self.assertEqual({"all_tenants": True, "project_id": INTERNAL_ID}, search)
+        self.assertEqual(
+            {"all_tenants": True, "project_id": INTERNAL_ID, "name~": "image-"}, search
+        )
         self.mock_tenant_list.assert_not_called()
 
     @test.create_mocks(CACHE_MOCKS)

@@ -21,7 +21,7 @@ from tests.unit.english import english
 from tests.unit.project import factories
 
 LAUNCHES_URL = reverse("horizon:project:lightbits_images:launches")
-MOCKS = {api.cinder: ("volume_list",), api.nova: ("server_list",)}
+MOCKS = {api.cinder: ("volume_list_paged",), api.nova: ("server_list",)}
 SPEC = record.ServerSpec(flavor="f1", networks=("n1",), user_data="#!/bin/sh")
 DENIED = set()
 
@@ -52,12 +52,41 @@ class LaunchesTableTests(test.TestCase):
         return {row.server_name: row for row in res.context["table"].data}
 
     @test.create_mocks(MOCKS)
+    def test_paged_as_horizons_volumes_page_failures_on_the_first_page_only(self):
+        first = launch_volume("vm-1", "active", count=2, index=1, server_id="s1")
+        second = launch_volume("vm-2", "active", count=2, index=2, server_id="s2")
+        launches.FailureLog().add("1", orchestrator.Outcome(self._rec(3), False, error="e"), "e")
+        self.mock_volume_list_paged.return_value = ([first], True, False)
+        self.mock_server_list.return_value = ([], False)
+        res = self.client.get(LAUNCHES_URL)
+        table = res.context["table"]
+        self.assertEqual(["failed-L1-3", first.id], [r.id for r in table.data])
+        self.assertTrue(table.has_more_data())
+        self.assertEqual(first.id, table.get_marker())  # a volume id, never a failure row's
+        self.assertContains(res, "?marker=" + first.id)
+        self.mock_server_list.assert_called_with(
+            test.IsHttpRequest(), search_opts={"name": "^vm\\-1$"}
+        )
+
+        self.mock_volume_list_paged.return_value = ([second], False, True)
+        res = self.client.get(LAUNCHES_URL, {"marker": first.id})
+        self.assertEqual([second.id], [r.id for r in res.context["table"].data])
+        self.assertEqual(first.id, self.mock_volume_list_paged.call_args.kwargs["marker"])
+        res = self.client.get(LAUNCHES_URL, {"prev_marker": second.id})
+        kwargs = self.mock_volume_list_paged.call_args.kwargs
+        self.assertEqual((second.id, "asc"), (kwargs["marker"], kwargs["sort_dir"]))
+
+    @test.create_mocks(MOCKS)
     def test_states_from_one_volume_list_and_one_server_list(self):
         cloning = launch_volume("vm-1", "cloning", count=3, index=1)
         booting = launch_volume("vm-2", "booting", count=3, index=2, server_id="s2")
         active = launch_volume("vm-3", "active", count=3, index=3, server_id="s3")
         plain = factories.volume("not-a-launch")
-        self.mock_volume_list.return_value = [plain, active, booting, cloning]
+        self.mock_volume_list_paged.return_value = (
+            [plain, active, booting, cloning],
+            False,
+            False,
+        )
         self.mock_server_list.return_value = (
             [self._server("s2", "BUILD"), self._server("s3", "ACTIVE")],
             False,
@@ -65,8 +94,9 @@ class LaunchesTableTests(test.TestCase):
         launches.heartbeat().beat("L1")
         res = self.client.get(LAUNCHES_URL)
         rows = self._rows(res)
+        # Cinder's order (newest first, as Horizon's Volumes page): the table pages by it.
         self.assertEqual(
-            ["vm-1", "vm-2", "vm-3"], [r.server_name for r in res.context["table"].data]
+            ["vm-3", "vm-2", "vm-1"], [r.server_name for r in res.context["table"].data]
         )
         self.assertEqual(
             {"vm-1": "cloning", "vm-2": "booting", "vm-3": "active"},
@@ -74,8 +104,16 @@ class LaunchesTableTests(test.TestCase):
         )
         self.assertContains(res, "Cloning boot volume")
         self.assertContains(res, reverse("horizon:project:lightbits_images:launch_any"))
-        self.mock_volume_list.assert_called_once_with(test.IsHttpRequest())
-        self.mock_server_list.assert_called_once_with(test.IsHttpRequest())
+        self.mock_volume_list_paged.assert_called_once_with(
+            test.IsHttpRequest(),
+            search_opts={"metadata": {"lightbits_launch_mark": "1"}},
+            marker=None,
+            paginate=True,
+            sort_dir="desc",
+        )
+        self.mock_server_list.assert_called_once_with(
+            test.IsHttpRequest(), search_opts={"name": mock.ANY}
+        )
         # rows still in progress are polled (Horizon polls rows marked "warning")
         self.assertContains(res, 'class="ajax-update warning"', count=2)
 
@@ -111,7 +149,7 @@ class LaunchesTableTests(test.TestCase):
 
     @test.create_mocks(MOCKS)
     def test_launch_without_a_live_driver_is_interrupted(self):
-        self.mock_volume_list.return_value = [launch_volume("vm", "cloning")]
+        self.mock_volume_list_paged.return_value = ([launch_volume("vm", "cloning")], False, False)
         self.mock_server_list.return_value = ([], False)
         res = self.client.get(LAUNCHES_URL)
         (row,) = res.context["table"].data
@@ -124,7 +162,7 @@ class LaunchesTableTests(test.TestCase):
     @test.create_mocks(MOCKS)
     def test_server_error_shows_novas_fault(self):
         volume = launch_volume("vm", "booting", server_id="s1")
-        self.mock_volume_list.return_value = [volume]
+        self.mock_volume_list_paged.return_value = ([volume], False, False)
         fault = {"message": "No valid host was found.", "code": 500}
         self.mock_server_list.return_value = ([self._server("s1", "ERROR", fault)], False)
         launches.heartbeat().beat("L1")
@@ -134,7 +172,11 @@ class LaunchesTableTests(test.TestCase):
 
     @test.create_mocks(MOCKS)
     def test_rolled_back_instances_stay_visible_from_the_failure_log(self):
-        self.mock_volume_list.return_value = [launch_volume("vm-1", "active", count=2)]
+        self.mock_volume_list_paged.return_value = (
+            [launch_volume("vm-1", "active", count=2)],
+            False,
+            False,
+        )
         self.mock_server_list.return_value = ([], False)
         rec = record.LaunchRecord("L1", "vm", 2, 2, "vm-2", "img-1", record.CLONING, SPEC)
         outcome = orchestrator.Outcome(rec, False, error="boot volume vm-2-boot went to error: x")
@@ -156,7 +198,7 @@ class LaunchesTableTests(test.TestCase):
         self.assertTrue(stored != summary and record.was_cut(stored))
         active = launch_volume("vm-1", "active", count=3, message=summary)
         self.assertEqual(stored, record.decode(active.metadata).message)  # what fits
-        self.mock_volume_list.return_value = [active]
+        self.mock_volume_list_paged.return_value = ([active], False, False)
         self.mock_server_list.return_value = ([], False)
         for outcome in outcomes[1:]:
             launches.FailureLog().add("1", outcome, summary)
@@ -190,7 +232,7 @@ class LaunchesTableTests(test.TestCase):
     def test_markup_in_names_and_messages_is_escaped(self):
         cinder_says = msg("volume_refused", error="<script>alert(1)</script>")
         volume = launch_volume("<b>vm</b>", "error", message=cinder_says)
-        self.mock_volume_list.return_value = [volume]
+        self.mock_volume_list_paged.return_value = ([volume], False, False)
         self.mock_server_list.return_value = ([], False)
         res = self.client.get(LAUNCHES_URL)
         self.assertNotContains(res, "<script>alert(1)</script>")
@@ -237,7 +279,7 @@ class LaunchesTableTests(test.TestCase):
     @test.create_mocks(MOCKS)
     def test_a_volume_being_rolled_back_is_listed_once(self):
         volume = launch_volume("vm", "cloning")
-        self.mock_volume_list.return_value = [volume]
+        self.mock_volume_list_paged.return_value = ([volume], False, False)
         self.mock_server_list.return_value = ([], False)
         rec = record.decode(volume.metadata)
         outcome = orchestrator.Outcome(rec, False, volume_id=volume.id, error="e")
@@ -262,7 +304,9 @@ class LaunchesTableTests(test.TestCase):
             mock.patch.object(
                 launches.lb_cinder, "volume_get_raw", return_value=volume._apiresource
             ),
-            mock.patch.object(api.cinder, "volume_list", return_value=[volume]),
+            mock.patch.object(
+                api.cinder, "volume_list_paged", return_value=([volume], False, False)
+            ),
             mock.patch.object(api.nova, "server_list", return_value=([], False)),
             mock.patch.object(api.nova, "server_get", return_value=factories.server("s")),
             mock.patch.object(runner, "start") as start,
@@ -334,7 +378,7 @@ class LaunchesTableTests(test.TestCase):
     def test_dismiss_a_rolled_back_row(self):
         rec = record.LaunchRecord("L1", "vm", 1, 1, "vm", "img-1", record.CLONING, SPEC)
         launches.FailureLog().add("1", orchestrator.Outcome(rec, False, error="e"), "e")
-        self.mock_volume_list.return_value = []
+        self.mock_volume_list_paged.return_value = ([], False, False)
         self.mock_server_list.return_value = ([], False)
         self.client.post(LAUNCHES_URL, {"action": "launches__dismiss__failed-L1-1"})
         self.assertEqual({}, launches.FailureLog().entries("1"))
@@ -342,7 +386,7 @@ class LaunchesTableTests(test.TestCase):
     @test.create_mocks(MOCKS)
     @override_settings(POLICY_CHECK_FUNCTION=f"{__name__}.deny_listed")
     def test_row_actions_follow_the_cloud_policy(self):
-        self.mock_volume_list.return_value = [launch_volume("vm", "cloning")]
+        self.mock_volume_list_paged.return_value = ([launch_volume("vm", "cloning")], False, False)
         self.mock_server_list.return_value = ([], False)
         self.addCleanup(DENIED.clear)
         DENIED.update({("compute", "os_compute_api:servers:delete")})
@@ -369,21 +413,25 @@ class UnrecordedServerTests(test.TestCase):
 
     @test.create_mocks(MOCKS)
     def test_the_row_shows_the_errored_server_not_interrupted(self):
-        self.mock_volume_list.return_value = [self.volume]
+        self.mock_volume_list_paged.return_value = ([self.volume], False, False)
         self.mock_server_list.return_value = ([self.server], False)
         res = self.client.get(LAUNCHES_URL)
         (row,) = res.context["table"].data
         self.assertEqual(("error", "s1", "ERROR"), (row.state, row.server_id, row.server_status))
         self.assertEqual("No valid host", english(row.message))
         self.assertNotContains(res, "Finish Launch")
-        self.mock_server_list.assert_called_once_with(test.IsHttpRequest())
+        self.mock_server_list.assert_called_once_with(
+            test.IsHttpRequest(), search_opts={"name": mock.ANY}
+        )
 
     def _clean_up(self, servers):
         with (
             mock.patch.object(
                 launches.lb_cinder, "volume_get_raw", return_value=self.volume._apiresource
             ),
-            mock.patch.object(api.cinder, "volume_list", return_value=[self.volume]),
+            mock.patch.object(
+                api.cinder, "volume_list_paged", return_value=([self.volume], False, False)
+            ),
             mock.patch.object(api.nova, "server_list", return_value=(servers, False)),
             mock.patch.object(runner, "start") as start,
         ):

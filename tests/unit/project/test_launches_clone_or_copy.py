@@ -16,7 +16,7 @@ from tests.unit.project import factories
 from tests.unit.project.test_launches import SPEC, launch_volume
 
 LAUNCHES_URL = reverse("horizon:project:lightbits_images:launches")
-MOCKS = {api.cinder: ("volume_list",), api.nova: ("server_list",)}
+MOCKS = {api.cinder: ("volume_list_paged",), api.nova: ("server_list",)}
 
 
 class CloneOrCopyTests(test.TestCase):
@@ -26,7 +26,7 @@ class CloneOrCopyTests(test.TestCase):
         shared_cache.clear_local()
 
     def _page(self, *volumes):
-        self.mock_volume_list.return_value = list(volumes)
+        self.mock_volume_list_paged.return_value = (list(volumes), False, False)
         self.mock_server_list.return_value = ([factories.server("s1", "ACTIVE")], False)
         return self.client.get(LAUNCHES_URL)
 

@@ -31,15 +31,23 @@ its filters and the one or two chunks holding its rows.
 
 Freshness: the inventory is rebuilt when it is older than INVENTORY_MAX_AGE,
 when the user asks for it (Refresh), or after one of the panel's actions
-(``invalidate``). One request at a time builds (a lock in the cache); while it
-does, other views show the previous inventory, or, when there is none, say
-that it is being built.
+(``invalidate``). The view that finds it missing or old starts the build in
+a background thread and waits for it at most INVENTORY_BUILD_WAIT seconds:
+a page view never waits for a whole-cloud build. One builder at a time
+across all Horizon processes (a lock in the shared cache, holding when the
+build started); meanwhile views show the previous inventory, or, when there
+is none, say that it is being built and for how long (``building_since``).
 """
 
 import gc
+import logging
+import threading
 import time
 import uuid
 from dataclasses import asdict, dataclass
+
+from django.core.cache import close_caches
+from django.utils import translation
 
 from lightbits_dashboard import conf, model, shared_cache
 from lightbits_dashboard import inventory as inv
@@ -52,6 +60,7 @@ EPOCH = KEY + ":epoch"
 CHUNK_ROWS = 50
 TABLES = ("images", "volumes")
 LOCK_SECONDS = 300  # a builder that died frees the lock after this long
+LOG = logging.getLogger(__name__)
 
 # "stores": the row actions decide by model.lightbits_store on the cached image.
 _IMAGE_FIELDS = (
@@ -88,11 +97,16 @@ class Page:
     rows: dict  # table -> [row]
     has_prev: dict
     has_more: dict
-    building: bool = False  # no inventory yet: another request is building it
+    building: bool = False  # no inventory to show yet: it is being built
+    building_for: int = None  # seconds a build (first or next one) has run, or None
 
     @property
     def age(self):
         return max(0, int(time.time() - self.built_at)) if self.built_at else None
+
+    @property
+    def generation(self):
+        return self.head.get("generation", "")
 
 
 def max_age():
@@ -298,55 +312,110 @@ def read_page(head, filters, markers, size):
     return page
 
 
-def _build(build):
-    """Build under the lock; None when another request holds it."""
-    cache = shared_cache.get_cache()
-    token = uuid.uuid4().hex
-    if not cache.add(LOCK, token, LOCK_SECONDS):
+def building_since():
+    """When the build in progress started (epoch seconds), or None."""
+    lock = shared_cache.get_cache().get(LOCK)
+    if lock is None:
         return None
+    return lock.get("started_at", 0) if isinstance(lock, dict) else 0
+
+
+def building_for():
+    """Seconds the build in progress has run, or None."""
+    since = building_since()
+    if since is None:
+        return None
+    return max(0, int(time.time() - since)) if since else 0
+
+
+def _build_locked(build):
+    """Build and store (the caller holds the lock); returns the head."""
+    cache = shared_cache.get_cache()
     collecting = gc.isenabled()
+    epoch = cache.get(EPOCH)
+    # Hundreds of thousands of short-lived objects: without the collector
+    # the build takes about half the time (admin-page-profile.md, R4).
+    gc.disable()
     try:
-        epoch = cache.get(EPOCH)
-        # Hundreds of thousands of short-lived objects: without the collector
-        # the build takes about half the time (admin-page-profile.md, R4).
-        gc.disable()
-        try:
-            result, projects, failed = build()
-        finally:
-            if collecting:
-                gc.enable()
-        head = store(result, projects, failed)
-        if cache.get(EPOCH) != epoch:  # an action ran meanwhile: not to be reused
-            shared_cache.delete_large(KEY)
-        return dict(head, fresh=True)  # this request built it (and told its user)
+        result, projects, failed = build()
     finally:
-        if cache.get(LOCK) == token:
-            cache.delete(LOCK)
+        if collecting:
+            gc.enable()
+    head = store(result, projects, failed)
+    if cache.get(EPOCH) != epoch:  # an action ran meanwhile: not to be reused
+        shared_cache.delete_large(KEY)
+    return head
+
+
+def start_build(build, wait=None):
+    """Build in a background thread unless another one (in any process) is
+    building; wait for it at most ``wait`` seconds (INVENTORY_BUILD_WAIT).
+
+    Returns the new head when the build finished within the wait (the
+    request's user then got its messages), else None.
+    """
+    token = uuid.uuid4().hex
+    if not shared_cache.get_cache().add(
+        LOCK, {"token": token, "started_at": time.time()}, LOCK_SECONDS
+    ):
+        return None
+    language = translation.get_language()
+    done = {}
+
+    def main():
+        translation.activate(language)  # the messages the build gives
+        try:
+            done["head"] = _build_locked(build)
+        except Exception:
+            LOG.exception("lightbits_dashboard: the admin inventory build failed")
+        finally:
+            lock = shared_cache.get_cache().get(LOCK)
+            if isinstance(lock, dict) and lock.get("token") == token:
+                shared_cache.get_cache().delete(LOCK)
+            close_caches()  # this thread's cache clients
+
+    thread = threading.Thread(target=main, name="lightbits-inventory-build", daemon=True)
+    thread.start()
+    thread.join(float(conf.get("INVENTORY_BUILD_WAIT")) if wait is None else wait)
+    head = done.get("head")
+    return dict(head, fresh=True) if head else None
 
 
 def current(build, refresh=False):
-    """The head of the inventory to show, or None while another request
-    builds the first one. ``build()`` -> (Inventory, projects, failed lists)
-    runs when the inventory is missing, older than INVENTORY_MAX_AGE or
-    ``refresh`` is asked, and no other request is building it."""
+    """The head of the inventory to show, or None while the first one is
+    being built. ``build()`` -> (Inventory, projects, failed lists) is
+    started (start_build) when the inventory is missing, older than
+    INVENTORY_MAX_AGE or ``refresh`` is asked, and no one is building it."""
     head = None if refresh else shared_cache.get_large(KEY)
     if head is None or time.time() - head["built_at"] > max_age():
-        built = _build(build)
+        built = start_build(build)
         if built is not None:
             return built
-        if head is None:  # another request builds: show its previous one, if any
+        if head is None:  # being built: show the previous one, if any
             head = shared_cache.get_large(KEY)
     return head
 
 
+def status():
+    """{"generation": of the stored inventory or "", "building_for": s or None}."""
+    head = shared_cache.get_large(KEY) or {}
+    return {"generation": head.get("generation", ""), "building_for": building_for()}
+
+
+def _building():
+    return Page(0, {}, {t: [] for t in TABLES}, {}, {}, True, building_for() or 0)
+
+
 def page(build, head, filters, markers, size):
-    """The page's rows; rebuilds once when pieces were evicted."""
+    """The page's rows; starts a build when pieces were evicted."""
     if head is None:
-        return Page(0, {}, {t: [] for t in TABLES}, {}, {}, building=True)
+        return _building()
     try:
-        return read_page(head, filters, markers, size)
+        found = read_page(head, filters, markers, size)
     except LookupError:
-        head = _build(build)
+        head = start_build(build)
         if head is None:
-            return Page(0, {}, {t: [] for t in TABLES}, {}, {}, building=True)
-        return read_page(head, filters, markers, size)
+            return _building()
+        found = read_page(head, filters, markers, size)
+    found.building_for = building_for()
+    return found

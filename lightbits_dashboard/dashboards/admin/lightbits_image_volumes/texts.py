@@ -23,6 +23,9 @@ from django.utils.translation import gettext_lazy as _
 from lightbits_dashboard import cache_view
 from lightbits_dashboard import inventory as inv
 
+# An empty table while the first whole-cloud inventory is being built.
+INVENTORY_BEING_BUILT = _("The inventory is being built; this page reloads when it is ready.")
+
 FINDING_LABELS = {
     inv.NOT_ON_LIGHTBITS: _("Not on Lightbits"),
     inv.NEVER_FAST_CLONE: _("Never fast-clones"),

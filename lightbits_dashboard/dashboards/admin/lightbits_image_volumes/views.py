@@ -11,10 +11,13 @@
 #    under the License.
 
 """Thin views. The index reads the cached whole-cloud inventory (cached.py;
-collect.collect builds it when it is missing or old), then its page of rows."""
+collect.collect builds it in the background when it is missing or old),
+then its page of rows; the status view tells the page when a build is done."""
 
+from django.http import JsonResponse
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext_lazy as _
+from django.views import generic
 from horizon import exceptions, forms, tables
 from horizon.utils import memoized
 from openstack_dashboard import api
@@ -111,13 +114,27 @@ class IndexView(tables.MultiTableView):
         context["finding_counts"] = [
             (code, label, counts.get(code, 0)) for code, label in texts.FINDING_LABELS.items()
         ]
+        if page.building:
+            for table in self.get_tables().values():
+                table._no_data_message = texts.INVENTORY_BEING_BUILT
         context["inventory"] = {
             "building": page.building,
+            "building_for": page.building_for,
+            "generation": page.generation,
+            "status_url": reverse("horizon:admin:lightbits_image_volumes:inventory_status"),
             "age": page.age,
             "max_age": cached.max_age(),
             "failed": [_LISTS.get(n, n) for n in page.head.get("failed", ())],
         }
         return context
+
+
+class InventoryStatusView(generic.View):
+    """JSON for the index page's poll: the stored inventory's generation and
+    the seconds the build in progress has run (null: none)."""
+
+    def get(self, request):
+        return JsonResponse(cached.status())
 
 
 # Names of the lists the inventory reads (collect.collect's "failed").

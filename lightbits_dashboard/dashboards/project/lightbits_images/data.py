@@ -12,16 +12,25 @@
 
 """The Lightbits images of the project, with their clone path, from bulk API lists.
 
-A page calls: one Glance image list, one Cinder volume type list, one Cinder
-volume list (to find image volumes the project can see) and, for admins
-only, one volume type encryption list and, when Cinder's internal tenant is
-configured (INTERNAL_PROJECTS), one volume list of it (image-volume cache
-entries): a constant number whatever the number of images.
+A page calls: one Glance image list (one page, Glance's markers), one Cinder
+volume type list, one Cinder volume list of the volumes named like an image
+volume (Cinder's like filter ``name~=image-``: one call per 1,000 of those,
+whatever the number of the project's other volumes) and, for admins only,
+one volume type encryption list and, when Cinder's internal tenant is
+configured (INTERNAL_PROJECTS), one such volume list of it (image-volume
+cache entries).
+
+Cinder accepts ``name~`` from admins always, from other users only when the
+operator lists ``name~`` for volumes in its resource_filters.json (its
+default lists ``name`` only): a refused filter (400) falls back to the
+whole list of the project's volumes, and the refusal is remembered for
+LIKE_REFUSED_SECONDS so later views skip the refused call.
 """
 
 import logging
 import time
 
+from cinderclient import exceptions as cinder_exc
 from django.http import Http404
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
@@ -30,12 +39,40 @@ from horizon.utils import memoized
 from openstack_dashboard import api
 from openstack_dashboard.exceptions import NOT_FOUND
 
-from lightbits_dashboard import clone_path, conf, model
+from lightbits_dashboard import clone_path, conf, model, shared_cache
 from lightbits_dashboard.api import lightbits as lb_api
 from lightbits_dashboard.launch import backend
 from lightbits_dashboard.message import msg
 
 LOG = logging.getLogger(__name__)
+LIKE_REFUSED = "lightbits_dashboard:cinder-name-like-refused:"
+LIKE_REFUSED_SECONDS = 600
+
+
+@memoized.memoized
+def volume_types(request):
+    """Cinder's volume types, listed once per request (the clone facts and
+    the backend check both need them)."""
+    return api.cinder.volume_type_list(request)
+
+
+def image_volume_candidates(request, search_opts=None):
+    """The volumes (of ``search_opts``) that may be image volumes: those
+    whose name contains ``image-``; every volume when Cinder refuses the
+    like filter to this user."""
+    refused_key = LIKE_REFUSED + ("admin" if request.user.is_superuser else "member")
+    cache = shared_cache.get_cache()
+    if not cache.get(refused_key):
+        try:
+            return api.cinder.volume_list(
+                request, search_opts=dict(search_opts or {}, **model.IMAGE_VOLUME_LIKE)
+            )
+        except cinder_exc.BadRequest:
+            LOG.info("Cinder refuses name~ to this user: listing every volume.")
+            cache.set(refused_key, True, LIKE_REFUSED_SECONDS)
+    if search_opts:
+        return api.cinder.volume_list(request, search_opts=search_opts)
+    return api.cinder.volume_list(request)
 
 
 def store_volume_types():
@@ -48,11 +85,11 @@ class CloneFacts:
 
     def __init__(self, request):
         self.project_id = request.user.project_id
-        types = api.cinder.volume_type_list(request)
+        types = volume_types(request)
         self.type_names = {t.name for t in types}
         self.encrypted_type_names = self._encrypted(request, {t.id: t.name for t in types})
         try:
-            self.volumes = api.cinder.volume_list(request)
+            self.volumes = image_volume_candidates(request)
         except Exception:
             LOG.info("Volume list unavailable: image volumes are not looked up.")
             self.volumes = []
@@ -72,7 +109,7 @@ class CloneFacts:
             volumes = []
             for project_id in _project_ids(request, internal):
                 search = {"all_tenants": True, "project_id": project_id}
-                volumes += api.cinder.volume_list(request, search_opts=search)
+                volumes += image_volume_candidates(request, search_opts=search)
         except Exception:
             LOG.info("Internal tenant's volumes unreadable: image-volume cache not seen.")
             return None
@@ -178,7 +215,7 @@ def backends_down(request, type_names=None):
     try:
         # project members cannot read a type's backend: CLUSTERS names their types
         types = (
-            [t for t in api.cinder.volume_type_list(request) if t.name in wanted]
+            [t for t in volume_types(request) if t.name in wanted]
             if admin
             else [_NamedType(name) for name in sorted(wanted)]
         )

@@ -112,9 +112,24 @@ class LaunchView(horizon_workflows.WorkflowView):
 
 
 class LaunchesView(work_rows.RowsView):
+    """Paged as Horizon's Volumes page: markers are boot volume ids."""
+
     table_class = launches_tables.LaunchesTable
     page_title = _("Lightbits Launches")
     error = _("Unable to retrieve launches.")
 
+    def has_prev_data(self, table):
+        return getattr(self, "_prev", False)
+
+    def has_more_data(self, table):
+        return getattr(self, "_more", False)
+
     def rows(self):
-        return launch_data.launch_rows(self.request)
+        meta = self.table_class._meta
+        self._more = self._prev = False
+        rows, self._more, self._prev = launch_data.launch_page(
+            self.request,
+            marker=self.request.GET.get(meta.pagination_param),
+            prev_marker=self.request.GET.get(meta.prev_pagination_param),
+        )
+        return rows
