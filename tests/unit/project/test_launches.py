@@ -218,7 +218,7 @@ class LaunchesTableTests(test.TestCase):
     def test_long_launch_and_instance_names_wrap_in_their_cells(self):
         long_name = "a-launch-name-without-any-space-" * 4
         volume = launch_volume(f"{long_name}-1", "active", name=long_name)
-        self.mock_volume_list.return_value = [volume]
+        self.mock_volume_list_paged.return_value = ([volume], False, False)
         self.mock_server_list.return_value = ([], False)
         html = self.client.get(LAUNCHES_URL).content.decode()
         for text in (long_name, f"{long_name}-1"):
