@@ -181,3 +181,32 @@ def _log_since(path, offset):
     with open(path, encoding="utf-8", errors="replace") as log:
         log.seek(offset)
         return log.read()
+
+
+def test_an_invalid_size_on_a_hidden_step_marks_the_step_and_creates_nothing(
+    as_demo, horizon, facts, demo_api, cleanup
+):
+    """Issue 10.6: 0 in Boot Volume Size, then the other steps, then Launch.
+    The browser's own validation blocked the submit on the hidden field (no
+    step marked, no message); the server must mark the Source step and say why."""
+    name = launching.unique_name("bt-size0")
+    cleanup.append(name)
+    modal = launching.open_workflow(as_demo, horizon.url, facts["images"]["raw"])
+    # fill_workflow leaves the Source step for Flavor, Networks and Access
+    launching.fill_workflow(as_demo, modal, facts, name, volume_size=0)
+    launching.submit(modal)
+    marked = ".modal li.error a[href$='__set_source']"
+    pages.wait(as_demo, 60).until(EC.presence_of_element_located((By.CSS_SELECTOR, marked)))
+    modal = pages.wait(as_demo).until(
+        EC.visibility_of_element_located((By.CSS_SELECTOR, ".modal.in form, .modal.show form"))
+    )
+    pages.show_step(modal, "set_source")
+    refused = (
+        "//div[contains(@class, 'modal')]"
+        "//*[contains(text(), 'Ensure this value is greater than or equal to 1')]"
+    )
+    pages.wait(as_demo).until(EC.visibility_of_element_located((By.XPATH, refused)))
+    pages.screenshot(as_demo, "launch-size-zero-refused")
+    assert launching.LAUNCHES_URL not in as_demo.current_url
+    assert not [v for v in demo_api.cinder.volumes.list() if v.name.startswith(name)]
+    assert not [s for s in demo_api.nova.servers.list() if s.name.startswith(name)]

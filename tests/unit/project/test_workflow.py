@@ -17,7 +17,13 @@ GIB = factories.GIB
 MOCKS = {
     api.glance: ("image_get", "image_list_detailed"),
     api.cinder: ("volume_type_list", "volume_list"),
-    api.nova: ("availability_zone_list", "flavor_list", "keypair_list", "tenant_absolute_limits"),
+    api.nova: (
+        "availability_zone_list",
+        "flavor_list",
+        "flavor_get_extras",
+        "keypair_list",
+        "tenant_absolute_limits",
+    ),
     api.neutron: ("network_list_for_tenant", "security_group_list"),
     lb_cinder: ("quota_usage",),
     launches: ("start_launch",),
@@ -413,6 +419,29 @@ class LaunchWorkflowTests(test.TestCase):
         self.mock_quota_usage.return_value = {}
         res = self.client.post(launch_url(self.image.id), self._form(flavor=self.massive.id))
         self.assertValid(res)
+
+    @test.create_mocks(MOCKS)
+    def test_an_image_property_nova_refuses_with_the_flavor_is_refused_on_the_flavor_step(self):
+        self.image = factories.image(name="huge-pages", hw_mem_page_size="large")
+        self._setup()
+        self.mock_flavor_get_extras.return_value = {}
+        res = self.client.post(launch_url(self.image.id), self._form())
+        errors = self._errors(res)
+        self.assertEqual(["set_flavor"], list(errors))
+        self.assertIn("memory page size large (hw_mem_page_size)", str(errors))
+        self.mock_start_launch.assert_not_called()
+        self.mock_flavor_get_extras.assert_called_once()
+        self.assertEqual(self.tiny.id, self.mock_flavor_get_extras.call_args.args[1])
+        self.mock_flavor_get_extras.return_value = {"hw:mem_page_size": "any"}
+        self.mock_tenant_absolute_limits.return_value = {}
+        self.mock_quota_usage.return_value = {}
+        self.assertValid(self.client.post(launch_url(self.image.id), self._form()))
+
+    @test.create_mocks(MOCKS)
+    def test_flavor_extra_specs_are_read_only_when_an_image_property_needs_them(self):
+        self._setup()
+        self.client.post(launch_url(self.image.id), self._form())
+        self.mock_flavor_get_extras.assert_not_called()
 
     @test.create_mocks(MOCKS)
     def test_no_browser_validation_that_could_block_launch_on_a_hidden_step(self):

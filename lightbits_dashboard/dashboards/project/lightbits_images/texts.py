@@ -38,6 +38,30 @@ NO_BACKEND_HINT = _(
 )
 
 TEXTS = {
+    # launch/image_fit: the image's properties Nova checks against the flavor
+    "flavor_ram_below_min_ram": _(
+        "Flavor %(flavor)s has %(ram)s MB of RAM; this image needs at least "
+        "%(min)s MB (its min_ram)."
+    ),
+    "image_config_drive_invalid": _(
+        "The image's img_config_drive is %(value)s; Nova accepts only optional or mandatory."
+    ),
+    "image_serial_ports_exceed": _(
+        "The image asks for %(image)s serial ports (hw_serial_port_count); the flavor "
+        "allows at most %(flavor)s (hw:serial_port_count)."
+    ),
+    "image_cpu_max_exceeds": _(
+        "The image's hw_cpu_max_%(part)s (%(image)s) is above the flavor's "
+        "hw:cpu_max_%(part)s (%(flavor)s)."
+    ),
+    "image_cpu_exceeds_max": _(
+        "The image's hw_cpu_%(part)s (%(image)s) is above the maximum of %(limit)s "
+        "set by the image or the flavor."
+    ),
+    "image_page_size_forbidden": _(
+        "The image asks for memory page size %(image)s (hw_mem_page_size); the flavor "
+        "allows it only with hw:mem_page_size any or large (it has '%(flavor)s')."
+    ),
     # clone_path
     "image_not_active": _("image is not active (status %(status)s)"),
     "not_raw_bare": _("image is %(disk)s/%(container)s, not raw/bare"),

@@ -31,7 +31,7 @@ from openstack_dashboard.dashboards.project.instances import utils as instance_u
 
 from lightbits_dashboard import clone_path, conf, storable
 from lightbits_dashboard.dashboards.project.lightbits_images import data, launches, texts
-from lightbits_dashboard.launch import clone_check, orchestrator, record, sizing
+from lightbits_dashboard.launch import clone_check, image_fit, orchestrator, record, sizing
 
 USER_DATA_MAX = 16384  # characters; kept in the boot volume's metadata until boot
 NAME_MAX = 200  # leaves room for "-10-boot" within Cinder's and Nova's 255
@@ -236,6 +236,7 @@ class SetSourceAction(ServerValidatedAction):
         minimum = self.image_min_gib(image)
         cleaned["image_min_gib"] = minimum
         cleaned["image_min_ram"] = int(getattr(image, "min_ram", 0) or 0)
+        cleaned["image_fit_props"] = image_fit.relevant_props(image)
         cleaned["image_name"] = image.name or image.id
         verdict = getattr(image, "clone_verdict", None)
         cleaned["clone_expected"] = clone_check.expected_kind(
@@ -311,6 +312,7 @@ class SetSource(workflows.Step):
         "image_name",
         "image_min_gib",
         "image_min_ram",
+        "image_fit_props",
         "volume_size",
         "volume_type",
         "delete_on_terminate",
@@ -318,7 +320,13 @@ class SetSource(workflows.Step):
         "clone_expected",
     )
     # Computed by the action's clean(), never typed by the user.
-    derived = ("image_name", "image_min_gib", "image_min_ram", "clone_expected")
+    derived = (
+        "image_name",
+        "image_min_gib",
+        "image_min_ram",
+        "image_fit_props",
+        "clone_expected",
+    )
 
     def contribute(self, data, context):
         """An invalid step contributes the raw POST (Horizon's rule): the
@@ -368,15 +376,9 @@ class SetFlavorAction(ServerValidatedAction):
         image_min = self.initial.get("image_min_gib")
         if image_min is None:  # the Source step is invalid: it reports why
             return cleaned
-        min_ram = int(self.initial.get("image_min_ram") or 0)
-        if int(flavor.ram or 0) < min_ram:  # Nova refuses the boot (FlavorMemoryTooSmall)
-            raise forms.ValidationError(
-                _(
-                    "Flavor %(flavor)s has %(ram)s MB of RAM; this image needs at least "
-                    "%(min)s MB (its min_ram)."
-                )
-                % {"flavor": flavor.name, "ram": flavor.ram, "min": min_ram}
-            )
+        refused = self._image_refusals(flavor)
+        if refused:  # Nova refuses the boot (FlavorMemoryTooSmall, ...): say it here
+            raise forms.ValidationError(texts.render_all(refused))
         minimum = max(int(image_min), int(flavor.disk or 0))
         size = self.initial.get("volume_size")
         if size is not None and int(size) < minimum:
@@ -389,6 +391,21 @@ class SetFlavorAction(ServerValidatedAction):
             )
         cleaned["boot_volume_gib"] = size if size is not None else minimum
         return cleaned
+
+    def _image_refusals(self, flavor):
+        """The image properties Nova would refuse with this flavor (launch/image_fit)."""
+        props = dict(self.initial.get("image_fit_props") or {})
+        props["min_ram"] = int(self.initial.get("image_min_ram") or 0)
+        specs = {}
+        if image_fit.needs_extra_specs(props):
+            specs = None  # one call, for the chosen flavor only
+            try:
+                specs = api.nova.flavor_get_extras(
+                    self.request, flavor.id, raw=True, flavor=flavor
+                )
+            except Exception:  # left to Nova; the page says the specs were not read
+                exceptions.handle(self.request, _("Unable to retrieve the flavor's extra specs."))
+        return image_fit.refusals(props, {"name": flavor.name, "ram": flavor.ram}, specs)
 
 
 class SetFlavor(workflows.Step):
