@@ -38,6 +38,16 @@ def _stores(image):
     return tuple(model.image_stores(image))
 
 
+def _image_state(image):
+    return ImageState(
+        image.get("status", ""),
+        _stores(image),
+        dict(image),
+        bool(image.get("protected")),
+        bool(image.get("os_hash_value")),
+    )
+
+
 class ClientCloudOps:
     def __init__(self, cinder, glance, project_id, error_message=lambda volume_id: ""):
         self.cinder, self.glance, self.project_id = cinder, glance, project_id
@@ -55,8 +65,9 @@ class ClientCloudOps:
 
     def get_volume(self, volume_id):
         volume = self._volume(volume_id)
-        if volume is None:
-            return None
+        return None if volume is None else self._volume_state(volume_id, volume)
+
+    def _volume_state(self, volume_id, volume):
         error = self.error_message(volume_id) if volume.status == "error" else ""
         return VolumeState(volume.status, error, dict(getattr(volume, "metadata", {}) or {}))
 
@@ -105,15 +116,7 @@ class ClientCloudOps:
 
     def get_image(self, image_id):
         image = self._image(image_id)
-        if image is None:
-            return None
-        return ImageState(
-            image.get("status", ""),
-            _stores(image),
-            dict(image),
-            bool(image.get("protected")),
-            bool(image.get("os_hash_value")),
-        )
+        return None if image is None else _image_state(image)
 
     def update_image(self, image_id, changes, remove=()):
         self.glance.images.update(image_id, remove_props=list(remove) or None, **changes)

@@ -125,6 +125,24 @@ def carried_properties(source):
     return props
 
 
+def _status_probe(get, ready, waiting, gone, refused):
+    """A poll probe of ``get()``: the thing once its status is ``ready``, None
+    while it is ``waiting``; Failure(gone) when it is gone, ``refused(thing)``
+    (a Failure) on any other status."""
+
+    def probe():
+        thing = get()
+        if thing is None:
+            raise Failure(gone)
+        if thing.status == ready:
+            return thing
+        if thing.status not in waiting:
+            raise refused(thing)
+        return None
+
+    return probe
+
+
 class Converter:
     def __init__(
         self,
@@ -328,37 +346,32 @@ class Converter:
             what="Conversion",
         )
 
-    def _wait_volume(self, volume_id, waiting, timeout):
-        def probe():
-            volume = self.ops.get_volume(volume_id)
-            if volume is None:
-                raise Failure(VOLUME_GONE)
-            if volume.status == "available":
-                return volume
-            if volume.status == "error":
-                raise Failure(VOLUME_ERROR, volume.error or "")
-            if volume.status not in waiting:
-                raise Failure(VOLUME_STATUS, volume.status)
-            return None
-
-        if self._wait(timeout, probe) is None:
+    def _wait_status(self, timeout, probe):
+        """The thing ``probe`` returns, or Failure(TIMEOUT) at ``timeout``."""
+        found = self._wait(timeout, probe)
+        if found is None:
             raise Failure(TIMEOUT, timeout)
+        return found
+
+    def _wait_volume(self, volume_id, waiting, timeout):
+        def refused(volume):
+            if volume.status == "error":
+                return Failure(VOLUME_ERROR, volume.error or "")
+            return Failure(VOLUME_STATUS, volume.status)
+
+        probe = _status_probe(
+            lambda: self.ops.get_volume(volume_id), "available", waiting, VOLUME_GONE, refused
+        )
+        self._wait_status(timeout, probe)
 
     def _wait_image(self, image_id):
-        def probe():
-            image = self.ops.get_image(image_id)
-            if image is None:
-                raise Failure(IMAGE_GONE)
-            if image.status == "active":
-                return image
-            if image.status not in IMAGE_WAITING:
-                raise Failure(IMAGE_FAILED, image.status)
-            return None
+        def refused(image):
+            return Failure(IMAGE_FAILED, image.status)
 
-        image = self._wait(self.upload_timeout, probe)
-        if image is None:
-            raise Failure(TIMEOUT, self.upload_timeout)
-        return image
+        probe = _status_probe(
+            lambda: self.ops.get_image(image_id), "active", IMAGE_WAITING, IMAGE_GONE, refused
+        )
+        return self._wait_status(self.upload_timeout, probe)
 
     # -- failure and rollback --------------------------------------------------
 

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from horizon import exceptions, forms, messages
 
 from lightbits_dashboard import storable
-from lightbits_dashboard.dashboards.project.lightbits_images import conversions
+from lightbits_dashboard.dashboards.project.lightbits_images import conversions, fields
 from lightbits_dashboard.dashboards.project.lightbits_images import convert_messages as texts
 
 CONVERSIONS_URL = "horizon:project:lightbits_images:conversions"
@@ -33,10 +33,9 @@ class MakeFastClonableForm(forms.SelfHandlingForm):
         max_length=255,
         help_text=_("The raw copy's name; the source image keeps its own."),
     )
-    replace = forms.BooleanField(
-        label=_("Replace"),
-        required=False,
-        help_text=_(
+    replace = fields.optional_checkbox(
+        _("Replace"),
+        _(
             "Hide the source image (os_hidden) once the copy is active. It is never deleted; "
             "both images name each other in a property."
         ),

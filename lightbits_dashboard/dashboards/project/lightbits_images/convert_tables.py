@@ -116,10 +116,9 @@ class ConversionsTable(tables.DataTable):
     route = tables.Column("route", verbose_name=_("Route"), empty_value="-")
     message = tables.WrappingColumn("message", verbose_name=_("Message"), empty_value="")
 
-    class Meta:
+    class Meta(work_rows.TableMeta):
         name = "conversions"
         verbose_name = _("Conversions")
-        status_columns = ("state",)
         row_class = UpdateRow
         row_actions = (FinishConversion, CleanUpConversion, DismissConversion)
 

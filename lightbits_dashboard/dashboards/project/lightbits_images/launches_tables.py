@@ -105,10 +105,9 @@ class LaunchesTable(tables.DataTable):
         lambda row: texts.render(row.message), verbose_name=_("Message"), empty_value=""
     )
 
-    class Meta:
+    class Meta(work_rows.TableMeta):
         name = "launches"
         verbose_name = _("Launches")
-        status_columns = ("state",)
         row_class = UpdateRow
         row_actions = (FinishLaunch, CleanUpLaunch, DismissLaunch)
         table_actions = (images_tables.LaunchFromImage,)

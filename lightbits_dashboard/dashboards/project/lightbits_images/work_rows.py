@@ -12,8 +12,8 @@
 
 """What the pages of background work, one row each (Launches, Conversions),
 share: their view, the link to them, the state column's choices, a one-row
-action on a row with a ``state``, its Clean Up and Dismiss, and the ajax row
-update (Horizon's UpdateRow)."""
+action on a row with a ``state``, its Clean Up and Dismiss, the ajax row
+update (Horizon's UpdateRow) and their table's Meta."""
 
 from django.urls import reverse
 from django.utils.translation import ngettext_lazy, pgettext_lazy
@@ -124,3 +124,11 @@ class UpdateRow(tables.Row):
         if row is None:
             raise exceptions.NotFound()
         return row
+
+
+class TableMeta:
+    """The Meta both tables' own Meta classes extend (Horizon's DataTableOptions
+    reads Meta with getattr, so these are inherited): ``state`` is the status
+    column the ajax update polls."""
+
+    status_columns = ("state",)

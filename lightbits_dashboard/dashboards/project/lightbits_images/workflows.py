@@ -30,7 +30,7 @@ from openstack_dashboard import api
 from openstack_dashboard.dashboards.project.instances import utils as instance_utils
 
 from lightbits_dashboard import clone_path, conf, storable
-from lightbits_dashboard.dashboards.project.lightbits_images import data, launches, texts
+from lightbits_dashboard.dashboards.project.lightbits_images import data, fields, launches, texts
 from lightbits_dashboard.launch import clone_check, image_fit, orchestrator, record, sizing
 
 USER_DATA_MAX = 16384  # characters; kept in the boot volume's metadata until boot
@@ -136,18 +136,14 @@ class SetSourceAction(ServerValidatedAction):
         widget=forms.NumberInput(attrs={"id": "id_boot_volume_size"}),
     )
     volume_type = forms.ThemableChoiceField(label=_("Volume Type"))
-    delete_on_terminate = forms.BooleanField(
-        label=_("Delete Volume on Instance Delete"), required=False
+    delete_on_terminate = fields.optional_checkbox(_("Delete Volume on Instance Delete"))
+    copy_confirmed = fields.optional_checkbox(
+        _("Launch anyway, with a full copy of the image"),
+        _("Needed only for an image whose clone path is Copy."),
     )
-    copy_confirmed = forms.BooleanField(
-        label=_("Launch anyway, with a full copy of the image"),
-        required=False,
-        help_text=_("Needed only for an image whose clone path is Copy."),
-    )
-    require_clone = forms.BooleanField(
-        label=_("Require fast clone"),
-        required=False,
-        help_text=_(
+    require_clone = fields.optional_checkbox(
+        _("Require fast clone"),
+        _(
             "Stop an instance as soon as Cinder starts copying the image instead of "
             "cloning it (its boot volume passes through downloading), and delete its "
             "boot volume."
@@ -351,9 +347,7 @@ class SetFlavorAction(ServerValidatedAction):
         help_text = _("The boot volume is never smaller than the flavor's root disk.")
 
     def populate_flavor_choices(self, request, context):
-        flavors = _choices_or_error(
-            request, lambda: api.nova.flavor_list(request), _("Unable to retrieve flavors.")
-        )
+        flavors = instance_utils.flavor_list(request)  # Horizon's; reports its own errors
         self._flavors = {f.id: f for f in flavors}
         # Horizon's order (CREATE_INSTANCE_FLAVOR_SORT, by RAM by default)
         ordered = instance_utils.sort_flavor_list(request, flavors, with_menu_label=False)
