@@ -13,18 +13,23 @@
 """The Lightbits images of the project, with their clone path, from bulk API lists.
 
 A page calls: one Glance image list (one page, Glance's markers), one Cinder
-volume type list, one Cinder volume list of the volumes named like an image
-volume (Cinder's like filter ``name~=image-``: one call per 1,000 of those,
-whatever the number of the project's other volumes) and, for admins only,
-one volume type encryption list and, when Cinder's internal tenant is
-configured (INTERNAL_PROJECTS), one such volume list of it (image-volume
-cache entries).
+volume type list, one Cinder volume list of the image volumes (one call per
+1,000 of those, whatever the number of the project's other volumes) and,
+for admins only, one volume type encryption list and, when Cinder's internal
+tenant is configured (INTERNAL_PROJECTS), one such volume list of it
+(image-volume cache entries).
 
-Cinder accepts ``name~`` from admins always, from other users only when the
-operator lists ``name~`` for volumes in its resource_filters.json (its
-default lists ``name`` only): a refused filter (400) falls back to the
-whole list of the project's volumes, and the refusal is remembered for
-LIKE_REFUSED_SECONDS so later views skip the refused call.
+Project members list the image volumes of their project with Cinder's
+metadata filter ``image_owner=<project>`` (model.owned_image_volumes), which
+Cinder's default resource_filters.json allows to everyone: Glance's cinder
+store and Cinder's upload clone record the project they create an image
+volume in as its ``image_owner``, so no image volume a member can see is
+missed (a volume named ``image-<id>`` without that metadata was made by
+neither, and no clone rule reads it). Admins, who may sit in Glance's
+service project (image volumes of every owner), use the like filter
+``name~=image-``, which Cinder accepts from admins always; a refused filter
+(400) falls back to the whole list of the project's volumes, and the
+refusal is remembered for LIKE_REFUSED_SECONDS.
 """
 
 import logging
@@ -58,8 +63,12 @@ def volume_types(request):
 
 def image_volume_candidates(request, search_opts=None):
     """The volumes (of ``search_opts``) that may be image volumes: those
-    whose name contains ``image-``; every volume when Cinder refuses the
-    like filter to this user."""
+    whose name contains ``image-`` (admins); for project members, the
+    image volumes their project holds (``image_owner`` metadata, see the
+    module's text). Every volume when Cinder refuses the like filter."""
+    if not search_opts and not getattr(request.user, "is_superuser", False):
+        owned = model.owned_image_volumes(request.user.project_id)
+        return api.cinder.volume_list(request, search_opts=owned)
     refused_key = LIKE_REFUSED + ("admin" if request.user.is_superuser else "member")
     cache = shared_cache.get_cache()
     if not cache.get(refused_key):
