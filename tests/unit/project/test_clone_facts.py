@@ -2,6 +2,7 @@
 
 from unittest import mock
 
+import pytest
 from cinderclient import exceptions as cinder_exc
 from openstack_dashboard import api
 from openstack_dashboard.test import helpers as test
@@ -81,6 +82,17 @@ class ImageVolumeCandidatesTests(test.TestCase):
         self.assertEqual([image_volume], data.image_volume_candidates(self._request(False)))
         self.mock_volume_list.assert_called_once_with(
             mock.ANY, search_opts={"metadata": {"image_owner": "1"}}
+        )
+
+    @pytest.mark.raw_volume_list
+    @mock.patch.object(api.cinder, "cinderclient")
+    def test_a_members_list_is_cinderclients_raw_list_of_every_page(self, cinderclient):
+        """No Horizon wrapper: no volume transfer list, no version discovery."""
+        image_volume = factories.volume("image-x")
+        cinderclient.return_value.volumes.list.return_value = [image_volume]
+        self.assertEqual([image_volume], data.image_volume_candidates(self._request(False)))
+        cinderclient.return_value.volumes.list.assert_called_once_with(
+            search_opts={"metadata": {"image_owner": "1"}}
         )
 
     @test.create_mocks({api.cinder: ("volume_list",)})

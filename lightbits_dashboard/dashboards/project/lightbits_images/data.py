@@ -34,6 +34,7 @@ refusal is remembered for LIKE_REFUSED_SECONDS.
 
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from cinderclient import exceptions as cinder_exc
 from django.http import Http404
@@ -67,8 +68,7 @@ def image_volume_candidates(request, search_opts=None):
     image volumes their project holds (``image_owner`` metadata, see the
     module's text). Every volume when Cinder refuses the like filter."""
     if not search_opts and not getattr(request.user, "is_superuser", False):
-        owned = model.owned_image_volumes(request.user.project_id)
-        return api.cinder.volume_list(request, search_opts=owned)
+        return owned_image_volumes(request)
     refused_key = LIKE_REFUSED + ("admin" if request.user.is_superuser else "member")
     cache = shared_cache.get_cache()
     if not cache.get(refused_key):
@@ -84,6 +84,18 @@ def image_volume_candidates(request, search_opts=None):
     return api.cinder.volume_list(request)
 
 
+def owned_image_volumes(request):
+    """The image volumes of the member's project: Cinder's raw list (every
+    page of it; only raw fields are read, so not Horizon's wrapper, which
+    adds a volume transfer list call and a version discovery)."""
+    return raw_volume_list(request, model.owned_image_volumes(request.user.project_id))
+
+
+def raw_volume_list(request, search_opts):
+    """cinderclient's volume list (it follows Cinder's next links)."""
+    return api.cinder.cinderclient(request).volumes.list(search_opts=search_opts)
+
+
 def store_volume_types():
     """Glance store id -> [Lightbits volume type names], from settings."""
     return {store: list(types or []) for store, types in conf.get("STORE_VOLUME_TYPES").items()}
@@ -94,16 +106,22 @@ class CloneFacts:
 
     def __init__(self, request):
         self.project_id = request.user.project_id
-        types = volume_types(request)
+        with ThreadPoolExecutor(max_workers=2) as pool:  # two independent lists at once
+            volumes = pool.submit(self._volumes, request)
+            types = volume_types(request)
+            self.volumes = volumes.result()
         self.type_names = {t.name for t in types}
         self.encrypted_type_names = self._encrypted(request, {t.id: t.name for t in types})
-        try:
-            self.volumes = image_volume_candidates(request)
-        except Exception:
-            LOG.info("Volume list unavailable: image volumes are not looked up.")
-            self.volumes = []
         self.volume_index = model.VolumeIndex(self.volumes)
         self.cache_entries = self._cache_entries(request)
+
+    @staticmethod
+    def _volumes(request):
+        try:
+            return image_volume_candidates(request)
+        except Exception:
+            LOG.info("Volume list unavailable: image volumes are not looked up.")
+            return []
 
     @staticmethod
     def _cache_entries(request):
