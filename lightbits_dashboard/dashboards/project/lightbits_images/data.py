@@ -106,12 +106,16 @@ class CloneFacts:
 
     def __init__(self, request):
         self.project_id = request.user.project_id
-        with ThreadPoolExecutor(max_workers=2) as pool:  # two independent lists at once
+        with ThreadPoolExecutor(max_workers=3) as pool:  # independent lists at once
             volumes = pool.submit(self._volumes, request)
+            encrypted_ids = pool.submit(self._encrypted_type_ids, request)
             types = volume_types(request)
             self.volumes = volumes.result()
+            encrypted_ids = encrypted_ids.result()
         self.type_names = {t.name for t in types}
-        self.encrypted_type_names = self._encrypted(request, {t.id: t.name for t in types})
+        self.encrypted_type_names = (
+            None if encrypted_ids is None else {t.name for t in types if t.id in encrypted_ids}
+        )
         self.volume_index = model.VolumeIndex(self.volumes)
         self.cache_entries = self._cache_entries(request)
 
@@ -149,8 +153,8 @@ class CloneFacts:
         return self.cache_entries.get(image.id, [])
 
     @staticmethod
-    def _encrypted(request, type_names_by_id):
-        """Encrypted volume type names, or None when the user cannot see them.
+    def _encrypted_type_ids(request):
+        """Encrypted volume type ids, or None when the user cannot see them.
 
         Cinder shows volume type encryption to admins only (by default).
         """
@@ -160,8 +164,7 @@ class CloneFacts:
             encryptions = api.cinder.volume_encryption_type_list(request)
         except Exception:
             return None
-        ids = {getattr(e, "volume_type_id", None) for e in encryptions}
-        return {name for type_id, name in type_names_by_id.items() if type_id in ids}
+        return {getattr(e, "volume_type_id", None) for e in encryptions}
 
     def usable_types(self, store):
         """The Lightbits volume types of ``store`` that exist in this cloud."""
