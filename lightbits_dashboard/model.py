@@ -30,6 +30,20 @@ _IMAGE_VOLUME_NAME = re.compile(rf"^image-({UUID})$")
 # What every image volume's name contains: Cinder's like filter ``name~``
 # (LIKE '%image-%', microversion 3.34+) lists only the candidates.
 IMAGE_VOLUME_LIKE = {"name~": "image-"}
+
+
+def owned_image_volumes(project_id):
+    """Cinder's metadata filter for the image volumes a project holds.
+
+    Glance's cinder store (glance_store/_drivers/cinder/store.py, ``add``)
+    and Cinder's upload-to-image clone (cinder/volume/manager.py,
+    ``_clone_image_volume_and_add_location``) both record
+    ``image_owner: <the project of the request>`` on an image volume they
+    create in that project; Cinder's default resource_filters.json allows
+    ``metadata`` to every user (``name~`` to admins only)."""
+    return {"metadata": {"image_owner": project_id}}
+
+
 # Statuses in which Cinder deletes a volume (cinder/volume/api.py, API.delete).
 VOLUME_DELETABLE = ("available", "error", "error_restoring", "error_extending", "error_managing")
 # The attribute Cinder shows a volume's project in (to admins).

@@ -13,22 +13,28 @@
 """The Lightbits images of the project, with their clone path, from bulk API lists.
 
 A page calls: one Glance image list (one page, Glance's markers), one Cinder
-volume type list, one Cinder volume list of the volumes named like an image
-volume (Cinder's like filter ``name~=image-``: one call per 1,000 of those,
-whatever the number of the project's other volumes) and, for admins only,
-one volume type encryption list and, when Cinder's internal tenant is
-configured (INTERNAL_PROJECTS), one such volume list of it (image-volume
-cache entries).
+volume type list, one Cinder volume list of the image volumes (one call per
+1,000 of those, whatever the number of the project's other volumes) and,
+for admins only, one volume type encryption list and, when Cinder's internal
+tenant is configured (INTERNAL_PROJECTS), one such volume list of it
+(image-volume cache entries).
 
-Cinder accepts ``name~`` from admins always, from other users only when the
-operator lists ``name~`` for volumes in its resource_filters.json (its
-default lists ``name`` only): a refused filter (400) falls back to the
-whole list of the project's volumes, and the refusal is remembered for
-LIKE_REFUSED_SECONDS so later views skip the refused call.
+Project members list the image volumes of their project with Cinder's
+metadata filter ``image_owner=<project>`` (model.owned_image_volumes), which
+Cinder's default resource_filters.json allows to everyone: Glance's cinder
+store and Cinder's upload clone record the project they create an image
+volume in as its ``image_owner``, so no image volume a member can see is
+missed (a volume named ``image-<id>`` without that metadata was made by
+neither, and no clone rule reads it). Admins, who may sit in Glance's
+service project (image volumes of every owner), use the like filter
+``name~=image-``, which Cinder accepts from admins always; a refused filter
+(400) falls back to the whole list of the project's volumes, and the
+refusal is remembered for LIKE_REFUSED_SECONDS.
 """
 
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from cinderclient import exceptions as cinder_exc
 from django.http import Http404
@@ -58,8 +64,11 @@ def volume_types(request):
 
 def image_volume_candidates(request, search_opts=None):
     """The volumes (of ``search_opts``) that may be image volumes: those
-    whose name contains ``image-``; every volume when Cinder refuses the
-    like filter to this user."""
+    whose name contains ``image-`` (admins); for project members, the
+    image volumes their project holds (``image_owner`` metadata, see the
+    module's text). Every volume when Cinder refuses the like filter."""
+    if not search_opts and not getattr(request.user, "is_superuser", False):
+        return owned_image_volumes(request)
     refused_key = LIKE_REFUSED + ("admin" if request.user.is_superuser else "member")
     cache = shared_cache.get_cache()
     if not cache.get(refused_key):
@@ -75,6 +84,18 @@ def image_volume_candidates(request, search_opts=None):
     return api.cinder.volume_list(request)
 
 
+def owned_image_volumes(request):
+    """The image volumes of the member's project: Cinder's raw list (every
+    page of it; only raw fields are read, so not Horizon's wrapper, which
+    adds a volume transfer list call and a version discovery)."""
+    return raw_volume_list(request, model.owned_image_volumes(request.user.project_id))
+
+
+def raw_volume_list(request, search_opts):
+    """cinderclient's volume list (it follows Cinder's next links)."""
+    return api.cinder.cinderclient(request).volumes.list(search_opts=search_opts)
+
+
 def store_volume_types():
     """Glance store id -> [Lightbits volume type names], from settings."""
     return {store: list(types or []) for store, types in conf.get("STORE_VOLUME_TYPES").items()}
@@ -85,16 +106,26 @@ class CloneFacts:
 
     def __init__(self, request):
         self.project_id = request.user.project_id
-        types = volume_types(request)
+        with ThreadPoolExecutor(max_workers=3) as pool:  # independent lists at once
+            volumes = pool.submit(self._volumes, request)
+            encrypted_ids = pool.submit(self._encrypted_type_ids, request)
+            types = volume_types(request)
+            self.volumes = volumes.result()
+            encrypted_ids = encrypted_ids.result()
         self.type_names = {t.name for t in types}
-        self.encrypted_type_names = self._encrypted(request, {t.id: t.name for t in types})
-        try:
-            self.volumes = image_volume_candidates(request)
-        except Exception:
-            LOG.info("Volume list unavailable: image volumes are not looked up.")
-            self.volumes = []
+        self.encrypted_type_names = (
+            None if encrypted_ids is None else {t.name for t in types if t.id in encrypted_ids}
+        )
         self.volume_index = model.VolumeIndex(self.volumes)
         self.cache_entries = self._cache_entries(request)
+
+    @staticmethod
+    def _volumes(request):
+        try:
+            return image_volume_candidates(request)
+        except Exception:
+            LOG.info("Volume list unavailable: image volumes are not looked up.")
+            return []
 
     @staticmethod
     def _cache_entries(request):
@@ -122,8 +153,8 @@ class CloneFacts:
         return self.cache_entries.get(image.id, [])
 
     @staticmethod
-    def _encrypted(request, type_names_by_id):
-        """Encrypted volume type names, or None when the user cannot see them.
+    def _encrypted_type_ids(request):
+        """Encrypted volume type ids, or None when the user cannot see them.
 
         Cinder shows volume type encryption to admins only (by default).
         """
@@ -133,8 +164,7 @@ class CloneFacts:
             encryptions = api.cinder.volume_encryption_type_list(request)
         except Exception:
             return None
-        ids = {getattr(e, "volume_type_id", None) for e in encryptions}
-        return {name for type_id, name in type_names_by_id.items() if type_id in ids}
+        return {getattr(e, "volume_type_id", None) for e in encryptions}
 
     def usable_types(self, store):
         """The Lightbits volume types of ``store`` that exist in this cloud."""
