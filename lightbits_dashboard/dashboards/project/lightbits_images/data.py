@@ -62,14 +62,19 @@ def volume_types(request):
     return api.cinder.volume_type_list(request)
 
 
+def _is_admin(request):
+    """Whether the user is a cloud admin (Horizon's ``is_superuser``)."""
+    return getattr(request.user, "is_superuser", False)
+
+
 def image_volume_candidates(request, search_opts=None):
     """The volumes (of ``search_opts``) that may be image volumes: those
     whose name contains ``image-`` (admins); for project members, the
     image volumes their project holds (``image_owner`` metadata, see the
     module's text). Every volume when Cinder refuses the like filter."""
-    if not search_opts and not getattr(request.user, "is_superuser", False):
+    if not search_opts and not _is_admin(request):
         return owned_image_volumes(request)
-    refused_key = LIKE_REFUSED + ("admin" if request.user.is_superuser else "member")
+    refused_key = LIKE_REFUSED + ("admin" if _is_admin(request) else "member")
     cache = shared_cache.get_cache()
     if not cache.get(refused_key):
         try:
@@ -134,7 +139,7 @@ class CloneFacts:
         internal = list(conf.get("INTERNAL_PROJECTS") or [])
         if not internal:
             return False
-        if not getattr(request.user, "is_superuser", False):
+        if not _is_admin(request):
             return None
         try:
             volumes = []
@@ -158,7 +163,7 @@ class CloneFacts:
 
         Cinder shows volume type encryption to admins only (by default).
         """
-        if not getattr(request.user, "is_superuser", False):
+        if not _is_admin(request):
             return None
         try:
             encryptions = api.cinder.volume_encryption_type_list(request)
@@ -241,7 +246,7 @@ def backends_down(request, type_names=None):
     wanted = set(type_names or [t for types in store_volume_types().values() for t in types])
     if not wanted:
         return {}
-    admin = getattr(request.user, "is_superuser", False)
+    admin = _is_admin(request)
     try:
         # project members cannot read a type's backend: CLUSTERS names their types
         types = (
