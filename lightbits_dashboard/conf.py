@@ -66,6 +66,10 @@ DEFAULTS = {
     # thread) waits for it before showing the previous inventory, or "being
     # built" when there is none (the page then reloads itself when ready).
     "INVENTORY_BUILD_WAIT": 0.5,
+    # Seconds the project panel's pages may show Cinder's admin-only facts
+    # (its pools' and services' verdict on the Lightbits backends, the
+    # encrypted volume types) from the shared cache; a launch asks Cinder anew.
+    "CLOUD_FACTS_MAX_AGE": 60,
     # Seconds a cluster request may wait for an answer (a cluster's own
     # "timeout" overrides it): the first page view after a cluster hangs
     # waits this long per endpoint, later views use the remembered failure.

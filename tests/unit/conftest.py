@@ -13,7 +13,8 @@
 """The unit tests mock Horizon's api.cinder.volume_list; the project panel
 lists a member's image volumes with cinderclient's raw list (no Horizon
 wrapper): route that one call to the mocked wrapper, so each test keeps one
-mock for Cinder's volumes. Tests marked ``raw_volume_list`` see the real one."""
+mock for Cinder's volumes. Tests marked ``raw_volume_list`` see the real one.
+Every test starts with an empty shared cache."""
 
 import pytest
 
@@ -31,3 +32,12 @@ def _raw_volume_list_through_horizons_mock(request, monkeypatch):
         "raw_volume_list",
         lambda req, search_opts: api.cinder.volume_list(req, search_opts=search_opts),
     )
+
+
+@pytest.fixture(autouse=True)
+def _empty_shared_cache():
+    """Each test starts with the plugin's shared cache empty: shared facts
+    (CLOUD_FACTS_MAX_AGE) kept by one test are never read by the next."""
+    from lightbits_dashboard import shared_cache
+
+    shared_cache.get_cache().clear()

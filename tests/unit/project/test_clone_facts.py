@@ -41,6 +41,24 @@ class CloneFactsTests(test.TestCase):
     @test.create_mocks(
         {api.cinder: ("volume_type_list", "volume_list", "volume_encryption_type_list")}
     )
+    def test_the_encrypted_types_are_shared_by_admins_for_a_while(self):
+        self.mock_volume_type_list.return_value = [factories.volume_type("lightbits", "t1")]
+        self.mock_volume_list.return_value = []
+        self.mock_volume_encryption_type_list.return_value = [mock.Mock(volume_type_id="t1")]
+        data.CloneFacts(self._request(admin=True))
+        self.mock_volume_encryption_type_list.return_value = []
+        self.assertEqual({"lightbits"}, data.CloneFacts(self._request(True)).encrypted_type_names)
+        self.assertEqual(1, self.mock_volume_encryption_type_list.call_count)
+        shared_cache.get_cache().delete(data.ENCRYPTED_TYPES)  # expired
+        self.assertEqual(set(), data.CloneFacts(self._request(True)).encrypted_type_names)
+        self.mock_volume_encryption_type_list.side_effect = self.exceptions.cinder
+        shared_cache.get_cache().delete(data.ENCRYPTED_TYPES)
+        self.assertIsNone(data.CloneFacts(self._request(True)).encrypted_type_names)
+        self.assertIsNone(shared_cache.get_cache().get(data.ENCRYPTED_TYPES))  # unknown: not kept
+
+    @test.create_mocks(
+        {api.cinder: ("volume_type_list", "volume_list", "volume_encryption_type_list")}
+    )
     def test_member_cannot_see_encryption_and_is_told_so(self):
         self.mock_volume_type_list.return_value = [factories.volume_type("lightbits")]
         self.mock_volume_list.side_effect = self.exceptions.cinder
@@ -110,7 +128,17 @@ class ImageVolumeCandidatesTests(test.TestCase):
         self.assertEqual(2, self.mock_volume_list.call_count)
         self.assertEqual(every, data.image_volume_candidates(admin))
         self.assertEqual(3, self.mock_volume_list.call_count)  # no second refused call
-        self.assertIsNone(self.mock_volume_list.call_args.kwargs.get("search_opts"))
+        self.assertEqual({}, self.mock_volume_list.call_args.kwargs["search_opts"])
+
+    @pytest.mark.raw_volume_list
+    @mock.patch.object(api.cinder, "cinderclient")
+    def test_an_admins_like_filtered_list_is_cinderclients_raw_list(self, cinderclient):
+        image_volume = factories.volume("image-x")
+        cinderclient.return_value.volumes.list.return_value = [image_volume]
+        self.assertEqual([image_volume], data.image_volume_candidates(self._request(True)))
+        cinderclient.return_value.volumes.list.assert_called_once_with(
+            search_opts={"name~": "image-"}
+        )
 
 
 CACHE_MOCKS = {

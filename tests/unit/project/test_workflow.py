@@ -556,6 +556,29 @@ class BackendsDownTests(test.TestCase):
         self.assertEqual({}, data.backends_down(self.request))
         types.assert_not_called()
 
+    @mock.patch.object(api.cinder, "service_list", return_value=[])
+    @mock.patch.object(api.cinder, "pool_list", return_value=[])
+    @mock.patch.object(api.cinder, "volume_type_list")
+    def test_pages_share_cinders_verdict_a_launch_asks_anew(self, types, pools, services):
+        from lightbits_dashboard.dashboards.project.lightbits_images import data
+
+        types.return_value = self._types()
+        self.request.user = mock.Mock(is_superuser=True)
+        first = data.backends_down(self.request, cached=True)
+        self.assertIn("no pool for backend lb", english(first["lightbits"]))
+        self.assertEqual(first, data.backends_down(self.request, cached=True))
+        self.assertEqual(1, pools.call_count)  # the second page read the shared verdict
+        pools.return_value = [{"name": "host@lb#lb", "capabilities": {}}]
+        data.backends_down(self.request)  # a launch: Cinder asked again
+        self.assertEqual(2, pools.call_count)
+        with self.settings(LIGHTBITS_DASHBOARD={"CLOUD_FACTS_MAX_AGE": 0}):
+            data.backends_down(self.request, cached=True)
+        self.assertEqual(3, pools.call_count)
+        lightbits = types.return_value[0]
+        lightbits.extra_specs = {"volume_backend_name": "other"}  # another backend: a new key
+        data.backends_down(self.request, cached=True)
+        self.assertEqual(4, pools.call_count)
+
 
 class ClustersDownTests(test.TestCase):
     CLUSTERS = {

@@ -32,6 +32,7 @@ service project (image volumes of every owner), use the like filter
 refusal is remembered for LIKE_REFUSED_SECONDS.
 """
 
+import hashlib
 import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -53,6 +54,8 @@ from lightbits_dashboard.message import msg
 LOG = logging.getLogger(__name__)
 LIKE_REFUSED = "lightbits_dashboard:cinder-name-like-refused:"
 LIKE_REFUSED_SECONDS = 600
+ENCRYPTED_TYPES = "lightbits_dashboard:encrypted-volume-type-ids"
+CINDER_DOWN = "lightbits_dashboard:cinder-backends-down:"
 
 
 @memoized.memoized
@@ -78,27 +81,42 @@ def image_volume_candidates(request, search_opts=None):
     cache = shared_cache.get_cache()
     if not cache.get(refused_key):
         try:
-            return api.cinder.volume_list(
-                request, search_opts=dict(search_opts or {}, **model.IMAGE_VOLUME_LIKE)
-            )
+            return raw_volume_list(request, dict(search_opts or {}, **model.IMAGE_VOLUME_LIKE))
         except cinder_exc.BadRequest:
             LOG.info("Cinder refuses name~ to this user: listing every volume.")
             cache.set(refused_key, True, LIKE_REFUSED_SECONDS)
-    if search_opts:
-        return api.cinder.volume_list(request, search_opts=search_opts)
-    return api.cinder.volume_list(request)
+    return raw_volume_list(request, dict(search_opts or {}))
 
 
 def owned_image_volumes(request):
-    """The image volumes of the member's project: Cinder's raw list (every
-    page of it; only raw fields are read, so not Horizon's wrapper, which
-    adds a volume transfer list call and a version discovery)."""
+    """The image volumes of the member's project (``image_owner`` metadata)."""
     return raw_volume_list(request, model.owned_image_volumes(request.user.project_id))
 
 
 def raw_volume_list(request, search_opts):
-    """cinderclient's volume list (it follows Cinder's next links)."""
+    """cinderclient's volume list (every page: it follows Cinder's next
+    links). Only raw fields are read, so not Horizon's wrapper, which adds a
+    volume transfer list call and a version discovery."""
     return api.cinder.cinderclient(request).volumes.list(search_opts=search_opts)
+
+
+def _shared_fact(key, compute, max_age):
+    """``compute()``, kept in the shared cache for ``max_age`` seconds (0:
+    computed every time). For facts of the cloud that are the same for
+    every admin and change rarely; None (unknown) is never kept."""
+    if not max_age:
+        return compute()
+    cache = shared_cache.get_cache()
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        if value is not None:
+            cache.set(key, value, max_age)
+    return value
+
+
+def _facts_max_age():
+    return int(conf.get("CLOUD_FACTS_MAX_AGE"))
 
 
 def store_volume_types():
@@ -165,11 +183,17 @@ class CloneFacts:
         """
         if not _is_admin(request):
             return None
-        try:
-            encryptions = api.cinder.volume_encryption_type_list(request)
-        except Exception:
-            return None
-        return {getattr(e, "volume_type_id", None) for e in encryptions}
+
+        def listed():
+            try:
+                encryptions = api.cinder.volume_encryption_type_list(request)
+            except Exception:
+                return None
+            return {getattr(e, "volume_type_id", None) for e in encryptions}
+
+        # Admin-only and the same for every admin: a page may predict a clone
+        # on a type encrypted less than CLOUD_FACTS_MAX_AGE ago (Cinder decides).
+        return _shared_fact(ENCRYPTED_TYPES, listed, _facts_max_age())
 
     def usable_types(self, store):
         """The Lightbits volume types of ``store`` that exist in this cloud."""
@@ -233,7 +257,7 @@ def get_lightbits_image(request, image_id):
     return found[0]
 
 
-def backends_down(request, type_names=None):
+def backends_down(request, type_names=None, cached=False):
     """{Lightbits volume type name: why no boot volume can be made on it now}.
 
     Its Lightbits cluster gives no answer (the plugin's cached probe, for
@@ -241,7 +265,8 @@ def backends_down(request, type_names=None):
     Cinder's pools and volume services say its backend cannot take volumes
     (Cinder shows them to admins only by default; the LightOS driver reports
     its pool even while the cluster is unreachable). {} when unknown: the
-    check never blocks what it cannot see.
+    check never blocks what it cannot see. ``cached``: Cinder's verdict may
+    be up to CLOUD_FACTS_MAX_AGE old (page views; a launch asks it anew).
     """
     wanted = set(type_names or [t for types in store_volume_types().values() for t in types])
     if not wanted:
@@ -259,7 +284,8 @@ def backends_down(request, type_names=None):
         return {}
     found = clusters_down(request, types)
     if admin:
-        for name, reason in _cinder_down(request, types).items():
+        max_age = _facts_max_age() if cached else 0
+        for name, reason in _cinder_down_cached(request, types, max_age).items():
             found.setdefault(name, reason)
     return found
 
@@ -287,6 +313,17 @@ def clusters_down(request, types):
     return found
 
 
+def _cinder_down_cached(request, types, max_age):
+    """_cinder_down, shared by admins for ``max_age`` seconds: the key names
+    each type with its backend, so a changed type is a new key."""
+    backends = sorted(
+        (t.name, (getattr(t, "extra_specs", None) or {}).get("volume_backend_name") or "")
+        for t in types
+    )
+    key = CINDER_DOWN + hashlib.sha256(repr(backends).encode()).hexdigest()[:32]
+    return _shared_fact(key, lambda: _cinder_down(request, types), max_age) or {}
+
+
 def _cinder_down(request, types):
     if not types:
         return {}
@@ -295,7 +332,7 @@ def _cinder_down(request, types):
         services = api.cinder.service_list(request)
     except Exception:
         LOG.info("Cinder's pools or services unreadable: backend state unknown.")
-        return {}
+        return None
     found = {}
     for volume_type in types:
         name = (getattr(volume_type, "extra_specs", None) or {}).get("volume_backend_name")

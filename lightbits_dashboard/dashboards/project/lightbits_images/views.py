@@ -59,7 +59,7 @@ class IndexView(tables.PagedTableMixin, tables.DataTableView):
             return []
         if images:
             self.table.glance_page = (images[0].id, images[-1].id)
-        down = data.backends_down(self.request)
+        down = data.backends_down(self.request, cached=True)
         for type_name, reason in sorted(down.items()):
             messages.warning(
                 self.request,
@@ -80,7 +80,7 @@ class DetailView(views.HorizonTemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         image = data.get_lightbits_image(self.request, kwargs["image_id"])
-        data.mark_unavailable([image], data.backends_down(self.request))
+        data.mark_unavailable([image], data.backends_down(self.request, cached=True))
         context["image"] = image
         # the table's own row actions, with their policy and service checks
         context["actions"] = images_tables.LightbitsImagesTable(self.request).render_row_actions(
