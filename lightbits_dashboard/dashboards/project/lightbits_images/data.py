@@ -15,9 +15,10 @@
 A page calls: one Glance image list (one page, Glance's markers), one Cinder
 volume type list, one Cinder volume list of the image volumes (one call per
 1,000 of those, whatever the number of the project's other volumes) and,
-for admins only, one volume type encryption list and, when Cinder's internal
-tenant is configured (INTERNAL_PROJECTS), one such volume list of it
-(image-volume cache entries).
+for admins only, one volume type encryption list (shared by every admin for
+CLOUD_FACTS_MAX_AGE, as is Cinder's backend verdict of backends_down on page
+views) and, when Cinder's internal tenant is configured (INTERNAL_PROJECTS),
+one such volume list of it (image-volume cache entries).
 
 Project members list the image volumes of their project with Cinder's
 metadata filter ``image_owner=<project>`` (model.owned_image_volumes), which
@@ -27,7 +28,7 @@ volume in as its ``image_owner``, so no image volume a member can see is
 missed (a volume named ``image-<id>`` without that metadata was made by
 neither, and no clone rule reads it). Admins, who may sit in Glance's
 service project (image volumes of every owner), use the like filter
-``name~=image-``, which Cinder accepts from admins always; a refused filter
+``name~=image-`` (the raw list too), which Cinder accepts from admins always; a refused filter
 (400) falls back to the whole list of the project's volumes, and the
 refusal is remembered for LIKE_REFUSED_SECONDS.
 """
