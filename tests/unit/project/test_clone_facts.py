@@ -104,14 +104,17 @@ class ImageVolumeCandidatesTests(test.TestCase):
 
     @pytest.mark.raw_volume_list
     @mock.patch.object(api.cinder, "cinderclient")
-    def test_a_members_list_is_cinderclients_raw_list_of_every_page(self, cinderclient):
+    def test_members_and_admins_lists_are_cinderclients_raw_list(self, cinderclient):
         """No Horizon wrapper: no volume transfer list, no version discovery."""
         image_volume = factories.volume("image-x")
         cinderclient.return_value.volumes.list.return_value = [image_volume]
-        self.assertEqual([image_volume], data.image_volume_candidates(self._request(False)))
-        cinderclient.return_value.volumes.list.assert_called_once_with(
-            search_opts={"metadata": {"image_owner": "1"}}
-        )
+        for admin, search_opts in (
+            (False, {"metadata": {"image_owner": "1"}}),
+            (True, {"name~": "image-"}),
+        ):
+            cinderclient.reset_mock()
+            self.assertEqual([image_volume], data.image_volume_candidates(self._request(admin)))
+            cinderclient.return_value.volumes.list.assert_called_once_with(search_opts=search_opts)
 
     @test.create_mocks({api.cinder: ("volume_list",)})
     def test_a_refused_filter_falls_back_to_every_volume_and_is_remembered(self):
@@ -129,16 +132,6 @@ class ImageVolumeCandidatesTests(test.TestCase):
         self.assertEqual(every, data.image_volume_candidates(admin))
         self.assertEqual(3, self.mock_volume_list.call_count)  # no second refused call
         self.assertEqual({}, self.mock_volume_list.call_args.kwargs["search_opts"])
-
-    @pytest.mark.raw_volume_list
-    @mock.patch.object(api.cinder, "cinderclient")
-    def test_an_admins_like_filtered_list_is_cinderclients_raw_list(self, cinderclient):
-        image_volume = factories.volume("image-x")
-        cinderclient.return_value.volumes.list.return_value = [image_volume]
-        self.assertEqual([image_volume], data.image_volume_candidates(self._request(True)))
-        cinderclient.return_value.volumes.list.assert_called_once_with(
-            search_opts={"name~": "image-"}
-        )
 
 
 CACHE_MOCKS = {
