@@ -62,10 +62,15 @@ DEFAULTS = {
     # counts, filters) before the next view rebuilds it; Refresh and the
     # panel's own actions rebuild it at once.
     "INVENTORY_MAX_AGE": 300,
-    # Seconds the view that starts an inventory build (in a background
-    # thread) waits for it before showing the previous inventory, or "being
-    # built" when there is none (the page then reloads itself when ready).
+    # Seconds the view that starts an inventory build waits for it before
+    # showing the previous inventory, or "being built" when there is none
+    # (the page then reloads itself when ready).
     "INVENTORY_BUILD_WAIT": 0.5,
+    # Build the inventory in a child process of Horizon's (its interpreter
+    # beside its site-packages) when the plugin's cache is shared between
+    # processes (memcached, database, files); False, or a local-memory
+    # cache: in a background thread of the Horizon process that serves the view.
+    "INVENTORY_BUILD_PROCESS": True,
     # Seconds the project panel's pages may show Cinder's admin-only facts
     # (its pools' and services' verdict on the Lightbits backends, the
     # encrypted volume types) from the shared cache; a launch asks Cinder anew.

@@ -36,6 +36,7 @@ import uuid
 import zlib
 
 from django.core.cache import caches
+from django.core.cache.backends.dummy import DummyCache
 from django.core.cache.backends.locmem import LocMemCache
 from django.utils.connection import ConnectionProxy
 
@@ -69,6 +70,12 @@ def get_cache():
     if isinstance(caches[name], LocMemCache):
         return _LOCAL
     return ConnectionProxy(caches, name)
+
+
+def cross_process():
+    """Whether what is stored is seen by other processes (not local memory)."""
+    name = alias()
+    return not isinstance(caches[name], (LocMemCache, DummyCache))
 
 
 def clear_local():

@@ -23,6 +23,7 @@ unchanged; only the servers are fake. Every answer waits LATENCY seconds.
 """
 
 import ast
+import bisect
 import json
 import os
 import re
@@ -31,6 +32,8 @@ from collections import Counter
 from urllib.parse import parse_qs, urlencode, urlparse
 
 import requests
+
+from tests.unit.admin.fakes import FakeLightbits
 
 CINDER_MAX = 1000
 GLANCE_MAX = 1000
@@ -270,3 +273,45 @@ def _token():
             }
         ],
     }
+
+
+class PagedLightbits(FakeLightbits):
+    """fakes.FakeLightbits whose volume list is served 1,000 at most per
+    call, the page after ``offsetUUID`` (in UUID order), each answer after
+    ``latency`` seconds (lightbits-api-facts.md, "Delete + list")."""
+
+    def __init__(self, answers, latency=0):
+        super().__init__(answers)
+        self.latency = latency
+        self.volumes = sorted(answers["/api/v2/volumes"]["volumes"], key=lambda v: v["UUID"])
+        self.uuids = [v["UUID"] for v in self.volumes]
+
+    def request(self, method, url, **kwargs):
+        time.sleep(self.latency)
+        if not url.endswith("/api/v2/volumes"):
+            return super().request(method, url, **kwargs)
+        self.calls.append((method, url, kwargs))
+        params = kwargs.get("params") or {}
+        limit = min(int(params.get("limit") or 1000), 1000)
+        start = 0
+        if params.get("offsetUUID"):
+            start = bisect.bisect_right(self.uuids, params["offsetUUID"])
+        page = self.volumes[start : start + limit]
+        resp = requests.Response()
+        resp.status_code = 200
+        resp._content = json.dumps({"volumes": page} if page else {}).encode()
+        return resp
+
+    def volume_pages(self):
+        return sum(1 for c in self.calls if c[1].endswith("/api/v2/volumes"))
+
+
+def route(cloud, lightbits):
+    """requests.Session.request for a FakeCloud and a fake Lightbits cluster."""
+
+    def request(session, method, url, **kwargs):
+        if "/api/v2/" in url and "10.0.0.1" in url:
+            return lightbits.request(method, url, **kwargs)
+        return cloud.request(method, url, **kwargs)
+
+    return request

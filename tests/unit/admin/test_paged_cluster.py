@@ -2,45 +2,14 @@
 does (lightbits-api-facts.md, "Delete + list": at most 1,000 volumes per
 call, ``offsetUUID`` for the next page): every volume of 25,000 is seen."""
 
-import bisect
-import json
-
-import requests
 from openstack_dashboard.test import helpers as test
 
 from lightbits_dashboard import inventory as inv
 from tests.unit.admin import fakes
+from tests.unit.admin.fake_cloud_http import PagedLightbits
 from tests.unit.admin.test_views import INDEX, LIST_MOCKS, _PanelTest
 
 LAST_UUID = "ffffffff-ffff-4fff-bfff-ffffffffffff"  # sorts onto the last page
-
-
-class PagedLightbits(fakes.FakeLightbits):
-    """fakes.FakeLightbits whose volume list is served 1,000 at most per
-    call, the page after ``offsetUUID`` (in UUID order)."""
-
-    def __init__(self, answers):
-        super().__init__(answers)
-        self.volumes = sorted(answers["/api/v2/volumes"]["volumes"], key=lambda v: v["UUID"])
-        self.uuids = [v["UUID"] for v in self.volumes]
-
-    def request(self, method, url, **kwargs):
-        if not url.endswith("/api/v2/volumes"):
-            return super().request(method, url, **kwargs)
-        self.calls.append((method, url, kwargs))
-        params = kwargs.get("params") or {}
-        limit = min(int(params.get("limit") or 1000), 1000)
-        start = 0
-        if params.get("offsetUUID"):
-            start = bisect.bisect_right(self.uuids, params["offsetUUID"])
-        page = self.volumes[start : start + limit]
-        resp = requests.Response()
-        resp.status_code = 200
-        resp._content = json.dumps({"volumes": page} if page else {}).encode()
-        return resp
-
-    def volume_pages(self):
-        return sum(1 for c in self.calls if c[1].endswith("/api/v2/volumes"))
 
 
 class PagedClusterTests(_PanelTest):

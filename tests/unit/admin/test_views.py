@@ -407,7 +407,8 @@ class IndexTests(_PanelTest):
         self.assertEqual(self.counts(res)[inv.ORPHAN], 0)
 
 
-@override_settings(LIGHTBITS_DASHBOARD=SETTINGS)
+# The APIs are mocked in this process: the build runs in a thread of it.
+@override_settings(LIGHTBITS_DASHBOARD=dict(SETTINGS, INVENTORY_BUILD_PROCESS=False))
 class MemcachedPageTests(_PanelTest):
     """The plugin's cache on a real memcached (1 MB item limit)."""
 

@@ -31,9 +31,11 @@ its filters and the one or two chunks holding its rows.
 
 Freshness: the inventory is rebuilt when it is older than INVENTORY_MAX_AGE,
 when the user asks for it (Refresh), or after one of the panel's actions
-(``invalidate``). The view that finds it missing or old starts the build in
-a background thread and waits for it at most INVENTORY_BUILD_WAIT seconds:
-a page view never waits for a whole-cloud build. One builder at a time
+(``invalidate``). The view that finds it missing or old starts the build
+and waits for it at most INVENTORY_BUILD_WAIT seconds: a page view never
+waits for a whole-cloud build. The build runs in a child process
+(build_process.py) when the cache is shared between processes, else in a
+background thread. One builder at a time
 across all Horizon processes (a lock in the shared cache, holding when the
 build started); meanwhile views show the previous inventory, or, when there
 is none, say that it is being built and for how long (``building_since``).
@@ -41,6 +43,7 @@ is none, say that it is being built and for how long (``building_since``).
 
 import gc
 import logging
+import subprocess
 import threading
 import time
 import uuid
@@ -328,7 +331,7 @@ def building_for():
     return max(0, int(time.time() - since)) if since else 0
 
 
-def _build_locked(build):
+def build_locked(build):
     """Build and store (the caller holds the lock); returns the head."""
     cache = shared_cache.get_cache()
     collecting = gc.isenabled()
@@ -347,36 +350,78 @@ def _build_locked(build):
     return head
 
 
-def start_build(build, wait=None):
-    """Build in a background thread unless another one (in any process) is
-    building; wait for it at most ``wait`` seconds (INVENTORY_BUILD_WAIT).
+def free_lock(token):
+    """Free the build lock if it is still the one taken with ``token``."""
+    lock = shared_cache.get_cache().get(LOCK)
+    if isinstance(lock, dict) and lock.get("token") == token:
+        shared_cache.get_cache().delete(LOCK)
 
-    Returns the new head when the build finished within the wait (the
-    request's user then got its messages), else None.
+
+def start_build(build, wait=None):
+    """Start a build unless another one (in any process) is building; wait
+    for it at most ``wait`` seconds (INVENTORY_BUILD_WAIT).
+
+    ``build()`` -> (Inventory, projects, failed lists). When the shared
+    cache is reachable from other processes, ``build`` has a
+    ``spawn(lock_token)`` (build_process.Build) and INVENTORY_BUILD_PROCESS
+    is on, the build runs in a child process; else in a background thread.
+
+    Returns the new head when the build finished within the wait, else None.
+    Only a head built in this process has ``fresh`` set: this request's user
+    got its messages.
     """
     token = uuid.uuid4().hex
     if not shared_cache.get_cache().add(
         LOCK, {"token": token, "started_at": time.time()}, LOCK_SECONDS
     ):
         return None
+    wait = float(conf.get("INVENTORY_BUILD_WAIT")) if wait is None else wait
+    if (
+        getattr(build, "spawn", None)
+        and conf.get("INVENTORY_BUILD_PROCESS")
+        and shared_cache.cross_process()
+    ):
+        try:
+            return _in_child(build, token, wait)
+        except OSError as exc:
+            LOG.warning("lightbits_dashboard: no build process (%s); building in this one", exc)
+    return _in_thread(build, token, wait)
+
+
+def _in_child(build, token, wait):
+    proc = build.spawn(token)
+    try:
+        proc.wait(wait)
+    except subprocess.TimeoutExpired:
+
+        def reap():  # and free the lock of a child that died holding it
+            proc.wait()
+            free_lock(token)
+            close_caches()
+
+        threading.Thread(target=reap, name="lightbits-inventory-reaper", daemon=True).start()
+        return None
+    free_lock(token)
+    return shared_cache.get_large(KEY) if proc.returncode == 0 else None
+
+
+def _in_thread(build, token, wait):
     language = translation.get_language()
     done = {}
 
     def main():
         translation.activate(language)  # the messages the build gives
         try:
-            done["head"] = _build_locked(build)
+            done["head"] = build_locked(build)
         except Exception:
             LOG.exception("lightbits_dashboard: the admin inventory build failed")
         finally:
-            lock = shared_cache.get_cache().get(LOCK)
-            if isinstance(lock, dict) and lock.get("token") == token:
-                shared_cache.get_cache().delete(LOCK)
+            free_lock(token)
             close_caches()  # this thread's cache clients
 
     thread = threading.Thread(target=main, name="lightbits-inventory-build", daemon=True)
     thread.start()
-    thread.join(float(conf.get("INVENTORY_BUILD_WAIT")) if wait is None else wait)
+    thread.join(wait)
     head = done.get("head")
     return dict(head, fresh=True) if head else None
 

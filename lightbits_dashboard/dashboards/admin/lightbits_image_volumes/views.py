@@ -26,7 +26,12 @@ from openstack_dashboard.utils import settings as utils
 from lightbits_dashboard import inventory as inv
 from lightbits_dashboard import model
 from lightbits_dashboard.api import glance as lb_glance
-from lightbits_dashboard.dashboards.admin.lightbits_image_volumes import cached, collect, texts
+from lightbits_dashboard.dashboards.admin.lightbits_image_volumes import (
+    build_process,
+    cached,
+    collect,
+    texts,
+)
 from lightbits_dashboard.dashboards.admin.lightbits_image_volumes import forms as panel_forms
 from lightbits_dashboard.dashboards.admin.lightbits_image_volumes import (
     tables as panel_tables,
@@ -45,8 +50,9 @@ class IndexView(tables.MultiTableView):
     template_name = "admin/lightbits_image_volumes/index.html"
     page_title = _("Lightbits Image Volumes")
 
+    @property
     def _build(self):
-        return collect.collect(self.request, refresh=self._refresh())
+        return build_process.Build(self.request, refresh=self._refresh())
 
     def _refresh(self):
         return bool(self.request.GET.get("refresh"))
