@@ -35,8 +35,9 @@ refusal is remembered for LIKE_REFUSED_SECONDS.
 
 import hashlib
 import logging
+import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 
 from cinderclient import exceptions as cinder_exc
 from django.http import Http404
@@ -59,11 +60,14 @@ ENCRYPTED_TYPES = "lightbits_dashboard:encrypted-volume-type-ids"
 CINDER_DOWN = "lightbits_dashboard:cinder-backends-down:"
 
 
-@memoized.memoized
 def volume_types(request):
     """Cinder's volume types, listed once per request (the clone facts and
-    the backend check both need them)."""
-    return api.cinder.volume_type_list(request)
+    the backend check both need them, from two threads at once on a page)."""
+    lock = request.__dict__.setdefault("_lightbits_types_lock", threading.Lock())
+    with lock:
+        if "_lightbits_volume_types" not in request.__dict__:
+            request._lightbits_volume_types = api.cinder.volume_type_list(request)
+    return request._lightbits_volume_types
 
 
 def _is_admin(request):
@@ -231,10 +235,14 @@ def annotate(image, store, facts):
 
 
 def lightbits_images(request, images, facts=None):
-    """The Lightbits images among ``images``, annotated."""
+    """The Lightbits images among ``images``, annotated. ``facts``: their
+    CloneFacts, a future of it (read only when there are such images), or
+    None (read now)."""
     found = model.lightbits_images(images, store_volume_types())
     if not found:
         return []
+    if isinstance(facts, Future):
+        facts = facts.result()
     facts = facts or CloneFacts(request)
     return [annotate(image, store, facts) for image, store in found]
 
@@ -329,8 +337,11 @@ def _cinder_down(request, types):
     if not types:
         return {}
     try:
-        pools = [getattr(p, "_apiresource", p) for p in api.cinder.pool_list(request, True)]
-        services = api.cinder.service_list(request)
+        # Not Horizon's futurist_utils: its pool's shutdown idles about 1 s.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            services = pool.submit(api.cinder.service_list, request)
+            pools = [getattr(p, "_apiresource", p) for p in api.cinder.pool_list(request, True)]
+            services = services.result()
     except Exception:
         LOG.info("Cinder's pools or services unreadable: backend state unknown.")
         return None

@@ -10,6 +10,8 @@
 #    License for the specific language governing permissions and limitations
 #    under the License.
 
+from concurrent.futures import ThreadPoolExecutor
+
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from horizon import exceptions, messages, tables, views
@@ -42,6 +44,29 @@ class IndexView(tables.PagedTableMixin, tables.DataTableView):
     def get_data(self):
         if not policy.check((("image", "get_images"),), self.request):
             return []
+        # The cloud's facts do not depend on Glance's page: read at the same time.
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            down = pool.submit(data.backends_down, self.request, cached=True)
+            facts = pool.submit(data.CloneFacts, self.request)
+            images = self._glance_page()
+            down = down.result()  # never raises: {} when unknown
+        for type_name, reason in sorted(down.items()):
+            messages.warning(
+                self.request,
+                _("Volume type %(type)s cannot take new volumes: %(reason)s.")
+                % {"type": type_name, "reason": texts.render(reason)},
+            )
+        if images is None:
+            return []
+        try:
+            found = data.lightbits_images(self.request, images, facts)
+        except Exception:
+            exceptions.handle(self.request, _("Unable to retrieve volume types."))
+            return []
+        return data.mark_unavailable(found, down)
+
+    def _glance_page(self):
+        """One page of Glance's list (Horizon's markers), or None after an error."""
         marker, sort_dir = self._get_marker()
         try:
             images, self._has_more_data, self._has_prev_data = api.glance.image_list_detailed(
@@ -56,21 +81,10 @@ class IndexView(tables.PagedTableMixin, tables.DataTableView):
             )
         except Exception:
             exceptions.handle(self.request, _("Unable to retrieve images."))
-            return []
+            return None
         if images:
             self.table.glance_page = (images[0].id, images[-1].id)
-        down = data.backends_down(self.request, cached=True)
-        for type_name, reason in sorted(down.items()):
-            messages.warning(
-                self.request,
-                _("Volume type %(type)s cannot take new volumes: %(reason)s.")
-                % {"type": type_name, "reason": texts.render(reason)},
-            )
-        try:
-            return data.mark_unavailable(data.lightbits_images(self.request, images), down)
-        except Exception:
-            exceptions.handle(self.request, _("Unable to retrieve volume types."))
-            return []
+        return images
 
 
 class DetailView(views.HorizonTemplateView):
