@@ -1,5 +1,8 @@
 """What the clone rules learn about the cloud (data.CloneFacts)."""
 
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from unittest import mock
 
 import pytest
@@ -268,3 +271,25 @@ class CacheTextsTests(test.TestCase):
         )
         self.assertEqual("Fast clone (from cache)", str(tables.get_clone_path(cached)))
         self.assertIn("clone of the cache entry", str(workflows.clone_path_text(cached)))
+
+
+class VolumeTypesPerRequestTests(test.TestCase):
+    @test.create_mocks({api.cinder: ("volume_type_list",)})
+    def test_two_threads_of_one_request_list_them_once(self):
+        listing = threading.Event()
+
+        def slow_list(request):
+            listing.set()
+            time.sleep(0.2)  # the second thread asks meanwhile
+            return ["lightbits"]
+
+        self.mock_volume_type_list.side_effect = slow_list
+        request = mock.Mock()
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            first = pool.submit(data.volume_types, request)
+            listing.wait(5)
+            second = pool.submit(data.volume_types, request)
+        self.assertEqual(first.result(), second.result())
+        self.assertEqual(self.mock_volume_type_list.call_count, 1)
+        data.volume_types(mock.Mock())  # another request: its own list
+        self.assertEqual(self.mock_volume_type_list.call_count, 2)

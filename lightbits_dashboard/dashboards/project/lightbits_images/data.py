@@ -18,7 +18,8 @@ volume type list, one Cinder volume list of the image volumes (one call per
 for admins only, one volume type encryption list (shared by every admin for
 CLOUD_FACTS_MAX_AGE, as is Cinder's backend verdict of backends_down on page
 views) and, when Cinder's internal tenant is configured (INTERNAL_PROJECTS),
-one such volume list of it (image-volume cache entries).
+one such volume list of it (image-volume cache entries). The index view
+reads Glance's page, backends_down and CloneFacts at the same time.
 
 Project members list the image volumes of their project with Cinder's
 metadata filter ``image_owner=<project>`` (model.owned_image_volumes), which
