@@ -77,17 +77,7 @@ def dataset(n):
     for _ in range(max(1, n_images // 100)):  # orphans: image gone
         volumes.append(fakes.image_volume(fakes.image()))
     projects = [fakes.USER] + [f"{p:032x}" for p in range(1, 100)]
-    i = 0
-    while len(volumes) < n:
-        src = images[i % len(images)]
-        volumes.append(
-            fakes.volume(
-                name=f"boot-{i}",
-                project=projects[i % len(projects)],
-                volume_image_metadata={"image_id": src.id, "image_name": src.name},
-            )
-        )
-        i += 1
+    _add_boot_volumes(volumes, n, images, projects)
     for j, vol in enumerate(volumes[:n]):
         if j % 500 == 7:
             continue  # Lightbits volume missing
@@ -102,18 +92,38 @@ def dataset(n):
         {"id": p, "name": f"project-{k}", "domain_id": "default", "enabled": True}
         for k, p in enumerate(projects + [fakes.SERVICE])
     ]
+    return _cloud(volumes, images, project_list), lbs
+
+
+def _add_boot_volumes(volumes, n, images, projects):
+    """Boot volumes made from ``images`` in turn, in ``projects`` in turn,
+    until there are ``n`` volumes."""
+    i = 0
+    while len(volumes) < n:
+        src = images[i % len(images)]
+        volumes.append(
+            fakes.volume(
+                name=f"boot-{i}",
+                project=projects[i % len(projects)],
+                volume_image_metadata={"image_id": src.id, "image_name": src.name},
+            )
+        )
+        i += 1
+
+
+def _cloud(volumes, images, projects):
+    """A FakeCloud of these volumes, images and projects, fakes' volume types and stores."""
     types = [
         {"id": t.id, "name": t.name, "extra_specs": t.extra_specs, "is_public": True}
         for t in fakes.volume_types()
     ]
-    cloud = FakeCloud(
+    return FakeCloud(
         [_volume_dict(v) for v in volumes],
         [_image_dict(i) for i in images],
-        project_list,
+        projects,
         types,
         fakes.stores(),
     )
-    return cloud, lbs
 
 
 def project_dataset(n, project):
@@ -123,27 +133,11 @@ def project_dataset(n, project):
     volumes = [fakes.image_volume(img, project=project) for img in images[::20]]
     for volume in volumes:  # recorded by the store / the clone: the volume's project
         volume._apiresource.metadata["image_owner"] = project
-    i = 0
-    while len(volumes) < n:
-        src = images[i % len(images)]
-        volumes.append(
-            fakes.volume(
-                name=f"boot-{i}",
-                project=project,
-                volume_image_metadata={"image_id": src.id, "image_name": src.name},
-            )
-        )
-        i += 1
-    types = [
-        {"id": t.id, "name": t.name, "extra_specs": t.extra_specs, "is_public": True}
-        for t in fakes.volume_types()
-    ]
-    cloud = FakeCloud(
-        [_volume_dict(v) for v in volumes],
-        [_image_dict(i) for i in images],
+    _add_boot_volumes(volumes, n, images, [project])
+    cloud = _cloud(
+        volumes,
+        images,
         [{"id": project, "name": "project", "domain_id": "default", "enabled": True}],
-        types,
-        fakes.stores(),
     )
     cloud.project_id = project
     return cloud

@@ -22,7 +22,7 @@ from tests.unit.admin import child_cloud, fakes
 from tests.unit.admin.cloud_data import dataset
 from tests.unit.admin.fake_cloud_http import PagedLightbits, route
 from tests.unit.admin.test_views import INDEX
-from tests.unit.api.test_shared_cache import memcached_caches, run_memcached
+from tests.unit.api.test_shared_cache import PrivateMemcached, memcached_caches
 
 SETTINGS = {
     "STORE_VOLUME_TYPES": {"lightbits": ["lightbits"]},
@@ -39,18 +39,7 @@ def wait_unlocked(timeout=30):
         time.sleep(0.05)
 
 
-class _Memcached(test.BaseAdminViewTests):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls._memcached = run_memcached()
-        cls.location = cls._memcached.__enter__()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls._memcached.__exit__(None, None, None)
-        super().tearDownClass()
-
+class _Memcached(PrivateMemcached, test.BaseAdminViewTests):
     def setUp(self):
         super().setUp()
         caches = self.settings(CACHES=memcached_caches(self.location))

@@ -24,7 +24,7 @@ from lightbits_dashboard.api import glance as lb_glance
 from lightbits_dashboard.api import lightbits as lb_api
 from lightbits_dashboard.dashboards.admin.lightbits_image_volumes import collect, texts
 from tests.unit.admin import fakes
-from tests.unit.api.test_shared_cache import memcached_caches, run_memcached
+from tests.unit.api.test_shared_cache import PrivateMemcached, memcached_caches
 
 TOKEN = "eyJhbGciOiJSUzI1NiJ9.TOP-SECRET-CLUSTER-ADMIN.c2lnbmF0dXJl"
 PANEL = "horizon:admin:lightbits_image_volumes:"
@@ -409,19 +409,8 @@ class IndexTests(_PanelTest):
 
 # The APIs are mocked in this process: the build runs in a thread of it.
 @override_settings(LIGHTBITS_DASHBOARD=dict(SETTINGS, INVENTORY_BUILD_PROCESS=False))
-class MemcachedPageTests(_PanelTest):
+class MemcachedPageTests(PrivateMemcached, _PanelTest):
     """The plugin's cache on a real memcached (1 MB item limit)."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls._memcached = run_memcached()
-        cls.location = cls._memcached.__enter__()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls._memcached.__exit__(None, None, None)
-        super().tearDownClass()
 
     @test.create_mocks(LIST_MOCKS)
     def test_second_view_of_a_25000_volume_cluster_makes_no_cluster_call(self):

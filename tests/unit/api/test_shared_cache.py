@@ -42,6 +42,21 @@ def run_memcached():
         proc.wait(10)
 
 
+class PrivateMemcached:
+    """A test case mixin: one private memcached for the class (``location``)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._memcached = run_memcached()
+        cls.location = cls._memcached.__enter__()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls._memcached.__exit__(None, None, None)
+        super().tearDownClass()
+
+
 @pytest.fixture(scope="module")
 def memcached():
     with run_memcached() as location:
