@@ -1,6 +1,7 @@
 """The admin page reads a cached whole-cloud inventory (cached.py): page
 views after the first make no list call, actions and Refresh rebuild it, one
-builder at a time in a background thread that no view waits for longer than
+builder at a time (here in a background thread: a local-memory cache; the
+child process is test_build_process.py) that no view waits for longer than
 INVENTORY_BUILD_WAIT, and the page says how old it is."""
 
 import json

@@ -35,10 +35,10 @@ when the user asks for it (Refresh), or after one of the panel's actions
 and waits for it at most INVENTORY_BUILD_WAIT seconds: a page view never
 waits for a whole-cloud build. The build runs in a child process
 (build_process.py) when the cache is shared between processes, else in a
-background thread. One builder at a time
-across all Horizon processes (a lock in the shared cache, holding when the
-build started); meanwhile views show the previous inventory, or, when there
-is none, say that it is being built and for how long (``building_since``).
+background thread. One builder at a time across all Horizon processes (a
+lock in the shared cache, holding when the build started); meanwhile views
+show the previous inventory, or, when there is none, say that it is being
+built and for how long (``building_since``).
 """
 
 import gc
