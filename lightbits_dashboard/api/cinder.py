@@ -42,6 +42,14 @@ def volume_from_image(request, name, size, volume_type, image_id, metadata):
     return volume.id
 
 
+def volume_list_raw(request, search_opts=None):
+    """cinderclient's volume list, every page (it follows Cinder's next
+    links). For callers that read raw fields only: not Horizon's wrapper,
+    which adds a volume transfer list call, a version discovery and a
+    wrapper object per volume."""
+    return horizon_cinder.cinderclient(request).volumes.list(search_opts=search_opts)
+
+
 def volume_get_raw(request, volume_id):
     """The volume as Cinder returns it (no per-attachment Nova calls), or None if gone."""
     try:

@@ -11,9 +11,10 @@
 #    under the License.
 
 """The unit tests mock Horizon's api.cinder.volume_list; the project panel
-lists a member's image volumes with cinderclient's raw list (no Horizon
-wrapper): route that one call to the mocked wrapper, so each test keeps one
-mock for Cinder's volumes. Tests marked ``raw_volume_list`` see the real one.
+and the admin inventory list volumes with cinderclient's raw list (no
+Horizon wrapper, lightbits_dashboard.api.cinder.volume_list_raw): route it
+to the mocked wrapper, so each test keeps one mock for Cinder's volumes.
+Tests marked ``raw_volume_list`` see the real one.
 Every test starts with an empty shared cache."""
 
 import pytest
@@ -25,11 +26,11 @@ def _raw_volume_list_through_horizons_mock(request, monkeypatch):
         return
     from openstack_dashboard import api
 
-    from lightbits_dashboard.dashboards.project.lightbits_images import data
+    from lightbits_dashboard.api import cinder as lb_cinder
 
     monkeypatch.setattr(
-        data,
-        "raw_volume_list",
+        lb_cinder,
+        "volume_list_raw",
         lambda req, search_opts: api.cinder.volume_list(req, search_opts=search_opts),
     )
 

@@ -32,6 +32,7 @@ from openstack_dashboard import api
 from openstack_dashboard.api import glance as horizon_glance
 
 from lightbits_dashboard import conf, inventory, model
+from lightbits_dashboard.api import cinder as lb_cinder
 from lightbits_dashboard.api import glance as lb_glance
 from lightbits_dashboard.api import lightbits as lb_api
 from lightbits_dashboard.dashboards.admin.lightbits_image_volumes import texts
@@ -103,7 +104,7 @@ def _lists():
         (
             "volumes",
             _("Unable to retrieve volumes."),
-            api.cinder.volume_list,
+            lb_cinder.volume_list_raw,
             {"search_opts": {"all_tenants": True}},
         ),
         ("volume_types", _("Unable to retrieve volume types."), api.cinder.volume_type_list, {}),

@@ -50,6 +50,7 @@ from openstack_dashboard import api
 from openstack_dashboard.exceptions import NOT_FOUND
 
 from lightbits_dashboard import clone_path, conf, model, shared_cache
+from lightbits_dashboard.api import cinder as lb_cinder
 from lightbits_dashboard.api import lightbits as lb_api
 from lightbits_dashboard.launch import backend
 from lightbits_dashboard.message import msg
@@ -87,23 +88,18 @@ def image_volume_candidates(request, search_opts=None):
     cache = shared_cache.get_cache()
     if not cache.get(refused_key):
         try:
-            return raw_volume_list(request, dict(search_opts or {}, **model.IMAGE_VOLUME_LIKE))
+            return lb_cinder.volume_list_raw(
+                request, dict(search_opts or {}, **model.IMAGE_VOLUME_LIKE)
+            )
         except cinder_exc.BadRequest:
             LOG.info("Cinder refuses name~ to this user: listing every volume.")
             cache.set(refused_key, True, LIKE_REFUSED_SECONDS)
-    return raw_volume_list(request, dict(search_opts or {}))
+    return lb_cinder.volume_list_raw(request, dict(search_opts or {}))
 
 
 def owned_image_volumes(request):
     """The image volumes of the member's project (``image_owner`` metadata)."""
-    return raw_volume_list(request, model.owned_image_volumes(request.user.project_id))
-
-
-def raw_volume_list(request, search_opts):
-    """cinderclient's volume list (every page: it follows Cinder's next
-    links). Only raw fields are read, so not Horizon's wrapper, which adds a
-    volume transfer list call and a version discovery."""
-    return api.cinder.cinderclient(request).volumes.list(search_opts=search_opts)
+    return lb_cinder.volume_list_raw(request, model.owned_image_volumes(request.user.project_id))
 
 
 def _shared_fact(key, compute, max_age):
