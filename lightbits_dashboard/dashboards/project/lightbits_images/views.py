@@ -44,7 +44,8 @@ class IndexView(tables.PagedTableMixin, tables.DataTableView):
     def get_data(self):
         if not policy.check((("image", "get_images"),), self.request):
             return []
-        # The cloud's facts do not depend on Glance's page: read at the same time.
+        # The cloud's facts do not depend on Glance's page: read at the same
+        # time (also for a page without Lightbits images: no wait for them).
         with ThreadPoolExecutor(max_workers=2) as pool:
             down = pool.submit(data.backends_down, self.request, cached=True)
             facts = pool.submit(data.CloneFacts, self.request)
