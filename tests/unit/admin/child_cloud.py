@@ -64,14 +64,15 @@ def install():
 
     def request(session, method, url, **kwargs):
         if not fakes:
+            from tests.unit.admin.fake_cloud_http import route
+
             with open(path, "rb") as f:
                 fakes.update(pickle.load(f))
+            fakes["route"] = route(fakes["cloud"], fakes["lightbits"])
             fakes["started"] = time.perf_counter()  # the build, without loading the fakes
             if os.environ.get(TRACE_ENV) == "1":
                 tracemalloc.start()
-        from tests.unit.admin.fake_cloud_http import route
-
-        return route(fakes["cloud"], fakes["lightbits"])(session, method, url, **kwargs)
+        return fakes["route"](session, method, url, **kwargs)
 
     def done():
         calls = sum(fakes["cloud"].calls.values()) + len(fakes["lightbits"].calls) if fakes else 0
