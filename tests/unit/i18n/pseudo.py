@@ -17,9 +17,12 @@ from babel.messages import mofile, pofile
 from django.test import override_settings
 from django.utils import translation
 
+import lightbits_dashboard
+
 LANGUAGE = "eo"  # a language Django knows; its catalog here is the pseudo one
 ROOT = pathlib.Path(__file__).resolve().parents[3]
-POT = ROOT / "lightbits_dashboard" / "locale" / "django.pot"
+# The catalog of the package under test (a release run installs the wheel).
+POT = pathlib.Path(lightbits_dashboard.__file__).parent / "locale" / "django.pot"
 HORIZON_CATALOGS = [
     pathlib.Path(pkg.__file__).parent / "locale" / "de" / "LC_MESSAGES" / "django.po"
     for pkg in (horizon, openstack_dashboard)

@@ -147,24 +147,3 @@ def _failed_outcome():
 
     rec = record.LaunchRecord("L2", "db", 1, 1, "db", "img-1", record.ERROR, SPEC)
     return Outcome(rec, False, "vol-gone", None, msg("server_timeout", timeout=600))
-
-
-def test_the_committed_catalog_is_current(tmp_path):
-    """tools/extract-messages was run after the last text change."""
-    import subprocess
-
-    from babel.messages import pofile
-
-    out = tmp_path / "django.pot"
-    subprocess.run(
-        ["tools/extract-messages", "-o", str(out)],
-        cwd=pseudo.ROOT,
-        check=True,
-        capture_output=True,
-    )
-
-    def ids(path):
-        with open(path, "rb") as f:
-            return {(m.context, str(m.id)) for m in pofile.read_po(f) if m.id}
-
-    assert ids(out) == ids(pseudo.POT)

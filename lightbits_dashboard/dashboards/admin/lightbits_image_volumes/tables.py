@@ -29,6 +29,7 @@ from horizon import exceptions, tables
 
 from lightbits_dashboard import inventory as inv
 from lightbits_dashboard import model
+from lightbits_dashboard.dashboards import tables as lb_tables
 from lightbits_dashboard.dashboards.admin.lightbits_image_volumes import (
     cached,
     collect,
@@ -138,7 +139,7 @@ def _markers(table):
     return f"{table}__marker", f"{table}__prev_marker"
 
 
-class _PagedTable(tables.DataTable):
+class _PagedTable(lb_tables.DataTable):
     """Pages through the cached inventory's rows (cached.py): a marker is a
     row's position in its table, and the links keep the page's filters."""
 
@@ -368,7 +369,7 @@ def _health(cluster):
     }
 
 
-class ConfigTable(tables.DataTable):
+class ConfigTable(lb_tables.DataTable):
     store = tables.Column(lambda row: row.store or "", verbose_name=_("Glance store"))
     store_type = tables.Column(lambda row: row.store_type or "", verbose_name=_("Store type"))
     volume_type = tables.Column(lambda row: row.volume_type or "", verbose_name=_("Volume type"))
@@ -388,7 +389,7 @@ class ConfigTable(tables.DataTable):
         verbose_name = _("Store → volume type → backend → Lightbits cluster")
 
 
-class ClustersTable(tables.DataTable):
+class ClustersTable(lb_tables.DataTable):
     backend = tables.Column(lambda c: c.backend, verbose_name=_("Backend"))
     uuid = tables.Column(lambda c: c.uuid if c.ok else _("unknown"), verbose_name=_("UUID"))
     health = tables.Column(_health, verbose_name=_("Health"))

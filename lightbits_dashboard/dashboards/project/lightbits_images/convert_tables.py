@@ -19,6 +19,7 @@ from django.utils.translation import ngettext_lazy
 from horizon import tables
 
 from lightbits_dashboard.convert import record
+from lightbits_dashboard.dashboards import tables as lb_tables
 from lightbits_dashboard.dashboards.project.lightbits_images import conversions, work_rows
 from lightbits_dashboard.dashboards.project.lightbits_images import convert_messages as texts
 
@@ -103,7 +104,7 @@ def _new_image_link(row):
     return reverse("horizon:project:lightbits_images:detail", args=[row.image_id])
 
 
-class ConversionsTable(tables.DataTable):
+class ConversionsTable(lb_tables.DataTable):
     source_name = tables.WrappingColumn("source_name", verbose_name=_("Source Image"))
     new_name = tables.WrappingColumn("new_name", verbose_name=_("New Image"), link=_new_image_link)
     state = tables.Column(

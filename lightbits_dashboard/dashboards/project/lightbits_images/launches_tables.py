@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy, pgettext_lazy
 from horizon import tables
 
+from lightbits_dashboard.dashboards import tables as lb_tables
 from lightbits_dashboard.dashboards.project.lightbits_images import (
     clone_texts,
     launches,
@@ -84,7 +85,7 @@ class UpdateRow(work_rows.UpdateRow):
         return launches.launch_row(request, row_id)
 
 
-class LaunchesTable(tables.DataTable):
+class LaunchesTable(lb_tables.DataTable):
     server_name = tables.WrappingColumn("server_name", verbose_name=_("Instance"))
     launch_name = tables.WrappingColumn("launch_name", verbose_name=_("Launch"))
     state = tables.Column(

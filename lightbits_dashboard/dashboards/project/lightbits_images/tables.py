@@ -21,6 +21,7 @@ from horizon import tables
 from openstack_dashboard import api
 
 from lightbits_dashboard import clone_path
+from lightbits_dashboard.dashboards import tables as lb_tables
 from lightbits_dashboard.dashboards.project.lightbits_images import (
     convert_tables,
     texts,
@@ -95,7 +96,7 @@ def get_clone_path(image):
     return format_html('{}<br><small class="text-muted">{}</small>', verdict, reasons)
 
 
-class LightbitsImagesTable(tables.DataTable):
+class LightbitsImagesTable(lb_tables.DataTable):
     """Markers are the bounds of Glance's page, not of the rows shown.
 
     The rows are the Lightbits images among a page of Glance's list; paging
