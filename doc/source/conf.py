@@ -32,5 +32,7 @@ pygments_style = "sphinx"
 # OpenStack project's docs (its footer, license and links) and take the
 # version from pbr.
 html_theme = "alabaster"
+# The settings and benchmark tables need the width.
+html_theme_options = {"page_width": "95%", "body_max_width": "none"}
 html_title = "lightbits-dashboard"
 html_static_path = []
