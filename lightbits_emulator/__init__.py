@@ -19,9 +19,9 @@ JSON as grpc-gateway renders it: uint64 values (``size``, statistics) are
 strings of bytes, uint32 values (``nsid``, ``replicaCount``,
 ``localRebuildProgress``) are numbers, a volume's ``compression`` is
 "true"/"false" (a snapshot's a boolean), an empty list is ``{}``. Errors are
-``{"code", "message", "details"}``. The rules follow
-/work/shared/reference/lightbits-api-facts.md (tests/emulator/test_facts.py
-cites each): lists at most 1,000 per call (``limit``, ``offsetUUID``),
+``{"code", "message", "details"}``. The rules follow the public facts in
+doc/source/reference/lightbits-api.md (tests/emulator/test_facts.py cites
+each): lists at most 1,000 per call (``limit``, ``offsetUUID``),
 Deleting volumes hidden unless ``showAll=true``, ``volumes?name=X`` a
 filtered list but ``volumes/?name=X`` (and ``snapshots/?Name=X``) one object,
 503 while Creating/Updating, 400 for an ETag mismatch (FailedPrecondition),

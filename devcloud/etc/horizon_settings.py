@@ -23,7 +23,7 @@ STATIC_ROOT = "@STATIC_ROOT@"
 COMPRESS_OFFLINE = True
 COMPRESS_ENABLED = True
 
-# Error reports hide the Lightbits JWT (README, Settings).
+# Error reports hide the Lightbits JWT (doc/source/configuration, "Error reports").
 DEFAULT_EXCEPTION_REPORTER_FILTER = "lightbits_dashboard.reporting.ReporterFilter"
 
 LIGHTBITS_DASHBOARD = {

@@ -11,7 +11,8 @@
 #    under the License.
 
 """Make an image fast-clonable: a raw/bare copy on Lightbits whose image volume
-is a block clone (route A2 of the clone-and-convert facts).
+is a block clone (a Cinder volume from the image, then upload-to-image with
+Cinder's backend).
 
 A temporary volume from the image in the store's volume type (Cinder's
 download + convert), then ``os-volume_upload_image`` as raw/bare (Cinder's

@@ -35,8 +35,9 @@ DOWNLOADING = "downloading"
 # The Failure code of an instance stopped by "Require fast clone".
 COPY_REFUSED = "copy_refused"
 
-# Likely reasons for a copy from an image whose clone path was Fast clone
-# (/work/shared/reference/clone-and-convert-facts.md, "Clone rules").
+# Likely reasons for a copy from an image whose clone path was Fast clone:
+# the conditions of Cinder's clone (volume/flows/manager/create_volume.py,
+# _create_from_image and _clone_image_volume) that no API shows.
 REASON_DIRECT_URL = "allowed_direct_url_schemes"  # 'cinder' not in Cinder's setting
 REASON_HOST_POOL = "host_pool_mismatch"  # boot volume scheduled to another host/pool
 REASON_LIGHTOS_PROJECT = "lightos_project"  # the type's lightos:project_name differs

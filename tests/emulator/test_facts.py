@@ -1,5 +1,5 @@
 """The emulator answers as a real cluster does: one test per rule of
-/work/shared/reference/lightbits-api-facts.md (cited as "facts: <point> [source]").
+doc/source/reference/lightbits-api.md (cited as "facts: <point> [source]").
 
 Where the facts say UNKNOWN or medium, the behaviour picked is the one
 documented in lightbits_emulator/__init__.py ("Choices where the public

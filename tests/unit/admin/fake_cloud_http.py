@@ -278,7 +278,7 @@ def _token():
 class PagedLightbits(FakeLightbits):
     """fakes.FakeLightbits whose volume list is served 1,000 at most per
     call, the page after ``offsetUUID`` (in UUID order), each answer after
-    ``latency`` seconds (lightbits-api-facts.md, "Delete + list")."""
+    ``latency`` seconds (doc/source/reference/lightbits-api.md, "Delete + list")."""
 
     def __init__(self, answers, latency=0):
         super().__init__(answers)

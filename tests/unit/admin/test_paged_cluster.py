@@ -1,5 +1,5 @@
 """The admin page over a cluster that pages its volume list as a real one
-does (lightbits-api-facts.md, "Delete + list": at most 1,000 volumes per
+does (doc/source/reference/lightbits-api.md, "Delete + list": at most 1,000 volumes per
 call, ``offsetUUID`` for the next page): every volume of 25,000 is seen."""
 
 from openstack_dashboard.test import helpers as test

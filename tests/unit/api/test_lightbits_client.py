@@ -423,7 +423,7 @@ def test_error_reports_hide_the_jwt_while_a_client_is_built(monkeypatch):
     assert TOKEN not in report
 
 
-# -- what a real cluster does (lightbits-api-facts.md) ------------------------
+# -- what a real cluster does (doc/source/reference/lightbits-api.md) ---------
 
 
 class PagedVolumes:

@@ -1,0 +1,25 @@
+#    Licensed under the Apache License, Version 2.0 (the "License"); you may
+#    not use this file except in compliance with the License. You may obtain
+#    a copy of the License at
+#
+#         http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#    License for the specific language governing permissions and limitations
+#    under the License.
+
+"""Sphinx configuration of the release notes (reno), as OpenStack projects keep
+them. Build: sphinx-build -W -b html releasenotes/source releasenotes/build/html
+"""
+
+project = "lightbits-dashboard Release Notes"
+copyright = "lightbits-dashboard contributors"
+
+extensions = ["reno.sphinxext"]
+root_doc = "index"
+exclude_patterns = ["_build"]
+pygments_style = "sphinx"
+html_theme = "alabaster"
+html_static_path = []
