@@ -8,7 +8,7 @@ import re
 
 from lightbits_dashboard import conf
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # the checkout
 GUIDE = os.path.join(ROOT, "doc", "source", "configuration", "index.md")
 EXAMPLE_NAME = "_2240_lightbits_dashboard.py.example"
 EXAMPLE = os.path.join(ROOT, "lightbits_dashboard", "local", "local_settings.d", EXAMPLE_NAME)
