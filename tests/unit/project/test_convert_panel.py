@@ -199,3 +199,19 @@ class ConvertPanelTests(test.TestCase):
             row.state = record.ACTIVE
             with self.assertRaisesRegex(ValueError, "Only an interrupted conversion"):
                 conversions.finish(request, "c2")
+
+
+def test_an_interrupted_row_says_what_finish_and_clean_up_each_do():
+    rec = record.ConversionRecord("c2", IMAGE_ID, "cirros", "cirros-raw", False)
+    row = conversions._rows("1", [_volume_with(rec.with_(stage=record.COPYING))], [])[0]
+    assert row.state == record.INTERRUPTED
+    message = str(row.message)
+    assert "Finish resumes it from its recorded stage" in message
+    assert "Clean Up deletes the temporary volume" in message
+    assert "clean it up and convert again" not in message
+
+
+def _volume_with(rec):
+    return factories.volume(
+        record.temporary_volume_name(rec.source_id), metadata=record.encode(rec)
+    )

@@ -119,8 +119,10 @@ ROUTES = {
 }
 
 INTERRUPTED = _(
-    "The conversion stopped before it was done (Horizon restarted?): clean it up and "
-    "convert again."
+    "The conversion stopped before it was done (Horizon restarted?). Finish resumes it "
+    "from its recorded stage where that is safe (and says why when it is not); Clean Up "
+    "deletes the temporary volume and any half-made image instead, the source image "
+    "stays, and the image can then be converted again."
 )
 
 
