@@ -20,6 +20,7 @@ VOLUMES_AT_ONCE = 2
 NOT_ACTIVE = "image_not_active"
 SIZE_UNKNOWN = "image_size_unknown"
 NOT_OWNER = "not_owner"
+NOT_ON_LIGHTBITS = "not_on_lightbits"  # the project panel converts Lightbits images only
 FORMAT = "unsupported_format"
 ALREADY_FAST = "already_fast_clonable"
 ALREADY_CONVERTED = "already_converted"
@@ -84,6 +85,14 @@ def check_owner(source, project_id, any_image=False):
     """The project panel converts only the project's own images."""
     if not any_image and source.owner != project_id:
         return Problem(NOT_OWNER, {"owner": source.owner or "unknown"})
+    return None
+
+
+def check_on_lightbits(source, any_image=False):
+    """The project panel lists (and converts) Lightbits images only; the
+    admin panel also moves an image from another store onto Lightbits."""
+    if not any_image and not source.store:
+        return Problem(NOT_ON_LIGHTBITS)
     return None
 
 
@@ -209,6 +218,7 @@ def check(
         check_active(source),
         check_size(source),
         check_owner(source, project_id, any_image),
+        check_on_lightbits(source, any_image),
         check_format(source),
         check_not_converted(source, set(existing_image_ids)),
         check_not_in_progress(source, set(converting_image_ids)),

@@ -49,7 +49,18 @@ def test_format_not_convertible():
 def test_raw_bare_on_lightbits_is_already_fast_clonable():
     assert codes(run(source(disk_format="raw"))) == [pf.ALREADY_FAST]
     # a raw image not on Lightbits yet (admin: any image) converts
-    assert run(source(disk_format="raw", store=None)) == []
+    assert run(source(disk_format="raw", store=None), any_image=True) == []
+
+
+def test_every_problem_of_another_projects_image_is_named_one_per_problem():
+    """As the demo's cirros-raw and cirros-file, seen from another project."""
+    raw_on_lightbits = source(disk_format="raw", owner="admin")
+    raw_on_file = source(disk_format="raw", owner="admin", store=None)
+    assert codes(run(raw_on_lightbits)) == [pf.NOT_OWNER, pf.ALREADY_FAST]
+    assert codes(run(raw_on_file)) == [pf.NOT_OWNER, pf.NOT_ON_LIGHTBITS]
+    # the admin panel converts any image, onto Lightbits too
+    assert codes(run(raw_on_lightbits, any_image=True)) == [pf.ALREADY_FAST]
+    assert run(raw_on_file, any_image=True) == []
 
 
 def test_already_converted_when_its_copy_exists():

@@ -111,6 +111,23 @@ class ConvertPanelTests(test.TestCase):
         self.assertContains(res, "already running")
 
     @test.create_mocks(MOCKS)
+    def test_every_problem_of_another_projects_image_is_said_one_message_each(self):
+        """cirros-raw (raw on Lightbits) and cirros-file (raw on the file store) of
+        another project: the owner problem and the image's own, one message each."""
+        url = reverse("horizon:project:lightbits_images:convert", args=[IMAGE_ID])
+        expected = {"lightbits": "already raw on Lightbits", "file": "not on Lightbits"}
+        for store, said in expected.items():
+            self._form_mocks(factories.image(id=IMAGE_ID, owner="admin", store=store))
+            problems = [str(p) for p in self.client.get(url).context["problems"]]
+            self.assertEqual(2, len(problems), problems)
+            self.assertIn("belongs to another project", problems[0])
+            self.assertIn(said, problems[1])
+            with mock.patch.object(conversions, "start") as start:
+                res = self.client.post(url, {"new_name": "x"})
+            start.assert_not_called()
+            self.assertContains(res, said)
+
+    @test.create_mocks(MOCKS)
     def test_submit_starts_the_conversion_and_shows_the_conversions_page(self):
         self._form_mocks(qcow2())
         url = reverse("horizon:project:lightbits_images:convert", args=[IMAGE_ID])

@@ -24,6 +24,10 @@ PROBLEMS = {
     preflight.NOT_OWNER: _(
         "The image belongs to another project (%(owner)s): only its owner can convert it."
     ),
+    preflight.NOT_ON_LIGHTBITS: _(
+        "The image is not on Lightbits: this panel converts Lightbits images only (an "
+        "admin can convert it onto Lightbits from Admin > Lightbits Image Volumes)."
+    ),
     preflight.FORMAT: _(
         "Cinder cannot convert a %(disk_format)s/%(container_format)s image into a raw volume."
     ),
