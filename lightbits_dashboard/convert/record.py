@@ -42,8 +42,22 @@ ROUTE_GLANCE = "glance"  # Cinder uploaded the bytes through Glance instead
 ROUTE_UNKNOWN = "unknown"  # the project cannot see the image volume
 
 
+TEMPORARY_PREFIX = "lb-convert-"
+
+
 def temporary_volume_name(source_id):
-    return f"lb-convert-{source_id}"
+    return f"{TEMPORARY_PREFIX}{source_id}"
+
+
+def is_temporary_volume(name):
+    """Only the temporary volume holds a live record: Cinder's clone of it (the
+    new image volume) gets a copy of its metadata, which the engine removes."""
+    return (name or "").startswith(TEMPORARY_PREFIX)
+
+
+def record_keys(metadata):
+    """The conversion's keys in a volume's metadata."""
+    return sorted(k for k in (metadata or {}) if k.startswith(PREFIX))
 
 
 @dataclass(frozen=True)

@@ -160,6 +160,10 @@ class ConvertPanelTests(test.TestCase):
             factories.volume("lb-convert-a", metadata=record.encode(running)),
             factories.volume("lb-convert-b", metadata=record.encode(stale)),
             factories.volume("plain"),
+            # an image volume Cinder cloned from a temporary volume: not a conversion
+            factories.volume(
+                "image-img-5", metadata=record.encode(stale.with_(conversion_id="c5"))
+            ),
         ]
         props = record.new_image_properties(done)
         new = factories.image(id="img-3", name="cirros-raw", os_hash_value="abc", **props)

@@ -219,6 +219,8 @@ def _rows(project_id, volumes, images):
     """Rows by conversion id: failures, then finished images, then volumes."""
     found = {}
     for volume in volumes:
+        if not record.is_temporary_volume(getattr(volume, "name", "")):
+            continue
         rec = record.decode(getattr(volume, "metadata", None))
         if rec:
             found[rec.conversion_id] = (rec, volume.id)
