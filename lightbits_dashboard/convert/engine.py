@@ -331,6 +331,8 @@ class Converter:
         try:
             changes = carried_properties(source)
             changes.update(record.new_image_properties(rec))
+            if source.virtual_size:
+                changes[record.SOURCE_VIRTUAL_SIZE] = str(int(source.virtual_size))
             self.ops.update_image(image_id, changes)
             if source.tags:
                 self.ops.add_tags(image_id, list(source.tags))

@@ -28,6 +28,9 @@ CONVERTED_FROM = "lightbits_converted_from"
 CONVERTED_TO = "lightbits_converted_to"
 IMAGE_STATE = PREFIX + "state"  # on the new image: active until dismissed
 IMAGE_ROUTE = PREFIX + "route"  # on the new image: clone or glance
+# On the new image: the source's virtual size in bytes. Glance's virtual_size
+# is read-only and stays unset for an image Cinder uploaded from a volume.
+SOURCE_VIRTUAL_SIZE = PREFIX + "source_virtual_size"
 
 COPYING = "copying"  # temporary volume from the image: Cinder downloads + converts
 CONVERTING = "converting"  # upload-to-image as raw/bare: Cinder clones the volume
@@ -134,6 +137,12 @@ def new_image_properties(rec):
         _key("id"): rec.conversion_id,
         _key("source_name"): fit(rec.source_name),
     }
+
+
+def source_virtual_size(properties):
+    """The virtual size (bytes) a converted image carries from its source, or None."""
+    value = str((properties or {}).get(SOURCE_VIRTUAL_SIZE) or "")
+    return int(value) if value.isdigit() and int(value) > 0 else None
 
 
 def from_image(image_id, name, properties):

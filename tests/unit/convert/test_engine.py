@@ -74,6 +74,14 @@ def test_the_new_image_volume_keeps_none_of_the_conversions_working_metadata():
     assert not [k for k in image_volume["metadata"] if k.startswith(record.PREFIX)]
 
 
+def test_the_new_image_carries_its_sources_virtual_size():
+    """Glance's virtual_size is read-only: the source's is kept in a property."""
+    cloud = FakeCloud()
+    outcome, _, _ = convert(cloud)
+    props = cloud.images[outcome.record.image_id]["props"]
+    assert record.source_virtual_size(props) == SOURCE.virtual_size
+
+
 def test_no_metadata_written_while_the_volume_uploads():
     cloud = FakeCloud()
     outcome, _, _ = convert(cloud)
