@@ -24,7 +24,10 @@ NOT_ON_LIGHTBITS = "not_on_lightbits"  # the project panel converts Lightbits im
 FORMAT = "unsupported_format"
 ALREADY_FAST = "already_fast_clonable"
 ALREADY_CONVERTED = "already_converted"
-IN_PROGRESS = "in_progress"
+# converted into an image the user cannot see (another project's copy, or deleted)
+ALREADY_CONVERTED_HIDDEN = "already_converted_hidden"
+IN_PROGRESS = "in_progress"  # this project's temporary volume exists
+BEING_CONVERTED = "being_converted"  # params: who (a lock.BY_* code) and its params
 NO_TYPE = "no_store_type"
 TYPE_STORE_ID = "type_has_store_id"
 QUOTA = "quota"
@@ -108,14 +111,23 @@ def check_format(source):
     return None
 
 
-def check_not_converted(source, existing_image_ids):
-    """Running it twice on one image does not make two."""
+def check_not_converted(source, existing_image_ids, copy_hidden=False):
+    """Running it twice on one image does not make two, across projects:
+    ``copy_hidden`` when the copy the source names is not visible to the user
+    (then nothing about it is said)."""
     if source.converted_to and source.converted_to in existing_image_ids:
         return Problem(ALREADY_CONVERTED, {"image_id": source.converted_to})
+    if source.converted_to and copy_hidden:
+        return Problem(ALREADY_CONVERTED_HIDDEN)
     return None
 
 
-def check_not_in_progress(source, converting_image_ids):
+def check_not_in_progress(source, converting_image_ids, converting_by=None):
+    """converting_by: (who, params) when another conversion holds the image's
+    lock (``convert.lock.who``): it says who, as far as the user may know."""
+    if converting_by:
+        who, params = converting_by
+        return Problem(BEING_CONVERTED, dict(params, who=who))
     if source.id in converting_image_ids:
         return Problem(IN_PROGRESS)
     return None
@@ -206,11 +218,15 @@ def check(
     usage,
     existing_image_ids=(),
     converting_image_ids=(),
+    converting_by=None,
+    copy_hidden=False,
     can_publicize=False,
     any_image=False,
     image_usage=None,
 ):
     """Every Problem that stops converting ``source`` (empty: go).
+
+    converting_by, copy_hidden: check_not_in_progress, check_not_converted.
 
     image_usage: Glance's unified-limit usage for the new image's project
     (check_image_quota); None / {}: not checked (image_quota_checked)."""
@@ -220,8 +236,8 @@ def check(
         check_owner(source, project_id, any_image),
         check_on_lightbits(source, any_image),
         check_format(source),
-        check_not_converted(source, set(existing_image_ids)),
-        check_not_in_progress(source, set(converting_image_ids)),
+        check_not_converted(source, set(existing_image_ids), copy_hidden),
+        check_not_in_progress(source, set(converting_image_ids), converting_by),
         check_volume_type(source.store, volume_type, types),
         check_visibility(source, can_publicize),
     ]

@@ -161,3 +161,15 @@ def test_source_from_glance_image_keeps_user_properties():
     assert src.properties == {"hw_disk_bus": "scsi", "lightbits_converted_to": "img-2"}
     assert (src.min_disk, src.min_ram, src.protected, src.tags) == (2, 64, True, ("a",))
     assert src.members == ("p9",) and src.converted_to == "img-2"
+
+
+def test_being_converted_elsewhere_is_one_problem_saying_who():
+    by = ("by_other_project", {})
+    problems = run(source(), converting_image_ids={"img-1"}, converting_by=by)
+    assert problems == [pf.Problem(pf.BEING_CONVERTED, {"who": "by_other_project"})]
+
+
+def test_already_converted_into_a_copy_the_user_cannot_see():
+    src = source(converted_to="img-2")
+    assert codes(run(src, copy_hidden=True)) == [pf.ALREADY_CONVERTED_HIDDEN]
+    assert run(src, copy_hidden=False) == []  # an admin sees every image: it is gone
