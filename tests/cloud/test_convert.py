@@ -116,6 +116,8 @@ def test_convert_qcow2_into_a_raw_image_whose_volume_is_a_clone(
     assert image_volume.source_volid == outcome.volume_id
     # Cinder's clone got the temporary volume's metadata: the record is gone from it
     assert not record.record_keys(image_volume.metadata), image_volume.metadata
+    # Glance leaves virtual_size unset: the source's is carried in a property
+    assert record.source_virtual_size(new) == source.virtual_size
     wait_for(
         "temporary volume gone", lambda: volume_status(admin.cinder, outcome.volume_id) is None
     )
