@@ -74,6 +74,9 @@ class ClientCloudOps:
     def set_volume_metadata(self, volume_id, metadata):
         self.cinder.volumes.set_metadata(volume_id, metadata)
 
+    def remove_volume_metadata(self, volume_id, keys):
+        self.cinder.volumes.delete_metadata(volume_id, list(keys))
+
     def delete_volume(self, volume_id):
         self.cinder.volumes.delete(volume_id)
 
@@ -97,6 +100,9 @@ class ClientCloudOps:
             if (getattr(volume, "metadata", None) or {}).get("glance_image_id") == image_id:
                 return record.ROUTE_GLANCE
         return record.ROUTE_UNKNOWN
+
+    def image_volume_ids(self, image_id):
+        return list(dict.fromkeys(v.id for v in self._image_volumes(image_id)))
 
     def _image_volumes(self, image_id):
         """The image's volumes the project sees: by cinder:// location, by name."""

@@ -77,6 +77,10 @@ class CloudOps(Protocol):
 
     def volumes_named(self, name) -> list: ...  # ids of the project's volumes
 
+    def image_volume_ids(self, image_id) -> list: ...  # the image's volumes the project sees
+
+    def remove_volume_metadata(self, volume_id, keys) -> None: ...
+
     # ids of the project's images of this name, not active, naming no source
     def half_made_images(self, name) -> list: ...
 
@@ -236,12 +240,28 @@ class Converter:
         if route == record.ROUTE_GLANCE:
             state["warning"] = THROUGH_GLANCE
         rec = self._advance(state, rec.with_(route=route))
+        self._clear_copied_record(image_id, volume_id)
         # Glance's location import saves the image it loaded once it has hashed
         # the volume: metadata written before then is lost.
         if not self._wait_hashed(image_id):
             state["warning"] = state.get("warning") or NOT_HASHED
         self._carry_metadata(plan, rec, state)
         return rec.with_(stage=record.ACTIVE)
+
+    def _clear_copied_record(self, image_id, volume_id):
+        """Cinder's clone of the temporary volume (the new image volume) got its
+        metadata, the conversion's working record included: remove it there,
+        where it would outlive the run (best effort; an image volume the
+        project cannot see keeps it)."""
+        for image_volume_id in self._quiet_list(self.ops.image_volume_ids, image_id):
+            if image_volume_id != volume_id:
+                self._quietly(self._remove_record, image_volume_id)
+
+    def _remove_record(self, volume_id):
+        found = self.ops.get_volume(volume_id)
+        keys = record.record_keys(found.metadata if found else {})
+        if keys:
+            self.ops.remove_volume_metadata(volume_id, keys)
 
     # -- finishing an interrupted conversion -----------------------------------
 
@@ -311,6 +331,8 @@ class Converter:
         try:
             changes = carried_properties(source)
             changes.update(record.new_image_properties(rec))
+            if source.virtual_size:
+                changes[record.SOURCE_VIRTUAL_SIZE] = str(int(source.virtual_size))
             self.ops.update_image(image_id, changes)
             if source.tags:
                 self.ops.add_tags(image_id, list(source.tags))

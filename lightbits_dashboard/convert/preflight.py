@@ -20,10 +20,14 @@ VOLUMES_AT_ONCE = 2
 NOT_ACTIVE = "image_not_active"
 SIZE_UNKNOWN = "image_size_unknown"
 NOT_OWNER = "not_owner"
+NOT_ON_LIGHTBITS = "not_on_lightbits"  # the project panel converts Lightbits images only
 FORMAT = "unsupported_format"
 ALREADY_FAST = "already_fast_clonable"
 ALREADY_CONVERTED = "already_converted"
-IN_PROGRESS = "in_progress"
+# converted into an image the user cannot see (another project's copy, or deleted)
+ALREADY_CONVERTED_HIDDEN = "already_converted_hidden"
+IN_PROGRESS = "in_progress"  # this project's temporary volume exists
+BEING_CONVERTED = "being_converted"  # params: who (a lock.BY_* code) and its params
 NO_TYPE = "no_store_type"
 TYPE_STORE_ID = "type_has_store_id"
 QUOTA = "quota"
@@ -87,6 +91,14 @@ def check_owner(source, project_id, any_image=False):
     return None
 
 
+def check_on_lightbits(source, any_image=False):
+    """The project panel lists (and converts) Lightbits images only; the
+    admin panel also moves an image from another store onto Lightbits."""
+    if not any_image and not source.store:
+        return Problem(NOT_ON_LIGHTBITS)
+    return None
+
+
 def check_format(source):
     if (
         source.disk_format not in CONVERTIBLE_FORMATS
@@ -99,14 +111,23 @@ def check_format(source):
     return None
 
 
-def check_not_converted(source, existing_image_ids):
-    """Running it twice on one image does not make two."""
+def check_not_converted(source, existing_image_ids, copy_hidden=False):
+    """Running it twice on one image does not make two, across projects:
+    ``copy_hidden`` when the copy the source names is not visible to the user
+    (then nothing about it is said)."""
     if source.converted_to and source.converted_to in existing_image_ids:
         return Problem(ALREADY_CONVERTED, {"image_id": source.converted_to})
+    if source.converted_to and copy_hidden:
+        return Problem(ALREADY_CONVERTED_HIDDEN)
     return None
 
 
-def check_not_in_progress(source, converting_image_ids):
+def check_not_in_progress(source, converting_image_ids, converting_by=None):
+    """converting_by: (who, params) when another conversion holds the image's
+    lock (``convert.lock.who``): it says who, as far as the user may know."""
+    if converting_by:
+        who, params = converting_by
+        return Problem(BEING_CONVERTED, dict(params, who=who))
     if source.id in converting_image_ids:
         return Problem(IN_PROGRESS)
     return None
@@ -197,11 +218,15 @@ def check(
     usage,
     existing_image_ids=(),
     converting_image_ids=(),
+    converting_by=None,
+    copy_hidden=False,
     can_publicize=False,
     any_image=False,
     image_usage=None,
 ):
     """Every Problem that stops converting ``source`` (empty: go).
+
+    converting_by, copy_hidden: check_not_in_progress, check_not_converted.
 
     image_usage: Glance's unified-limit usage for the new image's project
     (check_image_quota); None / {}: not checked (image_quota_checked)."""
@@ -209,9 +234,10 @@ def check(
         check_active(source),
         check_size(source),
         check_owner(source, project_id, any_image),
+        check_on_lightbits(source, any_image),
         check_format(source),
-        check_not_converted(source, set(existing_image_ids)),
-        check_not_in_progress(source, set(converting_image_ids)),
+        check_not_converted(source, set(existing_image_ids), copy_hidden),
+        check_not_in_progress(source, set(converting_image_ids), converting_by),
         check_volume_type(source.store, volume_type, types),
         check_visibility(source, can_publicize),
     ]

@@ -28,6 +28,9 @@ CONVERTED_FROM = "lightbits_converted_from"
 CONVERTED_TO = "lightbits_converted_to"
 IMAGE_STATE = PREFIX + "state"  # on the new image: active until dismissed
 IMAGE_ROUTE = PREFIX + "route"  # on the new image: clone or glance
+# On the new image: the source's virtual size in bytes. Glance's virtual_size
+# is read-only and stays unset for an image Cinder uploaded from a volume.
+SOURCE_VIRTUAL_SIZE = PREFIX + "source_virtual_size"
 
 COPYING = "copying"  # temporary volume from the image: Cinder downloads + converts
 CONVERTING = "converting"  # upload-to-image as raw/bare: Cinder clones the volume
@@ -42,8 +45,22 @@ ROUTE_GLANCE = "glance"  # Cinder uploaded the bytes through Glance instead
 ROUTE_UNKNOWN = "unknown"  # the project cannot see the image volume
 
 
+TEMPORARY_PREFIX = "lb-convert-"
+
+
 def temporary_volume_name(source_id):
-    return f"lb-convert-{source_id}"
+    return f"{TEMPORARY_PREFIX}{source_id}"
+
+
+def is_temporary_volume(name):
+    """Only the temporary volume holds a live record: Cinder's clone of it (the
+    new image volume) gets a copy of its metadata, which the engine removes."""
+    return (name or "").startswith(TEMPORARY_PREFIX)
+
+
+def record_keys(metadata):
+    """The conversion's keys in a volume's metadata."""
+    return sorted(k for k in (metadata or {}) if k.startswith(PREFIX))
 
 
 @dataclass(frozen=True)
@@ -120,6 +137,12 @@ def new_image_properties(rec):
         _key("id"): rec.conversion_id,
         _key("source_name"): fit(rec.source_name),
     }
+
+
+def source_virtual_size(properties):
+    """The virtual size (bytes) a converted image carries from its source, or None."""
+    value = str((properties or {}).get(SOURCE_VIRTUAL_SIZE) or "")
+    return int(value) if value.isdigit() and int(value) > 0 else None
 
 
 def from_image(image_id, name, properties):

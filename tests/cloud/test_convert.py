@@ -112,7 +112,12 @@ def test_convert_qcow2_into_a_raw_image_whose_volume_is_a_clone(
     image_volume_id = new.locations[0]["url"].rsplit("/", 1)[1]
     backing, _ = volume_file(cloud, lightbits, image_volume_id)
     assert backing["sourceSnapshotName"], "the image volume is a Lightbits clone"
-    assert admin.cinder.volumes.get(image_volume_id).source_volid == outcome.volume_id
+    image_volume = admin.cinder.volumes.get(image_volume_id)
+    assert image_volume.source_volid == outcome.volume_id
+    # Cinder's clone got the temporary volume's metadata: the record is gone from it
+    assert not record.record_keys(image_volume.metadata), image_volume.metadata
+    # Glance leaves virtual_size unset: the source's is carried in a property
+    assert record.source_virtual_size(new) == source.virtual_size
     wait_for(
         "temporary volume gone", lambda: volume_status(admin.cinder, outcome.volume_id) is None
     )

@@ -39,6 +39,7 @@ class FakeCloud:
     def __init__(self, **script):
         self.script = script
         self.volumes, self.images, self.calls = {}, {}, []
+        self.image_volumes = {}  # Cinder's clones made by upload-to-image, by name
         self._ids = itertools.count(1)
         self.images["src"] = {"status": "active", "props": {}, "protected": False}
         self.refusals = script.get("delete_image_refusals", 0)
@@ -59,6 +60,9 @@ class FakeCloud:
         return vid
 
     def get_volume(self, volume_id):
+        if volume_id in self.image_volumes:
+            image_volume = self.image_volumes[volume_id]
+            return VolumeState(image_volume["status"], "", dict(image_volume["metadata"]))
         volume = self.volumes.get(volume_id)
         if volume is None:
             return None
@@ -94,12 +98,23 @@ class FakeCloud:
         self.volumes[volume_id]["status"] = "uploading"
         image_id = f"img-{next(self._ids)}"
         self.images[image_id] = {"status": "queued", "props": {}, "protected": False}
+        # Cinder's clone of the volume (the image volume) gets a copy of its metadata
+        metadata = dict(self.volumes[volume_id]["metadata"])
+        self.image_volumes[f"image-{image_id}"] = {"status": "available", "metadata": metadata}
         if self.script.get("orphan"):
             self.volumes["orphan"] = {"status": "available", "polls": 0, "metadata": {}}
         return image_id
 
     def volumes_named(self, name):
         return ["orphan"] if "orphan" in self.volumes else []
+
+    def image_volume_ids(self, image_id):
+        return [v for v in (f"image-{image_id}",) if v in self.image_volumes]
+
+    def remove_volume_metadata(self, volume_id, keys):
+        self._log("remove_volume_metadata", volume_id, tuple(keys))
+        for key in keys:
+            self.image_volumes[volume_id]["metadata"].pop(key)
 
     def upload_route(self, image_id, volume_id):
         return self.script.get("route", "clone")
@@ -148,3 +163,4 @@ class FakeCloud:
             self.refusals -= 1
             raise RuntimeError("500: still hashing")
         del self.images[image_id]
+        self.image_volumes.pop(f"image-{image_id}", None)  # Glance's store deletes it

@@ -64,6 +64,24 @@ def test_stages_to_active_carry_metadata_and_delete_the_temporary_volume():
     assert set(cloud.images) == {"src", new}  # the source is never deleted
 
 
+def test_the_new_image_volume_keeps_none_of_the_conversions_working_metadata():
+    """Cinder's clone of the temporary volume copies its metadata (stage
+    converting and the rest): the conversion removes it there."""
+    cloud = FakeCloud()
+    outcome, _, _ = convert(cloud)
+    assert outcome.ok
+    image_volume = cloud.image_volumes[f"image-{outcome.record.image_id}"]
+    assert not [k for k in image_volume["metadata"] if k.startswith(record.PREFIX)]
+
+
+def test_the_new_image_carries_its_sources_virtual_size():
+    """Glance's virtual_size is read-only: the source's is kept in a property."""
+    cloud = FakeCloud()
+    outcome, _, _ = convert(cloud)
+    props = cloud.images[outcome.record.image_id]["props"]
+    assert record.source_virtual_size(props) == SOURCE.virtual_size
+
+
 def test_no_metadata_written_while_the_volume_uploads():
     cloud = FakeCloud()
     outcome, _, _ = convert(cloud)

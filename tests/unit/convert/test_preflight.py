@@ -49,7 +49,18 @@ def test_format_not_convertible():
 def test_raw_bare_on_lightbits_is_already_fast_clonable():
     assert codes(run(source(disk_format="raw"))) == [pf.ALREADY_FAST]
     # a raw image not on Lightbits yet (admin: any image) converts
-    assert run(source(disk_format="raw", store=None)) == []
+    assert run(source(disk_format="raw", store=None), any_image=True) == []
+
+
+def test_every_problem_of_another_projects_image_is_named_one_per_problem():
+    """As the demo's cirros-raw and cirros-file, seen from another project."""
+    raw_on_lightbits = source(disk_format="raw", owner="admin")
+    raw_on_file = source(disk_format="raw", owner="admin", store=None)
+    assert codes(run(raw_on_lightbits)) == [pf.NOT_OWNER, pf.ALREADY_FAST]
+    assert codes(run(raw_on_file)) == [pf.NOT_OWNER, pf.NOT_ON_LIGHTBITS]
+    # the admin panel converts any image, onto Lightbits too
+    assert codes(run(raw_on_lightbits, any_image=True)) == [pf.ALREADY_FAST]
+    assert run(raw_on_file, any_image=True) == []
 
 
 def test_already_converted_when_its_copy_exists():
@@ -150,3 +161,15 @@ def test_source_from_glance_image_keeps_user_properties():
     assert src.properties == {"hw_disk_bus": "scsi", "lightbits_converted_to": "img-2"}
     assert (src.min_disk, src.min_ram, src.protected, src.tags) == (2, 64, True, ("a",))
     assert src.members == ("p9",) and src.converted_to == "img-2"
+
+
+def test_being_converted_elsewhere_is_one_problem_saying_who():
+    by = ("by_other_project", {})
+    problems = run(source(), converting_image_ids={"img-1"}, converting_by=by)
+    assert problems == [pf.Problem(pf.BEING_CONVERTED, {"who": "by_other_project"})]
+
+
+def test_already_converted_into_a_copy_the_user_cannot_see():
+    src = source(converted_to="img-2")
+    assert codes(run(src, copy_hidden=True)) == [pf.ALREADY_CONVERTED_HIDDEN]
+    assert run(src, copy_hidden=False) == []  # an admin sees every image: it is gone

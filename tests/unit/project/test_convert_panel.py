@@ -2,10 +2,12 @@
 the form (preflight problems said, the conversion started) and the
 Conversions page (rows from one volume list and one image list)."""
 
+from types import SimpleNamespace
 from unittest import mock
 
 from django.core.cache import cache
 from django.urls import reverse
+from glanceclient import exc as glance_exc
 from openstack_dashboard import api
 from openstack_dashboard.test import helpers as test
 
@@ -13,12 +15,17 @@ from lightbits_dashboard import shared_cache
 from lightbits_dashboard.api import cinder as lb_cinder
 from lightbits_dashboard.api import glance as lb_glance
 from lightbits_dashboard.convert import engine, record
-from lightbits_dashboard.dashboards.project.lightbits_images import conversions, launches
+from lightbits_dashboard.dashboards.project.lightbits_images import (
+    conversions,
+    convert_messages,
+    launches,
+)
 from tests.unit.project import factories
 
 INDEX_URL = reverse("horizon:project:lightbits_images:index")
 CONVERSIONS_URL = reverse("horizon:project:lightbits_images:conversions")
 IMAGE_ID = "11111111-2222-3333-4444-555555555555"
+GIB = 1024**3
 
 
 def qcow2(**fields):
@@ -111,6 +118,82 @@ class ConvertPanelTests(test.TestCase):
         self.assertContains(res, "already running")
 
     @test.create_mocks(MOCKS)
+    def test_every_problem_of_another_projects_image_is_said_one_message_each(self):
+        """cirros-raw (raw on Lightbits) and cirros-file (raw on the file store) of
+        another project: the owner problem and the image's own, one message each."""
+        url = reverse("horizon:project:lightbits_images:convert", args=[IMAGE_ID])
+        expected = {"lightbits": "already raw on Lightbits", "file": "not on Lightbits"}
+        for store, said in expected.items():
+            self._form_mocks(factories.image(id=IMAGE_ID, owner="admin", store=store))
+            problems = [str(p) for p in self.client.get(url).context["problems"]]
+            self.assertEqual(2, len(problems), problems)
+            self.assertIn("belongs to another project", problems[0])
+            self.assertIn(said, problems[1])
+            with mock.patch.object(conversions, "start") as start:
+                res = self.client.post(url, {"new_name": "x"})
+            start.assert_not_called()
+            self.assertContains(res, said)
+
+    def test_one_conversion_per_image_across_users_projects_and_processes(self):
+        """Two members of the project and an admin press Make fast-clonable on
+        the same image within a second: one conversion starts, the others are
+        refused with who converts it, as far as each may know."""
+        src = mock.Mock(id=IMAGE_ID, store="lightbits", size=10, virtual_size=GIB, min_disk=0)
+        src.name = "cirros"
+        member1, member2 = _request("u1", "1"), _request("u2", "1")
+        admin = _request("u9", "admin-project", superuser=True)
+        with (
+            mock.patch.object(conversions, "LISTED_WAIT", 0),
+            mock.patch.object(conversions, "make_converter"),
+            mock.patch.object(conversions.runner, "start") as start,
+        ):
+            conversions.start(member1, src, "cirros-raw", False)
+            refusals = []
+            for request in (member2, admin):
+                with self.assertRaises(conversions.Busy) as busy:
+                    conversions.start(request, src, "cirros-raw", False)
+                refusals.append(str(convert_messages.problem_text(busy.exception.problem)))
+            self.assertEqual(1, start.call_count)
+            self.assertIn("being converted by another user of this project", refusals[0])
+            self.assertIn("being converted by user-u1 in project project-1", refusals[1])
+            # a member of another project is told no name
+            held = conversions._converting_by(_request("u5", "5"), src)
+            self.assertEqual(("by_other_project", {}), held)
+            # the lock goes when the conversion ends, however it ends
+            _beat, _key, work, plan = start.call_args.args
+            work(plan)
+            conversions.start(admin, src, "cirros-raw", False)
+            self.assertEqual(2, start.call_count)
+
+    @test.create_mocks(MOCKS)
+    def test_a_conversion_running_elsewhere_refuses_the_form(self):
+        self._form_mocks(qcow2())
+        holder = conversions._holder(_request("u7", "p7"), "c7")
+        conversions.conversion_lock().acquire(IMAGE_ID, holder)
+        url = reverse("horizon:project:lightbits_images:convert", args=[IMAGE_ID])
+        (problem,) = self.client.get(url).context["problems"]
+        self.assertIn("being converted by a user of another project", str(problem))
+        with mock.patch.object(conversions, "start") as start:
+            res = self.client.post(url, {"new_name": "x"})
+        start.assert_not_called()
+        self.assertContains(res, "being converted by a user of another project")
+
+    @test.create_mocks(MOCKS)
+    def test_already_converted_holds_when_the_copy_is_in_another_project(self):
+        """The source names a copy this project cannot see (Glance: 404): said,
+        without its id."""
+        source = qcow2(**{record.CONVERTED_TO: "hidden-copy"})
+        self._form_mocks(source)
+        hidden = glance_exc.HTTPNotFound()
+        self.mock_image_get.side_effect = lambda request, image_id: (
+            source if image_id == IMAGE_ID else _raise(hidden)
+        )
+        url = reverse("horizon:project:lightbits_images:convert", args=[IMAGE_ID])
+        (problem,) = self.client.get(url).context["problems"]
+        self.assertIn("already converted, into an image this project cannot see", str(problem))
+        self.assertNotIn("hidden-copy", str(problem))
+
+    @test.create_mocks(MOCKS)
     def test_submit_starts_the_conversion_and_shows_the_conversions_page(self):
         self._form_mocks(qcow2())
         url = reverse("horizon:project:lightbits_images:convert", args=[IMAGE_ID])
@@ -143,6 +226,10 @@ class ConvertPanelTests(test.TestCase):
             factories.volume("lb-convert-a", metadata=record.encode(running)),
             factories.volume("lb-convert-b", metadata=record.encode(stale)),
             factories.volume("plain"),
+            # an image volume Cinder cloned from a temporary volume: not a conversion
+            factories.volume(
+                "image-img-5", metadata=record.encode(stale.with_(conversion_id="c5"))
+            ),
         ]
         props = record.new_image_properties(done)
         new = factories.image(id="img-3", name="cirros-raw", os_hash_value="abc", **props)
@@ -177,9 +264,9 @@ class ConvertPanelTests(test.TestCase):
     def test_finish_resumes_at_the_step_the_engine_chose_or_says_why_not(self):
         rec = record.ConversionRecord("c2", IMAGE_ID, "cirros", "cirros-raw", False)
         row = conversions.ConversionRow(rec.with_(stage=record.COPYING), record.INTERRUPTED, "v1")
-        request = mock.Mock()
+        request = _request("u1", "1")
         converter = mock.Mock()
-        src = mock.Mock(store="lightbits", size=10, virtual_size=1024**3, min_disk=0)
+        src = mock.Mock(id=IMAGE_ID, store="lightbits", size=10, virtual_size=1024**3, min_disk=0)
         with (
             mock.patch.object(conversions, "conversion_row", return_value=row),
             mock.patch.object(conversions, "source", return_value=src),
@@ -194,8 +281,45 @@ class ConvertPanelTests(test.TestCase):
             conversions.finish(request, "c2")
             _beat, key, func, plan, volume_id, step = start.call_args.args
             self.assertEqual(("c2", "v1", engine.STEP_COPY), (key, volume_id, step))
-            self.assertIs(func, converter.finish)
+            func(plan, volume_id, step)  # holds the image's lock while it runs
+            converter.finish.assert_called_once_with(plan, "v1", engine.STEP_COPY)
+            # another conversion of the image took the lock meanwhile: refused
+            other = conversions._holder(_request("u2", "1"), "c9")
+            conversions.conversion_lock().acquire(IMAGE_ID, other)
+            with self.assertRaisesRegex(ValueError, "being converted by another user"):
+                conversions.finish(request, "c2")
             self.assertEqual((1, "lightbits"), (plan.volume_size, plan.volume_type))
             row.state = record.ACTIVE
             with self.assertRaisesRegex(ValueError, "Only an interrupted conversion"):
                 conversions.finish(request, "c2")
+
+
+def test_an_interrupted_row_says_what_finish_and_clean_up_each_do():
+    rec = record.ConversionRecord("c2", IMAGE_ID, "cirros", "cirros-raw", False)
+    row = conversions._rows("1", [_volume_with(rec.with_(stage=record.COPYING))], [])[0]
+    assert row.state == record.INTERRUPTED
+    message = str(row.message)
+    assert "Finish resumes it from its recorded stage" in message
+    assert "Clean Up deletes the temporary volume" in message
+    assert "clean it up and convert again" not in message
+
+
+def _volume_with(rec):
+    return factories.volume(
+        record.temporary_volume_name(rec.source_id), metadata=record.encode(rec)
+    )
+
+
+def _raise(exc):
+    raise exc
+
+
+def _request(user_id, project_id, superuser=False):
+    user = SimpleNamespace(
+        id=user_id,
+        username=f"user-{user_id}",
+        project_id=project_id,
+        project_name=f"project-{project_id}",
+        is_superuser=superuser,
+    )
+    return SimpleNamespace(user=user)

@@ -7,6 +7,7 @@ from glanceclient import exc as glance_exc
 from openstack_dashboard import api
 from openstack_dashboard.test import helpers as test
 
+from lightbits_dashboard.convert import record
 from tests.unit.project import factories
 
 MOCKS = {api.glance: ("image_get",), api.cinder: ("volume_type_list", "volume_list")}
@@ -45,6 +46,20 @@ class LightbitsImageDetailTests(test.TestCase):
             res, reverse("horizon:project:lightbits_images:launch", args=[image.id])
         )
         self.assertIs(res.context["image"].image_volume, image_volume)
+
+    @test.create_mocks(MOCKS)
+    def test_a_converted_image_shows_its_sources_virtual_size_and_says_what_its_size_is(self):
+        converted = {
+            record.CONVERTED_FROM: "src",
+            record.SOURCE_VIRTUAL_SIZE: str(16 * 1024**2),
+        }
+        self._setup(factories.image(name="cirros-raw", size=1024**3, **converted))
+        res = self.client.get(detail_url("x"))
+        self.assertContains(res, "16.0\xa0MB")
+        self.assertContains(res, "the source image&#x27;s (Glance does not set it")
+        self.assertContains(res, "1.0\xa0GB")
+        self.assertContains(res, "the whole image volume")
+        self.assertNotContains(res, "Unknown")
 
     @test.create_mocks(MOCKS)
     def test_image_volume_found_by_name_and_owner_mismatch_is_copy(self):

@@ -32,7 +32,7 @@ from openstack_dashboard.exceptions import NOT_FOUND
 from lightbits_dashboard import conf, model, shared_cache
 from lightbits_dashboard.api import cinder as lb_cinder
 from lightbits_dashboard.api import glance as lb_glance
-from lightbits_dashboard.convert import client_ops, engine, preflight, record
+from lightbits_dashboard.convert import client_ops, engine, lock, preflight, record
 from lightbits_dashboard.dashboards.project.lightbits_images import convert_messages as texts
 from lightbits_dashboard.dashboards.project.lightbits_images import data, launches
 from lightbits_dashboard.launch import runner
@@ -100,6 +100,77 @@ def _exists(request, image_id):
     return True
 
 
+def conversion_lock():
+    """The per-image lock (convert.lock) in the plugin's shared cache, with the
+    heartbeat's lifetime: memcached in deployment, so every Horizon process
+    sees it; with a local-memory cache it holds within one process only."""
+    ttl = runner.heartbeat_ttl(conf.get("LAUNCH_POLL_INTERVAL"))
+    return lock.ConversionLock(shared_cache.get_cache(), ttl)
+
+
+def _holder(request, conversion_id):
+    user = request.user
+    return lock.Holder(
+        conversion_id,
+        user_id=user.id,
+        user_name=getattr(user, "username", "") or "",
+        project_id=user.project_id,
+        project_name=getattr(user, "project_name", "") or "",
+    )
+
+
+def _who(request, holder):
+    """(who, params) for preflight.BEING_CONVERTED, as far as this user may know."""
+    user = request.user
+    sees_all = bool(getattr(user, "is_superuser", False))
+    return lock.who(holder, user_id=user.id, project_id=user.project_id, sees_all=sees_all)
+
+
+def _converting_by(request, src):
+    holder = conversion_lock().holder(src.id)
+    return _who(request, holder) if holder else None
+
+
+class Busy(Exception):
+    """Another conversion holds the image's lock; ``problem`` says who."""
+
+    def __init__(self, problem):
+        super().__init__(problem.code)
+        self.problem = problem
+
+
+def _take_lock(request, source_id, conversion_id):
+    """Take the image's lock for ``conversion_id``, or raise Busy."""
+    current = conversion_lock().acquire(source_id, _holder(request, conversion_id))
+    if current is not None:
+        who, params = _who(request, current)
+        raise Busy(preflight.Problem(preflight.BEING_CONVERTED, dict(params, who=who)))
+
+
+def _releasing(source_id, conversion_id, work):
+    """``work`` that frees the image's lock when it ends, however it ends."""
+
+    def run(*args):
+        try:
+            return work(*args)
+        finally:
+            conversion_lock().release(source_id, conversion_id)
+
+    return run
+
+
+def _copy_state(request, src):
+    """(existing ids, hidden): the copy the source names, if this user sees it.
+
+    Glance answers 404 both for a deleted image and for another project's
+    private one; an admin sees every image, so for an admin it is gone."""
+    if not src.converted_to:
+        return (), False
+    if _exists(request, src.converted_to):
+        return {src.converted_to}, False
+    return (), not getattr(request.user, "is_superuser", False)
+
+
 def _converting(request, src):
     name = record.temporary_volume_name(src.id)
     volumes = api.cinder.volume_list(request, search_opts={"name": name})
@@ -127,9 +198,7 @@ def check(request, src, any_image=False, notes=None):
         notes.append(preflight.IMAGE_QUOTA_UNCHECKED)
     volume_type = store_volume_type(src.store)
     types = {t.name: getattr(t, "extra_specs", None) for t in api.cinder.volume_type_list(request)}
-    existing = ()
-    if src.converted_to and _exists(request, src.converted_to):
-        existing = {src.converted_to}
+    existing, copy_hidden = _copy_state(request, src)
     return preflight.check(
         src,
         project_id=request.user.project_id,
@@ -138,6 +207,8 @@ def check(request, src, any_image=False, notes=None):
         usage=lb_cinder.quota_usage(request),
         existing_image_ids=existing,
         converting_image_ids=_converting(request, src),
+        converting_by=_converting_by(request, src),
+        copy_hidden=copy_hidden,
         can_publicize=policy.check(UPLOAD_PUBLIC_POLICY, request),
         any_image=any_image,
         image_usage=usage_of_images,
@@ -147,9 +218,17 @@ def check(request, src, any_image=False, notes=None):
 # -- the background driver -------------------------------------------------
 
 
-def make_converter(request, key, listed=None):
+def make_converter(request, key, listed=None, source_id=None):
+    """The engine for conversion ``key``; with ``source_id``, its heartbeat
+    also renews that image's lock."""
     beat = launches.heartbeat()
     project_id = request.user.project_id
+    image_lock = conversion_lock()
+
+    def heartbeat():
+        beat.beat(key)
+        if source_id:
+            image_lock.renew(source_id, key)
 
     def on_stage(rec):
         if rec.stage == record.ERROR:
@@ -164,7 +243,7 @@ def make_converter(request, key, listed=None):
         hash_timeout=conf.get("CONVERT_TIMEOUT"),
         cleanup_timeout=conf.get("LAUNCH_CLEANUP_TIMEOUT"),
         poll_interval=conf.get("LAUNCH_POLL_INTERVAL"),
-        heartbeat=lambda: beat.beat(key),
+        heartbeat=heartbeat,
         on_stage=on_stage,
     )
 
@@ -176,15 +255,25 @@ LISTED_WAIT = 5
 def start(request, src, new_name, replace):
     """Start converting ``src`` in the background; returns the thread once
     Cinder has the temporary volume (a few seconds at most), so that the
-    Conversions page shown next lists it (its ajax only updates rows it has)."""
+    Conversions page shown next lists it (its ajax only updates rows it has).
+
+    Raises Busy when another conversion of the image runs (any user, project
+    or Horizon process): the lock is taken here, atomically, not only checked
+    by the preflight."""
     rec = record.ConversionRecord(str(uuid.uuid4()), src.id, src.name, new_name, replace)
     stores = tuple(data.store_volume_types())
     plan = engine.Plan(
         rec, src, store_volume_type(src.store), preflight.temporary_volume_gib(src), stores
     )
+    _take_lock(request, src.id, rec.conversion_id)
     listed = threading.Event()
-    converter = make_converter(request, rec.conversion_id, listed)
-    thread = runner.start(launches.heartbeat(), rec.conversion_id, converter.run, plan)
+    try:
+        converter = make_converter(request, rec.conversion_id, listed, src.id)
+        work = _releasing(src.id, rec.conversion_id, converter.run)
+        thread = runner.start(launches.heartbeat(), rec.conversion_id, work, plan)
+    except Exception:
+        conversion_lock().release(src.id, rec.conversion_id)
+        raise
     listed.wait(LISTED_WAIT)
     return thread
 
@@ -219,6 +308,8 @@ def _rows(project_id, volumes, images):
     """Rows by conversion id: failures, then finished images, then volumes."""
     found = {}
     for volume in volumes:
+        if not record.is_temporary_volume(getattr(volume, "name", "")):
+            continue
         rec = record.decode(getattr(volume, "metadata", None))
         if rec:
             found[rec.conversion_id] = (rec, volume.id)
@@ -289,14 +380,19 @@ def finish(request, row_id):
     if row.state != record.INTERRUPTED:
         raise ValueError(texts.finish_refusal(engine.FINISH_NOT_INTERRUPTED, row.state))
     src = source(request, row.record.source_id)
-    converter = make_converter(request, row_id)
+    converter = make_converter(request, row_id, source_id=src.id)
     step, refusal = converter.resume_point(row.record, row.volume_id)
     if refusal:
         raise ValueError(texts.finish_refusal(*refusal))
     stores = tuple(data.store_volume_types())
     size = preflight.temporary_volume_gib(src)
     plan = engine.Plan(row.record, src, store_volume_type(src.store), size, stores)
-    runner.start(launches.heartbeat(), row_id, converter.finish, plan, row.volume_id, step)
+    try:
+        _take_lock(request, src.id, row_id)
+    except Busy as busy:
+        raise ValueError(texts.problem_text(busy.problem))
+    work = _releasing(src.id, row_id, converter.finish)
+    runner.start(launches.heartbeat(), row_id, work, plan, row.volume_id, step)
 
 
 def dismiss(request, row_id):

@@ -58,6 +58,9 @@ class MakeFastClonableForm(forms.SelfHandlingForm):
     def handle(self, request, data):
         try:
             conversions.start(request, self.source, data["new_name"], data["replace"])
+        except conversions.Busy as busy:  # another one took the image since the preflight
+            self.api_error(texts.problem_text(busy.problem))
+            return False
         except Exception:
             exceptions.handle(request, _("Unable to start the conversion."))
             return False

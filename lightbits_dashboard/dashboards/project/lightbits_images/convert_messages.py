@@ -15,7 +15,7 @@
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from lightbits_dashboard.convert import engine, preflight, record
+from lightbits_dashboard.convert import engine, lock, preflight, record
 from lightbits_dashboard.dashboards.project.lightbits_images import work_rows
 
 PROBLEMS = {
@@ -24,6 +24,10 @@ PROBLEMS = {
     preflight.NOT_OWNER: _(
         "The image belongs to another project (%(owner)s): only its owner can convert it."
     ),
+    preflight.NOT_ON_LIGHTBITS: _(
+        "The image is not on Lightbits: this panel converts Lightbits images only (an "
+        "admin can convert it onto Lightbits from Admin > Lightbits Image Volumes)."
+    ),
     preflight.FORMAT: _(
         "Cinder cannot convert a %(disk_format)s/%(container_format)s image into a raw volume."
     ),
@@ -31,7 +35,15 @@ PROBLEMS = {
     preflight.ALREADY_CONVERTED: _(
         "The image was already converted: its fast-clonable copy is image %(image_id)s."
     ),
-    preflight.IN_PROGRESS: _("A conversion of this image is already running."),
+    preflight.ALREADY_CONVERTED_HIDDEN: _(
+        "The image was already converted, into an image this project cannot see (another "
+        "project's copy). Ask its owner or an admin to share it; if that copy was deleted, "
+        "remove this image's lightbits_converted_to property to convert it again."
+    ),
+    preflight.IN_PROGRESS: _(
+        "A conversion of this image is already running or interrupted in this project (its "
+        "temporary volume exists): finish or clean it up on the Conversions page first."
+    ),
     preflight.NO_TYPE: _(
         "No Cinder volume type %(type)s for the Lightbits store %(store)s "
         "(STORE_VOLUME_TYPES): the temporary volume needs the store's volume type."
@@ -51,6 +63,26 @@ PROBLEMS = {
     ),
     preflight.VISIBILITY: _(
         "The image is %(visibility)s: Cinder lets only admins upload a %(visibility)s image."
+    ),
+}
+
+# preflight.BEING_CONVERTED, by who holds the image's lock (convert.lock)
+BEING_CONVERTED = {
+    lock.BY_YOU: _(
+        "The image is being converted by you (in project %(project)s): one conversion of an "
+        "image runs at a time; its row is on that project's Conversions page."
+    ),
+    lock.BY_PROJECT: _(
+        "The image is being converted by another user of this project: one conversion of an "
+        "image runs at a time; its row is on the Conversions page."
+    ),
+    lock.BY_OTHER_PROJECT: _(
+        "The image is being converted by a user of another project: one conversion of an "
+        "image runs at a time; once it is done the image is converted."
+    ),
+    lock.BY_USER: _(
+        "The image is being converted by %(user)s in project %(project)s: one conversion of "
+        "an image runs at a time."
     ),
 }
 
@@ -119,8 +151,10 @@ ROUTES = {
 }
 
 INTERRUPTED = _(
-    "The conversion stopped before it was done (Horizon restarted?): clean it up and "
-    "convert again."
+    "The conversion stopped before it was done (Horizon restarted?). Finish resumes it "
+    "from its recorded stage where that is safe (and says why when it is not); Clean Up "
+    "deletes the temporary volume and any half-made image instead, the source image "
+    "stays, and the image can then be converted again."
 )
 
 
@@ -133,6 +167,8 @@ NOTES = {
 
 
 def problem_text(problem):
+    if problem.code == preflight.BEING_CONVERTED:
+        return BEING_CONVERTED[problem.params["who"]] % problem.params
     return PROBLEMS[problem.code] % problem.params
 
 

@@ -21,6 +21,7 @@ from horizon import tables
 from openstack_dashboard import api
 
 from lightbits_dashboard import clone_path
+from lightbits_dashboard.convert import record
 from lightbits_dashboard.dashboards import tables as lb_tables
 from lightbits_dashboard.dashboards.project.lightbits_images import (
     convert_tables,
@@ -73,9 +74,44 @@ def get_format(image):
     return f"{disk.upper()}/{container.upper()}" if disk or container else ""
 
 
+def _properties(image):
+    return getattr(image, "properties", None) or {}
+
+
 def get_virtual_size(image):
-    """None (shown "Unknown") when Glance has no virtual size; it reports 0 for some."""
-    return getattr(image, "virtual_size", None) or None
+    """Glance's virtual size; for a converted image without one, its source's
+    (carried by the conversion). None (shown "Unknown") when neither is known:
+    Glance reports 0 for some."""
+    return getattr(image, "virtual_size", None) or record.source_virtual_size(_properties(image))
+
+
+def virtual_size_note(image):
+    """Why a virtual size is not Glance's own, or None."""
+    if getattr(image, "virtual_size", None) or get_virtual_size(image) is None:
+        return None
+    return texts.CONVERTED_VIRTUAL_SIZE_NOTE
+
+
+def size_note(image):
+    """What a converted image's size is (its image volume's), or None."""
+    return texts.CONVERTED_SIZE_NOTE if _properties(image).get(record.CONVERTED_FROM) else None
+
+
+def _with_note(value, note):
+    if not note:
+        return value
+    return format_html('{}<br><small class="text-muted">{}</small>', value, note)
+
+
+def show_size(image):
+    return _with_note(filters.filesizeformat(image.size), size_note(image))
+
+
+def show_virtual_size(image):
+    size = get_virtual_size(image)
+    if size is None:
+        return None
+    return _with_note(filters.filesizeformat(size), virtual_size_note(image))
 
 
 def get_clone_path(image):
@@ -132,15 +168,9 @@ class LightbitsImagesTable(lb_tables.DataTable):
         verbose_name=_("Image Name"),
     )
     image_format = tables.Column(get_format, verbose_name=_("Format"))
-    size = tables.Column(
-        "size",
-        filters=(filters.filesizeformat,),
-        verbose_name=_("Size"),
-        attrs={"data-type": "size"},
-    )
+    size = tables.Column(show_size, verbose_name=_("Size"), attrs={"data-type": "size"})
     virtual_size = tables.Column(
-        get_virtual_size,
-        filters=(lambda size: None if size is None else filters.filesizeformat(size),),
+        show_virtual_size,
         verbose_name=_("Virtual Size"),
         attrs={"data-type": "size"},
         empty_value=_("Unknown"),

@@ -196,3 +196,11 @@ def render_all(messages):
 
 def verdict(code):
     return VERDICTS.get(code, code)
+
+
+# A converted image's sizes: Glance counts the whole image volume as its size
+# and leaves virtual_size unset; the conversion carried the source's over.
+CONVERTED_SIZE_NOTE = _("the whole image volume: the raw copy fills it")
+CONVERTED_VIRTUAL_SIZE_NOTE = _(
+    "the source image's (Glance does not set it for an image uploaded from a volume)"
+)

@@ -97,6 +97,8 @@ class DetailView(views.HorizonTemplateView):
         image = data.get_lightbits_image(self.request, kwargs["image_id"])
         data.mark_unavailable([image], data.backends_down(self.request, cached=True))
         context["image"] = image
+        context["size"] = images_tables.show_size(image)
+        context["virtual_size"] = images_tables.show_virtual_size(image)
         # the table's own row actions, with their policy and service checks
         context["actions"] = images_tables.LightbitsImagesTable(self.request).render_row_actions(
             image
