@@ -65,7 +65,7 @@ class LaunchesTableTests(test.TestCase):
         self.assertEqual(first.id, table.get_marker())  # a volume id, never a failure row's
         self.assertContains(res, "?marker=" + first.id)
         self.mock_server_list.assert_called_with(
-            test.IsHttpRequest(), search_opts={"name": "^vm\\-1$"}
+            test.IsHttpRequest(), search_opts={"name": "^vm\\-1$", "limit": 2}
         )
 
         self.mock_volume_list_paged.return_value = ([second], False, True)
@@ -112,7 +112,7 @@ class LaunchesTableTests(test.TestCase):
             sort_dir="desc",
         )
         self.mock_server_list.assert_called_once_with(
-            test.IsHttpRequest(), search_opts={"name": mock.ANY}
+            test.IsHttpRequest(), search_opts={"name": mock.ANY, "limit": 6}
         )
         # rows still in progress are polled (Horizon polls rows marked "warning")
         self.assertContains(res, 'class="ajax-update warning"', count=2)
@@ -421,7 +421,7 @@ class UnrecordedServerTests(test.TestCase):
         self.assertEqual("No valid host", english(row.message))
         self.assertNotContains(res, "Finish Launch")
         self.mock_server_list.assert_called_once_with(
-            test.IsHttpRequest(), search_opts={"name": mock.ANY}
+            test.IsHttpRequest(), search_opts={"name": mock.ANY, "limit": 2}
         )
 
     def _clean_up(self, servers):

@@ -19,6 +19,7 @@ from horizon import tables
 
 from lightbits_dashboard.dashboards.project.lightbits_images import (
     clone_texts,
+    launch_rows,
     launches,
     texts,
     work_rows,
@@ -33,6 +34,20 @@ STATE_CHOICES, STATE_DISPLAY = work_rows.state_choices(
     ),
     record,
 )
+
+
+FOUND = {
+    launch_rows.FOUND_BY_NAME: _("%(status)s (found by name)"),
+    launch_rows.FOUND_ATTACHED: _("%(status)s (found by its boot volume)"),
+}
+
+
+def server_cell(row):
+    """The server's status; a server the launch never recorded says how it was found."""
+    found = FOUND.get(row.server_found)
+    if found and row.server_status:
+        return found % {"status": row.server_status}
+    return row.server_status
 
 
 class FinishLaunch(work_rows.RowAction):
@@ -100,7 +115,15 @@ class LaunchesTable(tables.DataTable):
     made = tables.Column(
         lambda row: clone_texts.made_cell(row.made), verbose_name=_("Clone or Copy")
     )
-    server_status = tables.Column("server_status", verbose_name=_("Server"), empty_value="-")
+    server_status = tables.Column(
+        server_cell,
+        verbose_name=_("Server"),
+        empty_value="-",
+        help_text=_(
+            "A server whose id the launch did not record (Horizon stopped first) is "
+            "found by its name or its boot volume, and says so until Finish records it."
+        ),
+    )
     message = tables.WrappingColumn(
         lambda row: texts.render(row.message), verbose_name=_("Message"), empty_value=""
     )
