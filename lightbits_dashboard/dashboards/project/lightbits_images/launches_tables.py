@@ -13,6 +13,7 @@
 """The Launches table: one row per instance of a launch, updated by ajax
 (Horizon's UpdateRow) while it is cloning or booting."""
 
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy, pgettext_lazy
 from horizon import tables
@@ -48,6 +49,26 @@ def server_cell(row):
     if found and row.server_status:
         return found % {"status": row.server_status}
     return row.server_status
+
+
+def horizon_link(url_name, object_id):
+    """The URL of Horizon's own page of an object, or None (no object, or
+    the panel not installed)."""
+    if not object_id:
+        return None
+    try:
+        return reverse(url_name, args=[object_id])
+    except NoReverseMatch:
+        return None
+
+
+def volume_link(row):
+    return horizon_link("horizon:project:volumes:detail", row.volume_status and row.volume_id)
+
+
+def server_link(row):
+    """Only to a server Nova listed (a recorded id may name a deleted one)."""
+    return horizon_link("horizon:project:instances:detail", row.server_status and row.server_id)
 
 
 class FinishLaunch(work_rows.RowAction):
@@ -110,7 +131,7 @@ class LaunchesTable(tables.DataTable):
         display_choices=STATE_DISPLAY,
     )
     volume_status = tables.Column(
-        "volume_status", verbose_name=_("Boot Volume"), empty_value=_("Deleted")
+        "volume_status", verbose_name=_("Boot Volume"), empty_value=_("Deleted"), link=volume_link
     )
     made = tables.Column(
         lambda row: clone_texts.made_cell(row.made), verbose_name=_("Clone or Copy")
@@ -119,6 +140,7 @@ class LaunchesTable(tables.DataTable):
         server_cell,
         verbose_name=_("Server"),
         empty_value="-",
+        link=server_link,
         help_text=_(
             "A server whose id the launch did not record (Horizon stopped first) is "
             "found by its name or its boot volume, and says so until Finish records it."
