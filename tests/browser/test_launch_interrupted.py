@@ -11,16 +11,11 @@ from tests.browser import cloud, launching, pages
 NOWHERE = {"resources:CUSTOM_LIGHTBITS_TEST_NOWHERE": "1"}
 
 
-def _interrupted_in_boot(demo_api, facts, name, flavor_id):
-    """What the driver left when Horizon stopped: the boot volume with its
-    launch record (state booting, no server id) and an ERROR server."""
-    rec = record.LaunchRecord(
-        "bt-interrupted", name, 1, 1, name, facts["images"]["raw"], record.BOOTING,
-        record.ServerSpec(flavor=flavor_id, networks=(facts["networks"]["private"],)),
-    )  # fmt: skip
+def _boot_volume(demo_api, facts, rec):
+    """The boot volume a launch driver made, with its launch record ``rec``."""
     volume = demo_api.cinder.volumes.create(
         1,
-        name=f"{name}-boot",
+        name=f"{rec.server_name}-boot",
         imageRef=facts["images"]["raw"],
         volume_type=facts["volume_type"]["name"],
         metadata=record.encode(rec),
@@ -30,29 +25,91 @@ def _interrupted_in_boot(demo_api, facts, name, flavor_id):
         lambda: demo_api.cinder.volumes.get(volume.id).status == "available",
         timeout=180,
     )
+    return volume.id
+
+
+def _boot(demo_api, facts, rec, volume_id):
+    """The server the driver asked Nova for (its boot-volume mark included)."""
     bdm = [
         {
             "source_type": "volume",
             "destination_type": "volume",
-            "uuid": volume.id,
+            "uuid": volume_id,
             "boot_index": 0,
             "delete_on_termination": True,
         }
     ]
     server = demo_api.nova.servers.create(
-        name,
+        rec.server_name,
         None,
-        flavor_id,
+        rec.spec.flavor,
         block_device_mapping_v2=bdm,
         nics=[{"net-id": facts["networks"]["private"]}],
-        meta={record.SERVER_MARK: volume.id},
+        meta={record.SERVER_MARK: volume_id},
     )
+    return server.id
+
+
+def _record(facts, launch_id, name, index, count, flavor_id, state=record.BOOTING):
+    server_name = name if count == 1 else f"{name}-{index}"
+    return record.LaunchRecord(
+        launch_id, name, index, count, server_name, facts["images"]["raw"], state,
+        record.ServerSpec(flavor=flavor_id, networks=(facts["networks"]["private"],)),
+    )  # fmt: skip
+
+
+def _interrupted_in_boot(demo_api, facts, name, flavor_id):
+    """What the driver left when Horizon stopped: the boot volume with its
+    launch record (state booting, no server id) and an ERROR server."""
+    rec = _record(facts, "bt-interrupted", name, 1, 1, flavor_id)
+    volume_id = _boot_volume(demo_api, facts, rec)
+    server_id = _boot(demo_api, facts, rec, volume_id)
     cloud.wait_for(
         "the server in ERROR",
-        lambda: demo_api.nova.servers.get(server.id).status == "ERROR",
+        lambda: demo_api.nova.servers.get(server_id).status == "ERROR",
         timeout=120,
     )
-    return volume.id, server.id
+    return volume_id, server_id
+
+
+def test_an_interrupted_launch_of_three_shows_the_servers_nova_has(
+    as_demo, horizon, facts, demo_api, cleanup
+):
+    """Horizon stopped during a launch of 3: two servers ACTIVE in Nova (the
+    first's id recorded, the second's not), the third still cloning. Each
+    row shows its server from the page's one Nova list (its name filter,
+    which Nova runs with every "|" escaped on MariaDB), the unrecorded one
+    marked as found."""
+    name = launching.unique_name("bt-int3")
+    cleanup.append(name)
+    flavor = demo_api.nova.flavors.find(name="m1.tiny").id
+    recs = [_record(facts, f"bt-{name}", name, i, 3, flavor) for i in (1, 2, 3)]
+    recs[2] = recs[2].with_(state=record.CLONING)
+    volumes = [_boot_volume(demo_api, facts, rec) for rec in recs]
+    servers = [_boot(demo_api, facts, rec, v) for rec, v in zip(recs[:2], volumes)]
+    demo_api.cinder.volumes.set_metadata(
+        volumes[0], record.state_keys(recs[0].with_(server_id=servers[0]))
+    )
+    for server_id in servers:
+        cloud.wait_for(
+            "the server ACTIVE",
+            lambda s=server_id: demo_api.nova.servers.get(s).status == "ACTIVE",
+            timeout=180,
+        )
+
+    as_demo.get(horizon.url + launching.LAUNCHES_URL)
+    names = [rec.server_name for rec in recs]
+    rows = launching.wait_rows(as_demo, names, "Interrupted", timeout=60, reload=True)
+    first, second, third = (" ".join(rows[n].split()) for n in names)
+    assert " ACTIVE " in first and "found by" not in first, first
+    assert "ACTIVE (found by its boot volume)" in second, second
+    assert " ACTIVE" not in third, third
+    links = {
+        a.get_attribute("href")
+        for a in as_demo.find_elements(By.CSS_SELECTOR, "table#launches td a[href]")
+    }
+    for server_id in servers:
+        assert any(link.endswith(f"/project/instances/{server_id}/") for link in links), links
 
 
 def test_clean_up_deletes_the_unrecorded_error_server_then_its_volume(

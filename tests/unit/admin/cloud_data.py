@@ -166,10 +166,16 @@ def launches_dataset(n, project):
         volumes.append(
             fakes.volume(name=f"vm-{i}-boot", project=project, metadata=record.encode(rec))
         )
-        servers.append(_server(server_id, f"vm-{i}", project))
+        servers.append(server_dict(server_id, f"vm-{i}", project))
+    return launch_cloud(project, volumes, servers, [image])
+
+
+def launch_cloud(project, volumes, servers, images=()):
+    """A FakeCloud of launch boot volumes (Horizon's Volume) and servers
+    (``server_dict``) in ``project``."""
     cloud = FakeCloud(
         [_volume_dict(v) for v in volumes],
-        [_image_dict(image)],
+        [_image_dict(i) for i in images],
         [{"id": project, "name": "project", "domain_id": "default", "enabled": True}],
         [],
         fakes.stores(),
@@ -179,8 +185,9 @@ def launches_dataset(n, project):
     return cloud
 
 
-def _server(server_id, name, project):
-    return {
+def server_dict(server_id, name, project, **fields):
+    """A server as Nova's GET /servers/detail returns it (ACTIVE unless ``fields`` say)."""
+    server = {
         "id": server_id,
         "name": name,
         "status": "ACTIVE",
@@ -198,3 +205,5 @@ def _server(server_id, name, project):
         "os-extended-volumes:volumes_attached": [],
         "links": [],
     }
+    server.update(fields)
+    return server

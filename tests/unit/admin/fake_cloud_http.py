@@ -19,7 +19,9 @@ unchanged; only the servers are fake. Every answer waits LATENCY seconds.
   every key=value exactly; ``sort`` ``created_at:desc|asc`` (then id).
 * Keystone: one call lists the projects; Nova: GET /servers/detail answers
   at most 1,000 servers (osapi_max_limit), ``name`` a regular expression
-  (re.search, as Nova's REGEXP).
+  (re.search, as Nova's REGEXP) with every "|" escaped first, as Nova does
+  on MySQL and MariaDB (nova/db/main/api.py, _safe_regex_mysql): an
+  alternation of names matches nothing there.
 """
 
 import ast
@@ -240,7 +242,7 @@ class FakeCloud:
         if path.endswith("/servers/detail"):
             rows = self.servers
             if query.get("name"):
-                pattern = re.compile(query["name"])
+                pattern = re.compile(query["name"].replace("|", "\\|"))
                 rows = [s for s in rows if pattern.search(s["name"])]
             return "/servers/detail", {
                 "servers": rows[: min(int(query.get("limit") or 1000), 1000)]

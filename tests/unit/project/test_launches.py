@@ -65,7 +65,7 @@ class LaunchesTableTests(test.TestCase):
         self.assertEqual(first.id, table.get_marker())  # a volume id, never a failure row's
         self.assertContains(res, "?marker=" + first.id)
         self.mock_server_list.assert_called_with(
-            test.IsHttpRequest(), search_opts={"name": "^vm\\-1$"}
+            test.IsHttpRequest(), search_opts={"name": "^vm\\-1$", "limit": 2}
         )
 
         self.mock_volume_list_paged.return_value = ([second], False, True)
@@ -112,10 +112,28 @@ class LaunchesTableTests(test.TestCase):
             sort_dir="desc",
         )
         self.mock_server_list.assert_called_once_with(
-            test.IsHttpRequest(), search_opts={"name": mock.ANY}
+            test.IsHttpRequest(), search_opts={"name": mock.ANY, "limit": 6}
         )
         # rows still in progress are polled (Horizon polls rows marked "warning")
         self.assertContains(res, 'class="ajax-update warning"', count=2)
+
+    @test.create_mocks(MOCKS)
+    def test_boot_volume_and_server_link_to_horizons_pages(self):
+        active = launch_volume("vm-1", "active", count=3, server_id="s1")
+        deleted = launch_volume("vm-3", "active", count=3, index=3, server_id="s3")
+        launches.FailureLog().add("1", orchestrator.Outcome(self._rec(2), False, error="e"), "e")
+        self.mock_volume_list_paged.return_value = ([active, deleted], False, False)
+        self.mock_server_list.return_value = ([self._server("s1", "ACTIVE")], False)
+        res = self.client.get(LAUNCHES_URL)
+        table = re.search(r'<table id="launches".*</table>', res.content.decode(), re.S).group(0)
+        volume_url = reverse("horizon:project:volumes:detail", args=[active.id])
+        server_url = reverse("horizon:project:instances:detail", args=["s1"])
+        for url, text in ((volume_url, "in-use"), (server_url, "ACTIVE")):
+            self.assertRegex(table, rf'<a href="{re.escape(url)}"[^>]*>\s*{text}\s*</a>')
+        # the rolled-back instance's row: nothing left to link to; vm-3's
+        # server is gone (deleted in Nova): its volume only
+        self.assertEqual(3, table.count("<a href="))
+        self.assertNotIn(reverse("horizon:project:instances:detail", args=["s3"]), table)
 
     def test_liveness_survives_a_culled_cache(self):
         beat = launches.heartbeat()
@@ -421,7 +439,7 @@ class UnrecordedServerTests(test.TestCase):
         self.assertEqual("No valid host", english(row.message))
         self.assertNotContains(res, "Finish Launch")
         self.mock_server_list.assert_called_once_with(
-            test.IsHttpRequest(), search_opts={"name": mock.ANY}
+            test.IsHttpRequest(), search_opts={"name": mock.ANY, "limit": 2}
         )
 
     def _clean_up(self, servers):

@@ -1,5 +1,6 @@
 """The "Launch from Lightbits image" workflow: GET, validation and POST."""
 
+import re
 from unittest import mock
 
 from django.test import override_settings
@@ -110,6 +111,15 @@ class LaunchWorkflowTests(test.TestCase):
         }
 
     # -- GET ------------------------------------------------------------------
+
+    @test.create_mocks(MOCKS)
+    def test_the_page_without_the_modal_ends_its_breadcrumb_in_the_workflows_name(self):
+        self._setup()
+        for url in (launch_url(self.image.id), launch_url()):
+            html = self.client.get(url).content.decode()
+            crumbs = re.search(r'<ol class="breadcrumb">(.*?)</ol>', html, re.S).group(1)
+            last = re.findall(r"<li[^>]*>(.*?)</li>", crumbs, re.S)[-1]
+            self.assertEqual("Launch from Lightbits image", last.strip(), url)
 
     @test.create_mocks(MOCKS)
     def test_get_prefills_the_minimum_size_and_lightbits_types(self):

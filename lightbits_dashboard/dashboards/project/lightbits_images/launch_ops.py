@@ -106,16 +106,33 @@ class HorizonCloudOps:
         return launch_server(volume_id, server_name, servers_named(self.request, server_name))
 
 
-def servers_named(request, names):
-    """The project's servers of exactly one of these names (one server list:
-    Nova's name filter is a regular expression)."""
+def servers_named(request, names, limit=None):
+    """The project's servers of exactly one of these names: one server list
+    (Nova's name filter, a regular expression), of at most ``limit`` servers
+    (newest first, Nova's order) when given."""
     if isinstance(names, str):
         names = [names]
-    escaped = [re.escape(n) for n in names]
-    pattern = escaped[0] if len(escaped) == 1 else "({})".format("|".join(escaped))
-    search = {"name": f"^{pattern}$"}
+    search = {"name": names_pattern(names)}
+    if limit:
+        search["limit"] = limit
     servers, _more = api.nova.server_list(request, search_opts=search)
     return servers
+
+
+def names_pattern(names):
+    """A regular expression matching exactly one of ``names``, without "|".
+
+    Nova escapes every "|" of a name filter on MySQL and MariaDB, so an
+    alternation of names matches no server there. "Not none of them" says
+    the same with lookaheads, ``^(?!(?!a$)(?!b$))``, which MariaDB, MySQL 8,
+    PostgreSQL and Python (Nova's filter on SQLite) all read; a "|" in a
+    name is written ``[|]``, which still reads as "|" once Nova escaped it.
+    """
+    escaped = [re.escape(name).replace("\\|", "[|]") for name in names]
+    if len(escaped) == 1:
+        return f"^{escaped[0]}$"
+    none_of = "".join(f"(?!{name}$)" for name in escaped)
+    return f"^(?!{none_of})"
 
 
 def attached_server(volume):

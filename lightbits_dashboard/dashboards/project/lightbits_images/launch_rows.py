@@ -15,9 +15,14 @@
 A page costs: one Cinder volume list of the page's launch volumes (the
 metadata filter on the launch mark, Horizon's ``volume_list_paged`` with its
 markers and API_RESULT_PAGE_SIZE), one Nova server list of the page's
-server names (a name regex), one heartbeat read, and one cache read of the
-FailureLog (its rows on the first page). The ajax row update reads one
-volume and one server.
+server names (a name regex, at most two servers per launch volume of the
+page), one heartbeat read, and one cache read of the FailureLog (its rows
+on the first page). The ajax row update reads one volume and one server.
+
+A row's server is the one its launch record names; when the launch never
+recorded it (Horizon stopped between Nova's answer and the record), the
+server its boot volume is attached to, else the server of its name that
+carries its boot volume's mark. A server found so is marked on its row.
 """
 
 from openstack_dashboard import api
@@ -39,6 +44,14 @@ from lightbits_dashboard.dashboards.project.lightbits_images.launch_ops import (
 from lightbits_dashboard.launch import clone_check, progress, record, summaries
 from lightbits_dashboard.message import Message
 
+# How a row's server was known: recorded by the launch, or found.
+RECORDED = ""
+FOUND_ATTACHED = "attached"  # the server its boot volume is attached to
+FOUND_BY_NAME = "name"  # among the servers of its name, by its boot volume's mark
+
+# Servers listed per launch volume of a page: its own, and one more of its name.
+SERVERS_PER_ROW = 2
+
 
 class LaunchRow:
     def __init__(self, row_id, **fields):
@@ -52,6 +65,7 @@ class LaunchRow:
         self.volume_status = fields.get("volume_status")
         self.server_id = fields.get("server_id")
         self.server_status = fields.get("server_status")
+        self.server_found = fields.get("server_found", RECORDED)
         self.record = fields.get("record")
         self.metadata = fields.get("metadata") or {}
         made = fields.get("made") or ()  # how the boot volume was made
@@ -62,12 +76,19 @@ class LaunchRow:
         self.error = fields.get("error")  # a failed instance's own error (a Message)
 
 
+def row_server(volume, rec, servers_by_id):
+    """(server id or None, how it was known: RECORDED or FOUND_*)."""
+    if rec.server_id:
+        return rec.server_id, RECORDED
+    attached = attached_server(volume)
+    if attached:
+        return attached, FOUND_ATTACHED
+    named = launch_server(volume.id, rec.server_name, servers_by_id.values())
+    return named, FOUND_BY_NAME if named else RECORDED
+
+
 def volume_row(volume, rec, servers_by_id, alive):
-    server_id = (
-        rec.server_id
-        or attached_server(volume)
-        or launch_server(volume.id, rec.server_name, servers_by_id.values())
-    )
+    server_id, found = row_server(volume, rec, servers_by_id)
     server = servers_by_id.get(server_id) if server_id else None
     state, message = progress.instance_state(
         rec,
@@ -87,6 +108,7 @@ def volume_row(volume, rec, servers_by_id, alive):
         volume_status=volume.status,
         server_id=server_id,
         server_status=getattr(server, "status", None),
+        server_found=found,
         record=rec,
         metadata=dict(volume.metadata or {}),
         made=clone_check.Made(rec.made, rec.made_seconds, rec.expected),
@@ -152,9 +174,10 @@ def launch_page(request, marker=None, prev_marker=None):
         paginate=True,
         sort_dir="asc" if prev_marker else "desc",
     )
-    records = (record.decode(getattr(v, "metadata", None)) for v in volumes)
-    names = sorted({rec.server_name for rec in records if rec and rec.server_name})
-    servers = servers_named(request, names) if names else []
+    records = [record.decode(getattr(v, "metadata", None)) for v in volumes]
+    records = [rec for rec in records if rec]
+    names = sorted({rec.server_name for rec in records if rec.server_name})
+    servers = servers_named(request, names, SERVERS_PER_ROW * len(records)) if names else []
     first = not has_prev
     return rows_from(volumes, servers, request.user.project_id, failures=first), has_more, has_prev
 

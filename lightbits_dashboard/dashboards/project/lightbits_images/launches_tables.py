@@ -13,6 +13,7 @@
 """The Launches table: one row per instance of a launch, updated by ajax
 (Horizon's UpdateRow) while it is cloning or booting."""
 
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy, pgettext_lazy
 from horizon import tables
@@ -20,6 +21,7 @@ from horizon import tables
 from lightbits_dashboard.dashboards import tables as lb_tables
 from lightbits_dashboard.dashboards.project.lightbits_images import (
     clone_texts,
+    launch_rows,
     launches,
     texts,
     work_rows,
@@ -34,6 +36,40 @@ STATE_CHOICES, STATE_DISPLAY = work_rows.state_choices(
     ),
     record,
 )
+
+
+FOUND = {
+    launch_rows.FOUND_BY_NAME: _("%(status)s (found by name)"),
+    launch_rows.FOUND_ATTACHED: _("%(status)s (found by its boot volume)"),
+}
+
+
+def server_cell(row):
+    """The server's status; a server the launch never recorded says how it was found."""
+    found = FOUND.get(row.server_found)
+    if found and row.server_status:
+        return found % {"status": row.server_status}
+    return row.server_status
+
+
+def horizon_link(url_name, object_id):
+    """The URL of Horizon's own page of an object, or None (no object, or
+    the panel not installed)."""
+    if not object_id:
+        return None
+    try:
+        return reverse(url_name, args=[object_id])
+    except NoReverseMatch:
+        return None
+
+
+def volume_link(row):
+    return horizon_link("horizon:project:volumes:detail", row.volume_status and row.volume_id)
+
+
+def server_link(row):
+    """Only to a server Nova listed (a recorded id may name a deleted one)."""
+    return horizon_link("horizon:project:instances:detail", row.server_status and row.server_id)
 
 
 class FinishLaunch(work_rows.RowAction):
@@ -96,12 +132,21 @@ class LaunchesTable(lb_tables.DataTable):
         display_choices=STATE_DISPLAY,
     )
     volume_status = tables.Column(
-        "volume_status", verbose_name=_("Boot Volume"), empty_value=_("Deleted")
+        "volume_status", verbose_name=_("Boot Volume"), empty_value=_("Deleted"), link=volume_link
     )
     made = tables.Column(
         lambda row: clone_texts.made_cell(row.made), verbose_name=_("Clone or Copy")
     )
-    server_status = tables.Column("server_status", verbose_name=_("Server"), empty_value="-")
+    server_status = tables.Column(
+        server_cell,
+        verbose_name=_("Server"),
+        empty_value="-",
+        link=server_link,
+        help_text=_(
+            "A server whose id the launch did not record (Horizon stopped first) is "
+            "found by its name or its boot volume, and says so until Finish records it."
+        ),
+    )
     message = tables.WrappingColumn(
         lambda row: texts.render(row.message), verbose_name=_("Message"), empty_value=""
     )

@@ -127,6 +127,13 @@ class LaunchView(horizon_workflows.WorkflowView):
             initial["image_id"] = data.get_lightbits_image(self.request, image_id).id
         return initial
 
+    def get_context_data(self, **kwargs):
+        """The workflow's name as the page title: Horizon's WorkflowView sets
+        none, and the page opened without the modal ends its breadcrumb in it."""
+        context = super().get_context_data(**kwargs)
+        context.setdefault("page_title", context["workflow"].name)
+        return context
+
 
 class LaunchesView(work_rows.RowsView):
     """Paged as Horizon's Volumes page: markers are boot volume ids."""
