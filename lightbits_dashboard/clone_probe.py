@@ -29,8 +29,9 @@ import logging
 import time
 from dataclasses import dataclass, replace
 
-from lightbits_dashboard import model
+from lightbits_dashboard import clone_path, model
 from lightbits_dashboard.launch import clone_check
+from lightbits_dashboard.message import msg
 
 LOG = logging.getLogger(__name__)
 
@@ -42,6 +43,27 @@ CREATE_REFUSED = "create_refused"
 VOLUME_ERROR = "volume_error"
 TIMED_OUT = "timed_out"
 GONE = "gone"
+
+
+# why an image is not probed (Message codes)
+NOT_ON_LIGHTBITS = "probe_not_on_lightbits"
+
+
+def refusals(image, lightbits_stores):
+    """Why ``image`` cannot be probed, as Messages ([]: it can be).
+
+    Cinder clones only an active raw/bare image in a Lightbits store: of any
+    other image a probe would make a full copy and say nothing about the
+    clone path (the images table offers the action only when this is []).
+    """
+    found = [
+        check.message
+        for check in (clone_path.check_active(image), clone_path.check_raw_bare(image))
+        if not check.ok
+    ]
+    if not model.lightbits_store(image, lightbits_stores):
+        found.append(msg(NOT_ON_LIGHTBITS))
+    return found
 
 
 @dataclass(frozen=True)

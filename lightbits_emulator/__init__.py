@@ -39,15 +39,24 @@ facts); the plugin's client copes with either reading:
   of its volume. (A cluster repeating the offset item, or keeping another
   order, is handled by the client, which drops repeated UUIDs.)
 - ``limit`` above 1,000 is served as 1,000, not refused.
-- Deleting a Failed volume is accepted (medium: Cinder's driver cleans a
-  failed create up that way); deleting a Deleting volume is 400; a second
-  delete of a Deleting snapshot is 200.
+- Deleting a Failed or a Deleting volume is 400 (facts); the cluster
+  removes a Failed volume itself FAILED_LINGER (1 s) after it failed (the
+  sources do not say how it goes; Cinder's driver, which tries a DELETE
+  every second, then finds it gone); a second delete of a Deleting snapshot
+  is 200.
 - An update that changes nothing (``{}``) is 200 ``{}`` and no Updating.
 - Get-by-name does not find a Deleting volume (its name is free again).
 - Deleting a volume that has snapshots, or a snapshot that has clones, is
   allowed (the facts: UNKNOWN).
-- ``/version`` answers ``{"version": "..."}``, ``/projects`` lists
-  ``{"name"}`` of every project in use plus "default" (shapes unverified).
+- ``/version`` answers ``{"apiVersion": "..."}`` (facts). Projects exist
+  only once created (facts: a volume create in any other is 404, also for
+  a cluster admin): "default" from the start, others with ``POST
+  /api/v2/projects {"name", "description"}`` (cluster-admin; 409 when it
+  exists), as ``lbcli create project`` does; ``/projects`` lists
+  ``{"name"}`` of each (shapes unverified).
+- Cluster health (facts): ``Warning`` while any node is Inactive or any
+  volume is not FullyProtected, ``Error`` only when no majority of the
+  nodes is Active (the cluster cannot serve).
 - ``snapshots?Name=X`` without the slash is the unfiltered list.
 
 ``connectedHosts`` of a volume are the host NQNs in its ACL (the

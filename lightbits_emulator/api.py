@@ -123,10 +123,13 @@ class Api:
 
     def _version(self, method, principal, query, body, headers):
         self._methods(method, "GET")
-        return Response(200, {"version": VERSION})
+        return Response(200, {"apiVersion": VERSION})  # facts (2026-12): the proto's name
 
     def _projects(self, method, principal, query, body, headers):
-        self._methods(method, "GET")
+        self._methods(method, "GET", "POST")
+        if method == "POST":  # as `lbcli create project`
+            principal.require_admin()
+            return Response(200, self.store.create_project(body))
         names = [p for p in self.store.projects() if principal.admin or p in principal.projects]
         return Response(200, {"projects": [{"name": p} for p in names]})
 

@@ -32,6 +32,10 @@ NAME_RE = re.compile(r"^[A-Za-z0-9_.-]{1,253}$")
 _SIZE_RE = re.compile(r"^\s*(\d+)\s*(b|[kmgtp]i?b?)?\s*$", re.IGNORECASE)
 _UNITS = {"k": 1, "m": 2, "g": 3, "t": 4, "p": 5}
 VERSION = "3.12.1-emulator"
+DEFAULT_PROJECT = "default"  # a cluster's project from the start
+# Seconds a Failed volume stays listed before the cluster removes it (a
+# choice: the sources only say its DELETE is refused).
+FAILED_LINGER = 1.0
 BLOCK = 4096  # [PVE] "Lightbits wants bytes, must be 4096-aligned"
 UINT64_MAX = 2**64 - 1
 PAGE_MAX = 1000  # [P] ListVolumeRequest: limit default and maximum
@@ -136,13 +140,15 @@ def parse_acl(value, field, default):
         return list(default)
     if not isinstance(values, list) or not all(isinstance(v, str) and v for v in values):
         raise ApiError(400, f"{field}.values must be a list of strings")
+    if not values:  # facts (2026-12): "no host" is spelled ALLOW_NONE
+        raise ApiError(400, f"{field}: an empty list is not a valid ACL (use ALLOW_NONE)")
     markers = [v for v in values if v in ACL_MARKERS]
     if markers and len(values) > 1:
         raise ApiError(400, f"{field}: {markers[0]} cannot be combined with other entries")
     if field == "IPAcl" and not markers:
         for entry in values:
             _check_ip(entry)
-    return list(dict.fromkeys(values)) or list(default)
+    return list(dict.fromkeys(values))
 
 
 def _truthy(value):
@@ -191,6 +197,7 @@ class Store:
         self.meta = self._load_meta()
         self.meta.setdefault("clusterUUID", str(uuid.uuid4()))
         self.meta.setdefault("nextNSID", 1)
+        self.meta.setdefault("projects", {DEFAULT_PROJECT: ""})  # name -> description
         if "nodes" not in self.meta:
             self.meta["nodes"] = [self._new_node(i) for i in range(nodes)]
         self._save_meta()
@@ -201,6 +208,9 @@ class Store:
             node.setdefault("inLocalRebuild", False)
             node.setdefault("ETag", _etag())
         self._load_objects()
+        for project in set(self.proj_vols) | set(self.proj_snaps):  # states of older emulators
+            self.meta["projects"].setdefault(project, "")
+        self._save_meta()
 
     # ----------------------------------------------------------- persistence
     def _load_meta(self):
@@ -253,7 +263,7 @@ class Store:
             if kind == "volume":
                 obj["protectionState"] = self.protection_of(obj["nodeList"], self._up_nodes())
             self._persist(kind, obj)
-        elif obj["state"] == "Deleting":
+        elif obj["state"] == "Deleting" or (kind == "volume" and obj["state"] == "Failed"):
             (self._drop_volume if kind == "volume" else self._drop_snapshot)(obj["UUID"])
 
     def reset(self):
@@ -265,6 +275,7 @@ class Store:
                 self._drop_snapshot(uid)
             self._pending.clear()
             self.meta.pop("credentials", None)
+            self.meta["projects"] = {DEFAULT_PROJECT: ""}
             for node in self.nodes:
                 node["state"] = "Active"
             self._save_meta()
@@ -345,6 +356,12 @@ class Store:
                     vol["protectionState"] = self.protection_of(vol["nodeList"], self._up_nodes())
                     vol["ETag"] = _etag()
                     self._persist("volume", vol)
+                    if kind == "vol_failed":
+                        self._schedule(FAILED_LINGER, "vol_failed_gone", uid)
+            elif kind == "vol_failed_gone":
+                vol = self.volumes.get(uid)
+                if vol and vol["state"] == "Failed":
+                    self._drop_volume(uid)
             elif kind == "vol_gone":
                 self._drop_volume(uid)
             elif kind == "snap_ready":
@@ -421,6 +438,7 @@ class Store:
         return False
 
     def create_volume(self, project, body):
+        self._check_project(project)
         name = body.get("name")
         if not isinstance(name, str) or not NAME_RE.match(name):
             raise ApiError(400, "name is required: 1-253 of letters, digits, '_.-'")
@@ -564,13 +582,14 @@ class Store:
         return vol
 
     def delete_volume(self, project, uid, if_match=None):
-        """[P] DeleteVolume. A Failed volume is deleted (medium in the facts:
-        Cinder cleans Failed creates up this way); a Deleting one is 400."""
+        """[P] DeleteVolume: 400 for a Deleting or Failed volume (facts,
+        2026-12); the cluster removes a Failed volume itself (FAILED_LINGER)."""
         vol = self.get_volume(project, uid)
         if if_match and if_match not in ("*", vol["ETag"]):
             raise ApiError(400, "ETag mismatch: the volume changed since it was read")
-        if vol["state"] != "Failed":
-            self._check_busy(vol, "volume")
+        if vol["state"] == "Failed":
+            raise ApiError(400, "volume is Failed: the cluster removes it")
+        self._check_busy(vol, "volume")
         vol["state"] = "Deleting"
         vol["ETag"] = _etag()
         _unname(self.vol_names, vol)  # [P] the name is free once Deleting
@@ -636,7 +655,11 @@ class Store:
         if not (vol_uuid or vol_name):
             raise ApiError(400, "sourceVolumeUUID or sourceVolumeName is required")
         try:
-            vol = self.get_volume(project, uid=vol_uuid or None, name=vol_name or None)
+            # facts (2026-12): given both, the UUID wins (the name is not checked)
+            if vol_uuid:
+                vol = self.get_volume(project, uid=vol_uuid)
+            else:
+                vol = self.get_volume(project, name=vol_name)
         except ApiError:
             raise ApiError(404, "source volume not found")  # [P] CreateSnapshot 404
         if vol["state"] not in ("Available", "Updating"):
@@ -715,7 +738,9 @@ class Store:
         free = max(0, managed - physical)
         ratio = round(logical_used / physical, 3) if physical else 1.0
         info["health"] = {
-            "state": _health(inactive, counts),  # [P] ClusterHealth None/OK/Warning/Error
+            "state": _health(
+                inactive, len(self.nodes), counts
+            ),  # [P] ClusterHealth None/OK/Warning/Error
             "numDegradedVolumes": counts["Degraded"],
             "numNotAvailableVolumes": counts["NotAvailable"],
             "numReadOnlyVolumes": counts["ReadOnly"],
@@ -737,9 +762,24 @@ class Store:
         return info
 
     def projects(self):
-        """Projects in use (the emulator creates a project on first use)."""
-        names = {"default"} | {p for p, u in self.proj_vols.items() if u}
-        return sorted(names | {p for p, u in self.proj_snaps.items() if u})
+        """The projects created (``default`` is there from the start)."""
+        return sorted(self.meta["projects"])
+
+    def create_project(self, body):
+        """As ``lbcli create project``: volumes go only into created projects."""
+        name = body.get("name")
+        if not isinstance(name, str) or not NAME_RE.match(name):
+            raise ApiError(400, "name is required: 1-253 of letters, digits, '_.-'")
+        if name in self.meta["projects"]:
+            raise ApiError(409, f"project {name!r} already exists")
+        self.meta["projects"][name] = str(body.get("description") or "")
+        self._save_meta()
+        return {"name": name, "description": self.meta["projects"][name]}
+
+    def _check_project(self, project):
+        # facts (2026-12): never created implicitly, also for a cluster admin
+        if project not in self.meta["projects"]:
+            raise ApiError(404, f"project {project!r} not found: create it first")
 
     def credentials(self):
         """Key id -> RSA public key PEM of the JWT signers registered."""
@@ -782,10 +822,15 @@ def _page(order, objects, keep, limit, offset_uuid):
     return list(items)
 
 
-def _health(inactive, counts):
-    if counts["NotAvailable"]:
+def _health(inactive, nodes, counts):
+    """[P] ClusterHealth; facts (2026-12): Inactive node(s) and/or degraded
+    volumes are a Warning, Error is a cluster that cannot serve (here: no
+    majority of its nodes up)."""
+    if 2 * inactive >= nodes:
         return "Error"
-    return "Warning" if inactive or counts["Degraded"] or counts["ReadOnly"] else "OK"
+    if inactive or counts["Degraded"] or counts["NotAvailable"] or counts["ReadOnly"]:
+        return "Warning"
+    return "OK"
 
 
 def _remove(order, uid):

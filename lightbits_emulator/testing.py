@@ -54,6 +54,11 @@ class EmulatorHandle:
             self.store.create_delay = create_delay
             self.store.delete_delay = delete_delay
 
+    def create_project(self, name):
+        """Create a Lightbits project (volumes go only into created ones)."""
+        with self.store.lock:
+            return self.store.create_project({"name": name})
+
     def node_down(self, name_or_uuid):
         return self.store.set_node_state(name_or_uuid, up=False)
 

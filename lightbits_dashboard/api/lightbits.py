@@ -491,23 +491,38 @@ def forget_cluster_state(backend):
 
 
 # A first missed answer (a slow moment, a busy cluster) is tried again this
-# soon; only a second miss in a row says the cluster is down.
+# soon (at most half of CLUSTER_CACHE_SECONDS); only a second miss in a row
+# says the cluster is down.
 PROBE_RETRY_SECONDS = 5
 
 
-@sensitive_variables("settings")
+def _retry_seconds(ttl):
+    return min(PROBE_RETRY_SECONDS, ttl / 2)
+
+
 def unreachable_since(request, backend):
-    """time.time() since which cluster ``backend`` has given no answer, once
-    two tries in a row got none; None while it answers (even with an error),
-    after a single missed answer, or when it is not configured.
+    """time.time() since which cluster ``backend`` has given no answer, or
+    None (down_state's verdict): its last answer seen, else the first miss."""
+    down = down_state(request, backend)
+    return (down["answered_at"] or down["since"]) if down else None
+
+
+@sensitive_variables("settings")
+def down_state(request, backend):
+    """{"since": the first miss, "answered_at": the last answer seen or
+    None} of cluster ``backend`` once two tries in a row got no answer; None
+    while it answers (even with an error), after a single missed answer, or
+    when it is not configured.
 
     Cheap enough for every project page view and launch poll: one cluster
     info call (CLUSTER_TIMEOUT per endpoint) whose outcome is shared by every
-    process for CLUSTER_CACHE_SECONDS (a first miss: PROBE_RETRY_SECONDS), or
-    none while the admin page's cluster state is an answer. A miss is also
-    remembered as the cluster state, so the admin page does not wait for it
-    again. Nothing about the cluster (endpoints, the cluster's words) is
-    returned: project members see only that it is down.
+    process, or none while the admin page's cluster state is a recent
+    answer. An answer is trusted for CLUSTER_CACHE_SECONDS less the retry
+    delay, so a cluster that stops answering is said down within one
+    CLUSTER_CACHE_SECONDS of its last answer (plus the tries' own timeouts).
+    A miss is also remembered as the cluster state, so the admin page does
+    not wait for it again. Nothing about the cluster (endpoints, the
+    cluster's words) is returned: project members see only that it is down.
     """
     from lightbits_dashboard import conf
 
@@ -521,29 +536,47 @@ def unreachable_since(request, backend):
     probe = probe if isinstance(probe, dict) and "misses" in probe else None
     now = time.time()
     if probe is not None:
-        fresh_for = min(PROBE_RETRY_SECONDS, ttl) if probe["misses"] == 1 else ttl
+        fresh_for = {0: ttl - _retry_seconds(ttl), 1: _retry_seconds(ttl)}.get(
+            probe["misses"], ttl
+        )
         if now - probe["tried_at"] < fresh_for:
-            return probe["down_since"] if probe["misses"] >= 2 else None
+            return _down_since(probe)
     cached = shared_cache.get_large(key)
+    answered_at = None
     if cached is not None and "unreachable" not in cached:
-        return None  # it answered the admin page within CLUSTER_CACHE_SECONDS
-    probe = _probe(backend, key, ttl, now, probe)
+        answered_at = cached.get("tried_at")  # the admin page's read
+        if answered_at is not None and now - answered_at < ttl - _retry_seconds(ttl):
+            return None
+    probe = _probe(backend, key, ttl, now, probe, answered_at)
     try:  # kept longer than it is fresh: a run of misses is counted
         shared_cache.get_cache().set(probe_key, probe, 4 * ttl)
     except Exception as exc:
         LOG.warning("lightbits_dashboard: not cached (%s): %s", type(exc).__name__, probe_key)
-    return probe["down_since"] if probe["misses"] >= 2 else None
+    return _down_since(probe)
 
 
-def _probe(backend, key, ttl, now, previous):
-    """One cluster info call: the probe's new state after ``previous``."""
+def _down_since(probe):
+    if probe["misses"] < 2:
+        return None
+    return {"since": probe["down_since"], "answered_at": probe.get("answered_at")}
+
+
+def _probe(backend, key, ttl, now, previous, answered_at=None):
+    """One cluster info call: the probe's new state after ``previous``
+    (``answered_at``: another read's last answer, when known)."""
     try:
         client_for(backend).cluster_info()
     except LightbitsUnreachable as exc:
         shared_cache.set_large(key, {"unreachable": str(exc), "tried_at": now}, ttl)
         misses = previous["misses"] if previous else 0
         since = previous["down_since"] if misses else now
-        return {"misses": misses + 1, "down_since": since, "tried_at": now}
+        known = [t for t in ((previous or {}).get("answered_at"), answered_at) if t]
+        return {
+            "misses": misses + 1,
+            "down_since": since,
+            "tried_at": now,
+            "answered_at": max(known) if known else None,
+        }
     except LightbitsError:
         pass  # an answer: the cluster is there (the admin page says what it said)
-    return {"misses": 0, "down_since": None, "tried_at": now}
+    return {"misses": 0, "down_since": None, "tried_at": now, "answered_at": now}

@@ -4,6 +4,7 @@ import re
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import Select
 
 from tests.browser import pages
 
@@ -49,6 +50,8 @@ def test_chain_and_findings_of_the_seeded_images(as_admin, horizon, facts, admin
         assert f"Protection: {lvol['protectionState']}" in row
         # boot volumes from it, cloned / copied (from the Lightbits side)
         assert re.search(r"\b\d+ cloned, \d+ copied\b", row), row
+        # Glance made it in project service (SERVICE_PROJECTS), read from Keystone
+        assert "Image volume in a user project" not in row, row
 
     qcow2 = _row(images, facts["images"]["qcow2"])
     assert "Never fast-clones" in qcow2 and "qcow2/bare, not raw/bare" in qcow2
@@ -78,6 +81,11 @@ def test_chain_and_findings_of_the_seeded_images(as_admin, horizon, facts, admin
     )
     for label in ("Not on Lightbits", "Never fast-clones", "Orphaned image volume"):
         assert int(counts[label]) >= 1, counts
+    assert int(counts.get("Image volume in a user project", 0)) == 0, counts
+    # Every list was read, Keystone's projects too (the filter offers them).
+    assert "Not read when the inventory was built" not in pages.page_text(as_admin)
+    projects = Select(as_admin.find_element(By.NAME, "project"))
+    assert "service" in [o.text for o in projects.options]
 
 
 def test_demo_user_is_refused(as_demo, horizon):

@@ -307,6 +307,8 @@ def test_forged_token_is_refused(clean, trust_emulator):
 
 
 def test_project_token_cannot_create_in_another_project(clean, trust_emulator, ctx):
+    clean.create_project("tenant-a")
+    clean.create_project("tenant-b")
     d = make_driver(clean, token=clean.mint_jwt("tenant-a"))
     d.do_setup(None)
     vtype = volume_type(ctx, **{"lightos:project_name": "tenant-b"})

@@ -14,6 +14,8 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from lightbits_emulator import store
+
 from .conftest import Client, volume_body
 
 GIB = 1024**3
@@ -98,7 +100,10 @@ def test_snapshots_have_only_the_project_scoped_routes(admin):
 
 
 def test_version_and_projects_routes(admin):
-    assert admin("GET", "/api/v2/version").json()["version"]
+    # facts, Added 2026-12: the version's field as in the proto (OrigName)
+    assert admin("GET", "/api/v2/version").json() == {"apiVersion": store.VERSION}
+    assert admin("POST", "/api/v2/projects", json={"name": "tenant-x"}).status_code == 200
+    assert admin("POST", "/api/v2/projects", json={"name": "tenant-x"}).status_code == 409
     admin.create_volume("tenant-x", "v")
     names = [p["name"] for p in admin("GET", "/api/v2/projects").json()["projects"]]
     assert "tenant-x" in names and "default" in names
@@ -108,6 +113,17 @@ def test_version_and_projects_routes(admin):
     assert [p["name"] for p in tenant("GET", "/api/v2/projects").json()["projects"]] == [
         "tenant-x"
     ]
+    assert tenant("POST", "/api/v2/projects", json={"name": "mine"}).status_code == 403
+
+
+def test_a_volume_in_a_project_never_created_is_refused_also_to_a_cluster_admin(admin):
+    # facts, Added 2026-12: projects are created explicitly, never by a volume create
+    for path in ("/api/v2/projects/never-made/volumes", "/api/v2/volumes"):
+        r = admin("POST", path, json=volume_body("v", projectName="never-made"))
+        assert r.status_code == 404, r.text
+    names = [p["name"] for p in admin("GET", "/api/v2/projects").json()["projects"]]
+    assert "never-made" not in names
+    assert admin.emu.volumes() == []
 
 
 # ---------------------------------------- facts: Update / Delete refusals [P]
@@ -138,14 +154,19 @@ def test_delete_or_update_of_a_deleting_volume_is_400(admin):
     assert admin("PUT", f"{VOLS}/{uid}", json={"size": "2 gib"}).status_code == 400
 
 
-def test_a_failed_volume_refuses_updates_but_may_be_deleted(admin):
-    # medium in the facts: Cinder deletes a create that ended Failed, so the
-    # emulator accepts that delete (see the docs); updates are refused (400).
+def test_a_failed_volume_refuses_updates_and_deletes_and_goes_by_itself(admin):
+    # facts, Added 2026-12: DELETE of a Failed volume is 400, as for Deleting;
+    # how it goes is not said: here the cluster removes it (FAILED_LINGER).
     admin.emu.inject_fault("fail_create", name="^f", times=1)
     uid = admin.create_volume(name="f1")["UUID"]
     assert admin("GET", f"{VOLS}/{uid}").json()["state"] == "Failed"
     assert admin("PUT", f"{VOLS}/{uid}", json={"size": "2 gib"}).status_code == 400
-    assert admin("DELETE", f"{VOLS}/{uid}").status_code == 200
+    assert admin("DELETE", f"{VOLS}/{uid}").status_code == 400
+    assert admin("GET", f"{VOLS}/{uid}").json()["state"] == "Failed"
+    deadline = time.monotonic() + store.FAILED_LINGER + 2
+    while admin("GET", f"{VOLS}/{uid}").status_code != 404:
+        assert time.monotonic() < deadline, "the Failed volume stayed"
+        time.sleep(0.1)
 
 
 @pytest.mark.parametrize(
@@ -164,6 +185,17 @@ def test_a_malformed_uuid_is_400(admin, method, path):
 
 
 # -------------------------------------------- facts: Snapshots / clones [P]
+def test_a_snapshot_given_a_source_uuid_and_another_name_is_of_the_uuid(admin):
+    # facts, Added 2026-12: the UUID wins; sourceVolumeName is that volume's name
+    by_uuid = admin.create_volume(name="by-uuid")
+    admin.create_volume(name="by-name")
+    body = {"name": "s", "sourceVolumeUUID": by_uuid["UUID"], "sourceVolumeName": "by-name"}
+    r = admin("POST", SNAPS, json=body)
+    assert r.status_code == 200, r.text
+    snap = r.json()
+    assert (snap["sourceVolumeUUID"], snap["sourceVolumeName"]) == (by_uuid["UUID"], "by-uuid")
+
+
 def test_snapshot_of_an_unknown_volume_is_404_and_compression_is_a_bool(admin):
     r = admin("POST", SNAPS, json={"name": "s", "sourceVolumeName": "nobody"})
     assert r.status_code == 404
@@ -191,6 +223,9 @@ def test_size_strings_clients_send(admin, size, expected):
         ({"size": str(2**64)}, "out of range"),
         ({"size": "-4096"}, "invalid size"),
         ({"acl": None}, "acl is required"),
+        # facts, Added 2026-12: an empty ACL list is invalid ("no host" is ALLOW_NONE)
+        ({"acl": {"values": []}}, "empty list"),
+        ({"IPAcl": {"values": []}}, "empty list"),
         ({"replicaCount": None}, "replicaCount is required"),
         ({"replicaCount": 0}, "replicaCount"),
         ({"replicaCount": "4"}, "replicaCount"),
@@ -272,6 +307,7 @@ def test_update_accepts_every_documented_field_and_answers_empty(admin):
     "body",
     [
         {"acl": "nqn.host"},
+        {"acl": {"values": []}},  # facts, Added 2026-12
         {"IPAcl": {"values": ["not-an-ip"]}},
         {"compression": "maybe"},
         {"labels": "k=v"},
@@ -315,6 +351,18 @@ def test_clusterinfo_and_cluster_shapes(admin):
     full = admin("GET", "/api/v2/cluster").json()
     assert full["health"]["state"] == "OK" and full["minVersionInCluster"]
     assert isinstance(full["statistics"]["estimatedFreeLogicalStorage"], str)
+
+
+def test_one_node_down_is_a_warning_even_for_a_volume_it_held_alone(admin):
+    # facts, Added 2026-12: one node Inactive (volumes Degraded, still served)
+    # is Warning; Error is for a cluster that cannot serve.
+    three = admin.create_volume(name="r3", replicaCount=3)
+    one = admin.create_volume(name="r1", replicaCount=1)
+    admin.emu.node_down(one["nodeList"][0])
+    health = admin("GET", "/api/v2/cluster").json()["health"]
+    assert health["state"] == "Warning"
+    assert (health["numInactiveNodes"], health["numDegradedVolumes"]) == (1, 1)
+    assert admin("GET", f"{VOLS}/{three['UUID']}").json()["protectionState"] == "Degraded"
 
 
 def test_node_shape_and_health_states(admin):

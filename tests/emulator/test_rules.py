@@ -62,6 +62,8 @@ def test_bad_tokens_get_401(admin, token, message):
 
 
 def test_project_scope(admin):
+    admin.emu.create_project("tenant-a")
+    admin.emu.create_project("tenant-b")
     a = Client(admin.emu, admin.emu.mint_jwt("tenant-a"))
     assert a("POST", "/api/v2/projects/tenant-a/volumes", json=volume_body("x")).ok
     admin.create_volume("tenant-b", "y")
@@ -448,6 +450,8 @@ def test_plain_http_port_serves_the_same_api():
 def test_lbcli_lists_snapshots_and_filters_by_project(tmp_path, capsys):
     with run_emulator(state_dir=str(tmp_path)) as emu:
         client = Client(emu, emu.admin_jwt)
+        for project in ("p1", "p2"):
+            assert client("POST", "/api/v2/projects", json={"name": project}).ok
         client.create_volume("p1", "in-p1")
         client.create_volume("p2", "in-p2")
         client(

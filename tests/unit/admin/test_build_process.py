@@ -14,9 +14,11 @@ from unittest import mock
 import requests
 from django.conf import settings
 from django.test import override_settings
+from openstack_auth import utils as openstack_auth_utils
 from openstack_dashboard.test import helpers as test
 
 from lightbits_dashboard import inventory as inv
+from lightbits_dashboard import shared_cache
 from lightbits_dashboard.dashboards.admin.lightbits_image_volumes import build_process, cached
 from tests.unit.admin import child_cloud, fakes
 from tests.unit.admin.cloud_data import dataset
@@ -83,6 +85,82 @@ class ChildBuildTests(_Memcached):
         self.assertNotIn(self.token.id, " ".join(kwargs["env"].values()))
 
 
+def _inventory():
+    """The stored inventory as the page would read it: its head and every row
+    of each table, less what differs between two builds of the same cloud."""
+    head = shared_cache.get_large(cached.KEY)
+    page = cached.read_page(head, {}, {}, 10**6)
+    rows = {
+        table: [(r.id, sorted(f.code for f in r.findings)) for r in page.rows[table]]
+        for table in cached.TABLES
+    }
+    kept = ("counts", "projects", "failed", "cluster_errors", "sizes", "filters", "stores")
+    return {name: head[name] for name in kept}, rows
+
+
+# Horizon's own policy check, as deployed (the unit tests' settings turn it
+# off): the Keystone project list is read only by a user it accepts.
+POLICY = {"POLICY_CHECK_FUNCTION": "openstack_auth.policy.check"}
+
+
+class SameInventoryTests(_Memcached):
+    def test_the_child_and_the_thread_build_the_same_inventory(self):
+        cloud, lbs = dataset(100)
+        lightbits = PagedLightbits(fakes.cluster_body(lbs))
+        service = next(p["name"] for p in cloud.projects if p["id"] == fakes.SERVICE)
+        # By name, as a deployment configures it: resolved through Keystone's list.
+        lb_settings = dict(SETTINGS, SERVICE_PROJECTS=[service])
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "cloud")
+            env = child_cloud.write(
+                path,
+                cloud,
+                lightbits,
+                dict(POLICY, LIGHTBITS_DASHBOARD=lb_settings, CACHES=settings.CACHES),
+            )
+            with (
+                mock.patch.dict(os.environ, env),
+                mock.patch.object(requests.Session, "request", route(cloud, lightbits)),
+                self.settings(**POLICY),
+            ):
+                with self.settings(
+                    LIGHTBITS_DASHBOARD=dict(lb_settings, INVENTORY_BUILD_PROCESS=False)
+                ):
+                    self.assertEqual(self.client.get(INDEX).status_code, 200)
+                in_thread = _inventory()
+                cached.invalidate()
+                with self.settings(LIGHTBITS_DASHBOARD=lb_settings):
+                    self.assertEqual(self.client.get(INDEX).status_code, 200)
+                    child_cloud.wait_report(path)
+                    wait_unlocked()
+                in_child = _inventory()
+        head, rows = in_child
+        self.assertEqual(head["failed"], [])
+        self.assertEqual(head["projects"][fakes.SERVICE], service)
+        self.assertNotIn(inv.USER_PROJECT, head["counts"])  # image volumes are in service
+        self.assertEqual(in_child[0], in_thread[0])
+        self.assertEqual(rows, in_thread[1])
+
+
+class PayloadTests(test.BaseAdminViewTests):
+    def test_the_child_gets_the_admin_without_openstack_auth_serializers(self):
+        request = self.factory.get("/")
+        request.user = openstack_auth_utils.get_user(request)  # the test's admin
+        # Horizon before 26 has no openstack_auth.serializers (its sessions
+        # use their own SESSION_SERIALIZER, set in its settings).
+        with mock.patch.dict(sys.modules, {"openstack_auth.serializers": None}):
+            payload = build_process.Build(request)._payload("lock")
+            loaded = build_process.loads(payload)
+        child = build_process._request(loaded).user
+        self.assertEqual(child.token.id, self.token.id)
+        self.assertEqual(child.token.expires, self.token.expires)
+        self.assertEqual(child.roles, request.user.roles)
+        # Who openstack_auth's policy checks see: the admin, from the session.
+        checked = self._real_get_user(build_process._request(build_process.loads(payload)))
+        self.assertEqual((checked.id, checked.project_id), (child.id, child.project_id))
+        self.assertEqual(checked.roles, request.user.roles)
+
+
 class _Spawned:
     """A Build whose child is ``argv``; ``build()`` is the in-thread fallback."""
 
@@ -101,11 +179,21 @@ class _Spawned:
 
 @override_settings(LIGHTBITS_DASHBOARD=SETTINGS)
 class ChildFailureTests(_Memcached):
-    def test_a_child_that_fails_frees_the_lock(self):
-        build = _Spawned([sys.executable, "-c", "import sys; sys.exit(3)"])
-        self.assertIsNone(cached.start_build(build, wait=30))
+    def assert_built_in_a_thread(self, build, logged):
+        with self.assertLogs(cached.LOG, "WARNING") as logs:
+            head = cached.start_build(build, wait=30)
+        self.assertTrue(head["fresh"])
+        self.assertEqual(build.built, 1)
+        self.assertIn(logged, logs.output[0])
         self.assertIsNone(cached.building_for())
-        self.assertEqual(build.built, 0)
+
+    def test_a_child_that_fails_within_the_wait_builds_in_a_thread(self):
+        build = _Spawned([sys.executable, "-c", "import sys; sys.exit(3)"])
+        self.assert_built_in_a_thread(build, "status 3")
+
+    def test_a_child_that_cannot_import_builds_in_a_thread(self):
+        error = ImportError("No module named 'openstack_auth.serializers'")
+        self.assert_built_in_a_thread(_Spawned(error=error), "openstack_auth.serializers")
 
     def test_a_child_that_dies_after_the_wait_frees_the_lock(self):
         build = _Spawned([sys.executable, "-c", "import time; time.sleep(1)"])
@@ -114,13 +202,7 @@ class ChildFailureTests(_Memcached):
         wait_unlocked()
 
     def test_no_child_process_builds_in_a_thread(self):
-        build = _Spawned(error=OSError("fork refused"))
-        with self.assertLogs(cached.LOG, "WARNING") as logs:
-            head = cached.start_build(build, wait=30)
-        self.assertTrue(head["fresh"])
-        self.assertEqual(build.built, 1)
-        self.assertIn("fork refused", logs.output[0])
-        self.assertIsNone(cached.building_for())
+        self.assert_built_in_a_thread(_Spawned(error=OSError("fork refused")), "fork refused")
 
     def test_off_by_setting_builds_in_a_thread(self):
         build = _Spawned([sys.executable, "-c", "raise SystemExit(3)"])

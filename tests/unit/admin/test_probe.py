@@ -113,6 +113,28 @@ class ProbeTests(_PanelTest):
         self.assertFormErrors(res, 1)
         self.mock_volume_create.assert_not_called()
 
+    @test.create_mocks(PROBE_MOCKS)
+    def test_an_image_the_table_does_not_offer_is_refused_with_its_reasons(self):
+        # A crafted URL: a qcow2 image on Lightbits, and one neither raw nor on Lightbits.
+        for image, reasons in (
+            (fakes.image(disk="qcow2"), ["qcow2/bare, not raw/bare"]),
+            (
+                fakes.image(disk="qcow2", stores="file", status="queued"),
+                ["not active (status queued)", "qcow2/bare, not raw/bare", "no Lightbits store"],
+            ),
+        ):
+            self._cloud(image)
+            shown = self.client.get(self.url(image)).content.decode()
+            res = self.client.post(
+                self.url(image), {"image_id": image.id, "volume_type": "lightbits"}
+            )
+            errors = res.context["form"].non_field_errors()
+            self.assertEqual(len(errors), len(reasons))
+            for reason, error in zip(reasons, errors, strict=True):
+                self.assertIn(reason, shown)
+                self.assertIn(reason, error)
+        self.mock_volume_create.assert_not_called()
+
     def test_lightbits_source_reads_the_volume_by_name_in_the_types_project(self):
         volume_type = SimpleNamespace(
             extra_specs={"volume_backend_name": "lightbits", "lightos:project_name": "p1"}

@@ -297,6 +297,42 @@ def test_a_missed_answer_then_an_answer_is_not_down(monkeypatch):
     assert len(session.calls) == 3
 
 
+def _seconds_to_down(session, now, last_answer):
+    """Views every second after the cluster's last answer (then silence):
+    seconds until one says it is down; what it says is its last answer."""
+    session.answers.clear()
+    while lightbits.unreachable_since(None, "lb-backend") is None:
+        assert now[0] - last_answer < 120, "never said down"
+        now[0] += 1
+    assert lightbits.unreachable_since(None, "lb-backend") == last_answer
+    return now[0] - last_answer
+
+
+ANSWERS = {
+    "https://10.9.9.9:443/api/v2/clusterinfo": _response(200, {"UUID": "c"}),
+    "https://10.9.9.9:443/api/v2/nodes": _response(200, {"nodes": []}),
+    "https://10.9.9.9:443/api/v2/volumes": _response(200, {"volumes": []}),
+}
+
+
+@override_settings(LIGHTBITS_DASHBOARD={"CLUSTERS": CLUSTERS, "CLUSTER_CACHE_SECONDS": 15})
+def test_a_cluster_that_stops_answering_is_down_within_one_cache_time(monkeypatch):
+    session = _no_endpoint_answers(monkeypatch)
+    now = [1000.0]
+    monkeypatch.setattr(lightbits.time, "time", lambda: now[0])
+    session.answers.update(ANSWERS)
+    # last answered the project panel's probe
+    assert lightbits.unreachable_since(None, "lb-backend") is None
+    assert _seconds_to_down(session, now, 1000.0) <= 15
+    # last answered the admin page (its cluster state, cached for 15 s)
+    now[0] = 2000.0
+    cache.clear()
+    shared_cache.clear_local()
+    session.answers.update(ANSWERS)
+    lightbits.cluster_state(None, "lb-backend")
+    assert _seconds_to_down(session, now, 2000.0) <= 15
+
+
 @override_settings(LIGHTBITS_DASHBOARD={"CLUSTERS": CLUSTERS, "CLUSTER_CACHE_SECONDS": 60})
 def test_a_cluster_that_answers_even_with_an_error_is_not_down(monkeypatch):
     cache.clear()

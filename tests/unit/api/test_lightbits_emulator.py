@@ -55,6 +55,7 @@ def create_volume(emu, project, name, replicas=2):
 
 
 def test_reads_cluster_nodes_and_all_projects_volumes(emu):
+    emu.create_project("other")
     create_volume(emu, "default", "volume-a")
     create_volume(emu, "other", "volume-b")
     c = client(emu)
@@ -141,6 +142,7 @@ def test_bad_tokens_get_401_and_never_appear(emu, kind, caplog):
 
 
 def test_project_token_cannot_read_another_project(emu):
+    emu.create_project("other")
     create_volume(emu, "other", "volume-x")
     token = emu.mint_jwt(project="default")
     with pytest.raises(lightbits.LightbitsAuthError) as err:

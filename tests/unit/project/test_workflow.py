@@ -605,14 +605,22 @@ class ClustersDownTests(test.TestCase):
         self.request.user = mock.Mock(is_superuser=False)
         with (
             override_settings(LIGHTBITS_DASHBOARD={"CLUSTERS": self.CLUSTERS}),
-            mock.patch.object(lb_api, "unreachable_since", return_value=0.5) as probe,
+            mock.patch.object(
+                lb_api, "down_state", return_value={"since": 60.5, "answered_at": 50.5}
+            ) as probe,
         ):
             down = data.backends_down(self.request)
+            probe.return_value = {"since": 60.5, "answered_at": None}  # no answer seen
+            never = data.backends_down(self.request)
             probe.return_value = None
             up = data.backends_down(self.request)
         self.assertEqual(
-            {"lightbits": "its Lightbits cluster does not answer (since 00:00:00 UTC)"},
+            {"lightbits": "its Lightbits cluster does not answer (last answered at 00:00:50 UTC)"},
             {k: english(v) for k, v in down.items()},
+        )
+        self.assertEqual(
+            {"lightbits": "its Lightbits cluster does not answer (no answer since 00:01:00 UTC)"},
+            {k: english(v) for k, v in never.items()},
         )
         self.assertEqual({}, up)
         probe.assert_called_with(self.request, "lb")

@@ -23,6 +23,8 @@ input (never in its arguments or environment), the result stored in the
 shared cache. Its errors go to the log (standard error: Horizon's log).
 """
 
+import datetime
+import json
 import logging
 import os
 import subprocess
@@ -48,7 +50,8 @@ class Build:
         return collect.collect(self.request, refresh=self.refresh)
 
     def spawn(self, lock_token):
-        """The started child (subprocess.Popen); OSError if it cannot start."""
+        """The started child (subprocess.Popen); raises if it cannot start."""
+        payload = self._payload(lock_token)  # before the child exists: nothing to reap
         proc = subprocess.Popen(
             [_python(), "-m", __name__],
             stdin=subprocess.PIPE,
@@ -56,7 +59,7 @@ class Build:
             close_fds=True,
         )
         try:
-            proc.stdin.write(self._payload(lock_token))
+            proc.stdin.write(payload)
             proc.stdin.close()
         except OSError:
             proc.kill()
@@ -65,20 +68,56 @@ class Build:
         return proc
 
     def _payload(self, lock_token):
-        from openstack_auth.serializers import HorizonSerializer
-
         user = self.request.user
-        return HorizonSerializer().dumps(
+        return dumps(
             {
                 "token": user.token,
                 "endpoint": user.endpoint,
                 "services_region": user.services_region,
                 "service_catalog": user.service_catalog,
+                "roles": user.roles,
                 "language": translation.get_language(),
                 "refresh": self.refresh,
                 "lock": lock_token,
             }
         )
+
+
+# The payload is plain JSON written here, not openstack_auth.serializers
+# (Horizon 26 on only): the admin's Token is its attributes, datetimes tagged.
+_DATETIME, _TOKEN = "__lightbits_datetime__", "__lightbits_token__"
+
+
+class _Encoder(json.JSONEncoder):
+    def default(self, o):
+        from openstack_auth import user as auth_user
+
+        if isinstance(o, datetime.datetime):
+            return {_DATETIME: o.isoformat()}
+        if isinstance(o, auth_user.Token):
+            return {_TOKEN: vars(o)}
+        return str(o)  # lazy translations
+
+
+def _decoded(obj):
+    from openstack_auth import user as auth_user
+
+    if _DATETIME in obj:
+        return datetime.datetime.fromisoformat(obj[_DATETIME])
+    if _TOKEN in obj:
+        token = auth_user.Token()
+        vars(token).update(obj[_TOKEN])
+        return token
+    return obj
+
+
+def dumps(payload):
+    """The child's payload as bytes (the admin's token included)."""
+    return json.dumps(payload, cls=_Encoder).encode()
+
+
+def loads(data):
+    return json.loads(data.decode(), object_hook=_decoded)
 
 
 def _python():
@@ -99,7 +138,10 @@ def _child_env():
 
 
 def _request(payload):
-    """A request as Horizon's middleware would leave it for this admin."""
+    """A request as Horizon's middleware would leave it for this admin: its
+    user also in the session, where openstack_auth's policy checks (e.g.
+    Keystone's admin_required before listing projects) look it up."""
+    from django.contrib import auth
     from django.contrib.messages.storage.fallback import FallbackStorage
     from django.contrib.sessions.backends.signed_cookies import SessionStore
     from django.test import RequestFactory
@@ -107,11 +149,17 @@ def _request(payload):
 
     request = RequestFactory().get("/")
     request.session = SessionStore()
-    request.user = auth_user.create_user_from_token(
-        request, payload["token"], payload["endpoint"], payload["services_region"]
+    token = payload["token"]
+    # The roles and catalog the parent's user had (Horizon's tests set them
+    # apart from the token's); the policy checks rebuild the user from the token.
+    token.roles = payload["roles"]
+    user = auth_user.create_user_from_token(
+        request, token, payload["endpoint"], payload["services_region"]
     )
-    # The catalog the parent's user had (Horizon's tests set it apart from the token's).
-    request.user.service_catalog = payload["service_catalog"]
+    user.service_catalog = payload["service_catalog"]
+    auth_user.set_session_from_user(request, user)
+    request.session[auth.SESSION_KEY] = user.id
+    request.session[auth.BACKEND_SESSION_KEY] = "openstack_auth.backend.KeystoneBackend"
     request._messages = FallbackStorage(request)  # the view shows what failed
     return request
 
@@ -132,9 +180,7 @@ def main():
     import django
 
     django.setup()
-    from openstack_auth.serializers import HorizonSerializer
-
-    payload = HorizonSerializer().loads(sys.stdin.buffer.read())
+    payload = loads(sys.stdin.buffer.read())
     try:
         run(payload)
     except Exception:

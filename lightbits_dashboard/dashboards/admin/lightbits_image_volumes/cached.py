@@ -365,16 +365,16 @@ def start_build(build, wait=None):
     ``build()`` -> (Inventory, projects, failed lists). When the shared
     cache is reachable from other processes, ``build`` has a
     ``spawn(lock_token)`` (build_process.Build) and INVENTORY_BUILD_PROCESS
-    is on, the build runs in a child process; else in a background thread.
+    is on, the build runs in a child process; else in a background thread,
+    as it does when the child cannot start or exits with an error within
+    the wait (a page view then still gets an inventory, not an error).
 
     Returns the new head when the build finished within the wait, else None.
     Only a head built in this process has ``fresh`` set: this request's user
     got its messages.
     """
-    token = uuid.uuid4().hex
-    if not shared_cache.get_cache().add(
-        LOCK, {"token": token, "started_at": time.time()}, LOCK_SECONDS
-    ):
+    token = _lock()
+    if token is None:
         return None
     wait = float(conf.get("INVENTORY_BUILD_WAIT")) if wait is None else wait
     if (
@@ -382,11 +382,28 @@ def start_build(build, wait=None):
         and conf.get("INVENTORY_BUILD_PROCESS")
         and shared_cache.cross_process()
     ):
+        started = time.monotonic()
         try:
             return _in_child(build, token, wait)
-        except OSError as exc:
+        except Exception as exc:  # whatever kept the child from building
             LOG.warning("lightbits_dashboard: no build process (%s); building in this one", exc)
+        free_lock(token)  # the child may have freed it already, or another process taken it
+        token = _lock()
+        if token is None:
+            return None
+        wait = max(0.0, wait - (time.monotonic() - started))
     return _in_thread(build, token, wait)
+
+
+def _lock():
+    """The token of the build lock, now taken, or None: someone is building."""
+    token = uuid.uuid4().hex
+    lock = {"token": token, "started_at": time.time()}
+    return token if shared_cache.get_cache().add(LOCK, lock, LOCK_SECONDS) else None
+
+
+class ChildFailed(RuntimeError):
+    """The build process ended with an error within the wait."""
 
 
 def _in_child(build, token, wait):
@@ -402,8 +419,10 @@ def _in_child(build, token, wait):
 
         threading.Thread(target=reap, name="lightbits-inventory-reaper", daemon=True).start()
         return None
+    if proc.returncode != 0:
+        raise ChildFailed(f"it exited with status {proc.returncode}")
     free_lock(token)
-    return shared_cache.get_large(KEY) if proc.returncode == 0 else None
+    return shared_cache.get_large(KEY)
 
 
 def _in_thread(build, token, wait):

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from horizon import exceptions, forms, messages, tables
 from openstack_dashboard import api
 
-from lightbits_dashboard import clone_path, clone_probe, conf, model
+from lightbits_dashboard import clone_probe, conf, model
 from lightbits_dashboard.api import cinder as lb_cinder
 from lightbits_dashboard.api import lightbits as lb_api
 from lightbits_dashboard.dashboards.admin.lightbits_image_volumes import forms as panel_forms
@@ -37,6 +37,22 @@ ERRORS = {
     clone_probe.TIMED_OUT: _("The probe volume was not made within %(timeout)s s."),
     clone_probe.GONE: _("The probe volume disappeared while it was made."),
 }
+
+
+REFUSALS = {
+    "image_not_active": _("The image is not active (status %(status)s)."),
+    "not_raw_bare": _(
+        "The image is %(disk)s/%(container)s, not raw/bare: Cinder never clones it, "
+        "so a probe would only make a full copy (Make fast-clonable converts it)."
+    ),
+    clone_probe.NOT_ON_LIGHTBITS: _("The image is in no Lightbits store."),
+}
+
+
+def refusals(image):
+    """Why this image is not probed, in words ([]: it can be)."""
+    found = clone_probe.refusals(image, conf.get("STORE_VOLUME_TYPES"))
+    return [REFUSALS[m.code] % m.params for m in found]
 
 
 def probe_types(stores):
@@ -58,12 +74,7 @@ class ProbeClonePath(tables.LinkAction):
     def allowed(self, request, datum=None):
         if datum is None:
             return False
-        image = datum.image
-        return bool(
-            clone_path.check_active(image).ok
-            and clone_path.check_raw_bare(image).ok
-            and model.lightbits_store(image, conf.get("STORE_VOLUME_TYPES"))
-        )
+        return not clone_probe.refusals(datum.image, conf.get("STORE_VOLUME_TYPES"))
 
     def get_link_url(self, datum=None):
         return reverse(self.url, args=[_field(datum.image, "id")])
@@ -110,6 +121,16 @@ class ProbeForm(panel_forms.ImageChoiceForm):
     volume_type = forms.ThemableChoiceField(label=_("Volume type"))
     choice = "volume_type"
 
+    def __init__(self, request, *args, refusals=(), **kwargs):
+        super().__init__(request, *args, **kwargs)
+        self.refusals = refusals  # of the URL's image, read by the view
+
+    def clean(self):
+        # What the table would not offer, from a crafted URL: refused, with why.
+        for reason in self.refusals:
+            self.add_error(None, _("This image cannot be probed: %s") % reason)
+        return super().clean()
+
     def handle(self, request, data):
         try:
             image = api.glance.image_get(request, data["image_id"])
@@ -118,8 +139,10 @@ class ProbeForm(panel_forms.ImageChoiceForm):
             exceptions.handle(request, _("Unable to retrieve the image."), redirect=_index())
             return False
         volume_type = types.get(data["volume_type"])
-        if image.status != "active" or volume_type is None:
-            self.api_error(_("Only an active image and an existing volume type can be probed."))
+        if refusals(image) or volume_type is None:  # changed since the form was checked
+            self.api_error(
+                _("Only an active raw image and an existing volume type can be probed.")
+            )
             return False
         timeout = conf.get("LAUNCH_CLONE_TIMEOUT")
         prober = clone_probe.Prober(
@@ -209,10 +232,12 @@ class ProbeView(forms.ModalFormView):
         kwargs = super().get_form_kwargs()
         image = self._image()
         kwargs["choices"] = probe_types(model.image_stores(image) if image else ())
+        kwargs["refusals"] = refusals(image) if image else []
         return kwargs
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["submit_url"] = reverse(PROBE_URL, args=[self.kwargs["image_id"]])
         context["target"] = self._image()
+        context["refusals"] = context["form"].refusals
         return context

@@ -311,12 +311,21 @@ def clusters_down(request, types):
             volume_type = _NamedType(volume_type)
         specs = getattr(volume_type, "extra_specs", None) or {}
         cluster = backend.cluster_of(volume_type.name, specs, clusters)
-        since = lb_api.unreachable_since(request, cluster) if cluster else None
-        if since:
-            found[volume_type.name] = msg(
-                "cluster_down", time=time.strftime("%H:%M:%S", time.gmtime(since))
-            )
+        down = lb_api.down_state(request, cluster) if cluster else None
+        if down:
+            found[volume_type.name] = _cluster_down(down)
     return found
+
+
+def _cluster_down(down):
+    """Why: the cluster's last answer the plugin saw, else its first miss."""
+    if down["answered_at"]:
+        return msg("cluster_down", time=_utc(down["answered_at"]))
+    return msg("cluster_down_no_answer_seen", time=_utc(down["since"]))
+
+
+def _utc(when):
+    return time.strftime("%H:%M:%S", time.gmtime(when))
 
 
 def _cinder_down_cached(request, types, max_age):

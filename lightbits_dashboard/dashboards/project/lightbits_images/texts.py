@@ -95,7 +95,10 @@ TEXTS = {
     ),
     "backend_down": _("Cinder reports backend %(backend)s down"),
     # the project panel's probe of a type's Lightbits cluster (data.clusters_down)
-    "cluster_down": _("its Lightbits cluster does not answer (since %(time)s UTC)"),
+    "cluster_down": _("its Lightbits cluster does not answer (last answered at %(time)s UTC)"),
+    "cluster_down_no_answer_seen": _(
+        "its Lightbits cluster does not answer (no answer since %(time)s UTC)"
+    ),
     "type_down_stopped": _(
         "Volume type %(type)s cannot take new volumes: %(reason)s. The launch stopped "
         "instead of waiting for the clone."
