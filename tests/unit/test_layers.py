@@ -16,6 +16,7 @@ LOGIC = (
     "lightbits_dashboard.launch.backend",
     "lightbits_dashboard.message",
     "lightbits_dashboard.model",
+    "lightbits_dashboard.snapshot_image",
     "lightbits_dashboard.launch.orchestrator",
     "lightbits_dashboard.launch.progress",
     "lightbits_dashboard.launch.quota",
