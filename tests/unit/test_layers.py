@@ -17,6 +17,7 @@ LOGIC = (
     "lightbits_dashboard.message",
     "lightbits_dashboard.model",
     "lightbits_dashboard.snapshot_image",
+    "lightbits_dashboard.snapshot_path",
     "lightbits_dashboard.launch.orchestrator",
     "lightbits_dashboard.launch.progress",
     "lightbits_dashboard.launch.quota",
