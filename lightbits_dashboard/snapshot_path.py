@@ -191,6 +191,7 @@ class SnapshotPath:
     verdict: str  # FAST_CLONE, NOT_LIGHTBITS or UNAVAILABLE
     reasons: tuple  # Messages, every volume's, root first
     volumes: tuple  # VolumePath per entry, root first
+    min_disk: int = 0  # the image's (GiB): a launch makes the root at least this
 
     @property
     def refusals(self):
@@ -313,7 +314,7 @@ def snapshot_path(
         verdict = NOT_LIGHTBITS
     else:
         verdict = FAST_CLONE
-    return SnapshotPath(verdict, reasons, tuple(paths))
+    return SnapshotPath(verdict, reasons, tuple(paths), int(min_disk or 0))
 
 
 def root_on_lightbits(path, lightbits_backends):

@@ -24,6 +24,7 @@ LOGIC = (
     "lightbits_dashboard.launch.record",
     "lightbits_dashboard.launch.runner",
     "lightbits_dashboard.launch.sizing",
+    "lightbits_dashboard.launch.snapshot_plan",
     "lightbits_dashboard.convert.preflight",
     "lightbits_dashboard.convert.record",
     "lightbits_dashboard.convert.engine",
