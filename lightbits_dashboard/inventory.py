@@ -42,7 +42,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 
-from lightbits_dashboard import boot_origin, cache_view, clone_path, model
+from lightbits_dashboard import boot_origin, cache_view, clone_path, model, snapshot_image
 from lightbits_dashboard.model import (
     cinder_locations,
     field,
@@ -93,12 +93,32 @@ FINDING_CODES = (
     NO_CINDER_VOLUME,
     IMAGE_VOLUME_MISSING,
 )
+# Snapshot images (instance snapshots of volume-backed servers); reported
+# only when build() is given Cinder's snapshot list. Not in FINDING_CODES
+# until the admin panel words them.
+SNAPSHOT_IMAGE_BROKEN = "snapshot-image-broken"  # a snapshot gone or in error: cannot boot
+SNAPSHOT_ORPHAN = "snapshot-orphan"  # Nova's snapshot of a deleted snapshot image
+SNAPSHOT_PLACEHOLDER = "snapshot-placeholder"  # the empty image-<id> volume of one
+SNAPSHOT_MIN_DISK = "snapshot-min-disk"  # inherited min_disk above the root snapshot
+SNAPSHOT_FINDING_CODES = (
+    SNAPSHOT_IMAGE_BROKEN,
+    SNAPSHOT_ORPHAN,
+    SNAPSHOT_PLACEHOLDER,
+    SNAPSHOT_MIN_DISK,
+)
 # Findings counted once per image, not per image volume.
-_PER_IMAGE = (NOT_ON_LIGHTBITS, IMAGE_VOLUME_MISSING)
+_PER_IMAGE = (NOT_ON_LIGHTBITS, IMAGE_VOLUME_MISSING, SNAPSHOT_IMAGE_BROKEN, SNAPSHOT_MIN_DISK)
 
 ACTION_COPY = "copy"
 ACTION_MAKE_READ_ONLY = "make-read-only"
 ACTION_DELETE_ORPHAN = "delete-orphan"
+ACTION_DELETE_IMAGE = "delete-image"  # a snapshot image that cannot boot
+ACTION_DELETE_SNAPSHOT = "delete-snapshot"  # an orphan Cinder snapshot (re-checked at submit)
+# Cinder deletes a snapshot in these statuses (cinder/volume/api.py delete_snapshot).
+SNAPSHOT_DELETABLE = ("available", "error", "error_deleting")
+# Seconds a Nova-named snapshot no image maps yet is not called an orphan:
+# Nova creates the image after its snapshots (compute/api.py 3632-3641).
+ORPHAN_GRACE_SECONDS = 300
 
 # Configuration notes (codes; ConfigRow.note).
 NOTE_TYPE_MISSING = "volume-type-missing"  # the store's volume type is not in Cinder
@@ -177,6 +197,20 @@ class ImageRow(_InProject):
     copying: list = dc_field(default_factory=list)  # Lightbits stores a copy goes to
     copy_failed: list = dc_field(default_factory=list)  # ... and those it failed for
     findings: list = dc_field(default_factory=list)
+    # A snapshot image: its entries and their Cinder snapshots (None: gone),
+    # when build() was given the snapshot list.
+    snapshot_image: object | None = None
+    snapshots: list = dc_field(default_factory=list)  # [(SnapshotEntry, snapshot or None)]
+
+
+@dataclass
+class SnapshotRow:
+    """A Cinder snapshot with a finding of its own (an orphan)."""
+
+    id: str
+    snapshot: object
+    volume: object | None  # its source volume, when listed
+    findings: list = dc_field(default_factory=list)
 
 
 @dataclass
@@ -227,6 +261,7 @@ class Inventory:
     clusters: dict
     lightbits_stores: list
     counts: Counter
+    snapshot_rows: list = dc_field(default_factory=list)  # SnapshotRow
 
 
 # -- small readers ----------------------------------------------------------
@@ -394,6 +429,7 @@ class Context:
     volumes_known: bool
     project_names: dict  # project id -> name
     cache_entries: dict | None = None  # cache_view.entries (None: not considered)
+    snapshots: dict | None = None  # Cinder snapshot id -> snapshot (None: not listed)
 
 
 @dataclass
@@ -504,7 +540,73 @@ def lightbits_protection(subject, ctx):
     return Finding(code, {"state": state}) if code else None
 
 
+def snapshot_image_broken(subject, ctx):
+    """A snapshot image one of whose Cinder snapshots is gone or in error:
+    a launch of it fails (delete the image)."""
+    found = snapshot_image.snapshot_image(subject.image)
+    if found is None:
+        return None
+    bad = []
+    for entry in found.entries:
+        snap = ctx.snapshots.get(entry.snapshot_id)
+        status = "missing" if snap is None else field(snap, "status", "")
+        if status in ("missing", "error", "error_deleting"):
+            bad.append({"snapshot": entry.snapshot_id, "role": entry.role, "status": status})
+    if not bad:
+        return None
+    return Finding(SNAPSHOT_IMAGE_BROKEN, {"snapshots": bad}, ACTION_DELETE_IMAGE)
+
+
+def snapshot_min_disk(subject, ctx):
+    """An inherited ``min_disk`` above the root snapshot: Nova refuses to
+    boot the image on a volume of the snapshot's size."""
+    found = snapshot_image.snapshot_image(subject.image)
+    if found is None:
+        return None
+    size = found.root.volume_size or field(ctx.snapshots.get(found.root.snapshot_id), "size", 0)
+    if not size or found.min_disk <= int(size):
+        return None
+    return Finding(SNAPSHOT_MIN_DISK, {"min_disk": found.min_disk, "size": int(size)})
+
+
+def snapshot_placeholder(subject, ctx):
+    """The empty image volume Glance made for a snapshot image's 0-byte upload."""
+    if snapshot_image.snapshot_image(subject.image) is None:
+        return None
+    params = {"image_id": field(subject.image, "id"), "size": field(subject.facts.volume, "size")}
+    return Finding(SNAPSHOT_PLACEHOLDER, params)
+
+
+def snapshot_orphan(snapshot, ctx, mapped, now=None):
+    """A Cinder snapshot Nova made for a snapshot image that no image maps
+    any more: it blocks deleting its source volume (delete it).
+
+    mapped: the snapshot ids of every listed image's block_device_mapping."""
+    if field(snapshot, "id") in mapped:
+        return None
+    image_name = snapshot_image.nova_snapshot_name(snapshot)
+    if image_name is None or field(snapshot, "status") in ("creating", "deleting"):
+        return None
+    made = clone_path._time(field(snapshot, "created_at"))
+    if (
+        now is not None
+        and made is not None
+        and (now - made).total_seconds() < ORPHAN_GRACE_SECONDS
+    ):
+        return None
+    status = field(snapshot, "status")
+    action = ACTION_DELETE_SNAPSHOT if status in SNAPSHOT_DELETABLE else None
+    params = {
+        "image_name": image_name,
+        "volume_id": field(snapshot, "volume_id"),
+        "status": status,
+    }
+    return Finding(SNAPSHOT_ORPHAN, params, action)
+
+
 IMAGE_RULES = [not_on_lightbits, never_fast_clones_format, image_volume_missing]
+SNAPSHOT_IMAGE_RULES = [snapshot_image_broken, snapshot_min_disk]
+SNAPSHOT_IMAGE_VOLUME_RULES = [snapshot_placeholder]
 LIGHTBITS_RULES = [lightbits_missing, lightbits_protection]
 IMAGE_VOLUME_RULES = [never_fast_clones_backend, not_read_only, in_user_project] + LIGHTBITS_RULES
 
@@ -635,6 +737,8 @@ def build(
     images_known=True,
     volumes_known=True,
     project_names=None,
+    snapshots=None,
+    now=None,
 ):
     """The whole inventory from bulk lists.
 
@@ -650,6 +754,10 @@ def build(
       then no volume is called an orphan (resp. no Lightbits volume is called
       one without a Cinder volume), since absence proves nothing.
     project_names: project id -> name, for the findings' parameters.
+    snapshots: every Cinder snapshot (all projects), or None when not
+      listed: then no snapshot-image finding is made. now: a naive UTC
+      datetime; a Nova-named snapshot younger than ORPHAN_GRACE_SECONDS is
+      not called an orphan (None: no grace).
     """
     type_backends = volume_backends(volume_types)
     lightbits = LightbitsIndex(clusters)
@@ -680,6 +788,7 @@ def build(
         volumes_known,
         project_names or {},
         cache_view.entries(volumes, set(internal_projects or ())),
+        None if snapshots is None else {field(s, "id"): s for s in snapshots},
     )
     image_rows = []
     for image in images:
@@ -692,14 +801,36 @@ def build(
             ctx,
         )
     config_rows = _config_rows(stores, type_backends, cluster_states, lightbits)
+    snapshot_rows = []
+    if snapshots is not None and images_known:
+        snapshot_rows = _snapshot_rows(snapshots, images, passed.facts, ctx, now)
+    counts = _counts(image_rows, volume_rows)
+    counts.update(f.code for row in snapshot_rows for f in row.findings)
     return Inventory(
         image_rows,
         volume_rows,
         config_rows,
         cluster_states,
         topology.lightbits_stores,
-        _counts(image_rows, volume_rows),
+        counts,
+        snapshot_rows,
     )
+
+
+def _snapshot_rows(snapshots, images, facts, ctx, now):
+    mapped = set()
+    for image in images:
+        found = snapshot_image.snapshot_image(image)
+        if found is not None:
+            mapped.update(found.snapshot_ids)
+    rows = []
+    for snap in snapshots:
+        finding = snapshot_orphan(snap, ctx, mapped, now)
+        if finding is not None:
+            source = facts.get(field(snap, "volume_id"))
+            volume = source.volume if source else None
+            rows.append(SnapshotRow(field(snap, "id"), snap, volume, [finding]))
+    return rows
 
 
 def _counts(image_rows, volume_rows):
@@ -727,7 +858,13 @@ def _image_rows(image, vols, clones, located, ctx):
     on_lightbits = model.lightbits_store(image, topo.lightbits_stores) is not None or any(
         ctx.facts[field(v, "id")].backend in topo.reached for v in vols
     )
-    image_findings = apply(IMAGE_RULES, ImageSubject(image, stores, vols, on_lightbits), ctx)
+    image_subject = ImageSubject(image, stores, vols, on_lightbits)
+    image_findings = apply(IMAGE_RULES, image_subject, ctx)
+    snapshot_rules, golden = [], {}
+    if ctx.snapshots is not None:
+        image_findings += apply(SNAPSHOT_IMAGE_RULES, image_subject, ctx)
+        snapshot_rules = SNAPSHOT_IMAGE_VOLUME_RULES
+        golden = _snapshot_fields(image, ctx.snapshots)
     copy = {
         "copying": [s for s in importing_stores(image) if s in topo.lightbits_stores],
         "copy_failed": [s for s in failed_stores(image) if s in topo.lightbits_stores],
@@ -735,7 +872,7 @@ def _image_rows(image, vols, clones, located, ctx):
         "cache": cache_view.state(image, ctx.cache_entries),
     }
     if not vols:
-        return [ImageRow(image_id, image, stores, findings=image_findings, **copy)]
+        return [ImageRow(image_id, image, stores, findings=image_findings, **copy, **golden)]
     rows = []
     for vol in vols:
         facts = ctx.facts[field(vol, "id")]
@@ -751,11 +888,23 @@ def _image_rows(image, vols, clones, located, ctx):
                 volume_kind=facts.kind or KIND_IMAGE_VOLUME,
                 backend=facts.backend,
                 lightbits=facts.lightbits,
-                findings=image_findings + apply(IMAGE_VOLUME_RULES, subject, ctx),
+                findings=image_findings
+                + apply(IMAGE_VOLUME_RULES, subject, ctx)
+                + apply(snapshot_rules, subject, ctx),
                 **copy,
+                **golden,
             )
         )
     return rows
+
+
+def _snapshot_fields(image, snapshots):
+    """ImageRow's snapshot_image and snapshots for a snapshot image, else {}."""
+    found = snapshot_image.snapshot_image(image)
+    if found is None:
+        return {}
+    pairs = [(entry, snapshots.get(entry.snapshot_id)) for entry in found.entries]
+    return {"snapshot_image": found, "snapshots": pairs}
 
 
 def _store_of(vol, stores, located, topo):

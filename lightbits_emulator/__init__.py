@@ -47,7 +47,11 @@ facts); the plugin's client copes with either reading:
 - An update that changes nothing (``{}``) is 200 ``{}`` and no Updating.
 - Get-by-name does not find a Deleting volume (its name is free again).
 - Deleting a volume that has snapshots, or a snapshot that has clones, is
-  allowed (the facts: UNKNOWN).
+  allowed (the facts: UNKNOWN); the snapshots stay Available and clonable
+  (Cinder never asks: it refuses to delete a volume with snapshots).
+- A clone from a snapshot has the size asked (Cinder's driver sends the new
+  volume's size and never extends it after), at least the snapshot's
+  (smaller: 400); its source snapshot is looked up in its own project only.
 - ``/version`` answers ``{"apiVersion": "..."}`` (facts). Projects exist
   only once created (facts: a volume create in any other is 404, also for
   a cluster admin): "default" from the start, others with ``POST

@@ -45,6 +45,29 @@ REASON_DRIVER = "driver_failure"  # the driver's clone failed; Cinder logs it at
 COPY_REASONS = (REASON_DIRECT_URL, REASON_HOST_POOL, REASON_LIGHTOS_PROJECT, REASON_DRIVER)
 
 
+# Cinder's LightOS driver names a snapshot's Lightbits snapshot
+# ``snapshot_name_template % id`` (cinder/volume/drivers/lightos.py
+# ``_lightos_snapshotname`` 697-698; the default template "snapshot-%s",
+# cinder/db/api.py 90-94)
+# and creates a volume from it with that name as its source
+# (``create_volume_from_snapshot`` 842-845, ``_create_new_lightos_volume`` 801).
+LIGHTOS_SNAPSHOT_NAME = "snapshot-{}"
+
+
+def made_from_snapshot(lightbits_volume, snapshot_id):
+    """CLONE when the Lightbits volume's source is the Cinder snapshot's own
+    Lightbits snapshot, COPY when it has no source snapshot, "" when it
+    cannot be told (no Lightbits volume seen, or another source)."""
+    if not lightbits_volume:
+        return ""
+    source = lightbits_volume.get("sourceSnapshotName") or ""
+    if source == LIGHTOS_SNAPSHOT_NAME.format(snapshot_id):
+        return CLONE
+    if not source and not lightbits_volume.get("sourceSnapshotUUID"):
+        return COPY
+    return ""
+
+
 class Watch:
     """The statuses one boot volume went through while the launch waited.
 

@@ -15,7 +15,15 @@
 The cloud is an injected ``ops`` object (see ``CloudOps``); time is injected
 too (``clock``, ``sleep``), so tests drive every branch without Django or a
 cloud. Rollback deletes only what this launch created for the failed
-instance: its server, then its boot volume.
+instance: its server, then its boot volume (and, launched from snapshots,
+its data volumes).
+
+A plan with ``volumes`` (snapshot_plan.VolumeRequest, root first) launches
+from Cinder snapshots: each instance gets one volume per request, made
+with ``create_volume_from_snapshot``, recorded on the root volume
+(record.AttachedVolume), each verified on the Lightbits side when ``ops``
+can read it (``lightbits_volume``: its source must be the snapshot's
+Lightbits snapshot), and the server boots with ``boot_server_bdm``.
 
 What it says to the user (failures, summaries) is a ``Message``: a code the
 panel translates, with the clouds' own words as parameters.
@@ -26,10 +34,10 @@ import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
-from lightbits_dashboard.launch import clone_check, polling, quota, record, sizing
+from lightbits_dashboard.launch import clone_check, polling, quota, record, sizing, snapshot_plan
 from lightbits_dashboard.message import Message, msg
 
 LOG = logging.getLogger(__name__)
@@ -63,6 +71,19 @@ class CloudOps(Protocol):
     # the attachment, e.g. ERROR in scheduling, leaves the volume "reserved").
     def find_server(self, volume_id, server_name) -> str | None: ...
 
+    # Launches from snapshots only (plans with ``volumes``):
+    def create_volume_from_snapshot(
+        self, name, size, volume_type, snapshot_id, metadata
+    ) -> str: ...
+
+    # one server booted on every volume (``block_device_mapping`` is Nova's
+    # bdm v2 list); ``boot_volume_id`` is the root, for the server's mark
+    def boot_server_bdm(self, name, spec, block_device_mapping, boot_volume_id) -> str: ...
+
+    # optional: the Lightbits volume behind a Cinder volume (a dict of the
+    # cluster's API), or None when it cannot be read; absent: not verified
+    def lightbits_volume(self, volume_id): ...
+
 
 @dataclass(frozen=True)
 class VolumeState:
@@ -70,6 +91,7 @@ class VolumeState:
     error: str = ""  # Cinder's own message when status is error
     metadata: dict | None = None
     volume_type: str = ""
+    snapshot_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -91,9 +113,27 @@ class LaunchPlan:
     launch_id: str = ""
     expected: str = ""  # clone_check.CLONE/COPY: what the clone path said
     require_clone: bool = False  # stop an instance whose boot volume Cinder copies
+    # snapshot_plan.VolumeRequest per volume of each instance, root first:
+    # a launch from snapshots (``image_id`` names the image or the snapshot)
+    volumes: tuple = ()
+
+    def attached_volumes(self):
+        return tuple(
+            record.AttachedVolume(
+                snapshot_id=r.snapshot_id,
+                role=r.role,
+                device_name=r.device_name,
+                boot_index=r.boot_index,
+                delete_on_termination=r.delete_on_termination,
+                disk_bus=r.disk_bus,
+                device_type=r.device_type,
+            )
+            for r in self.volumes
+        )
 
     def records(self):
         launch_id = self.launch_id or str(uuid.uuid4())
+        volumes = self.attached_volumes()
         return [
             record.LaunchRecord(
                 launch_id=launch_id,
@@ -106,6 +146,7 @@ class LaunchPlan:
                 spec=self.spec,
                 expected=self.expected,
                 require_clone=self.require_clone,
+                volumes=volumes,
             )
             for i, server_name in enumerate(sizing.server_names(self.name, self.count), 1)
         ]
@@ -228,9 +269,12 @@ class Launcher:
 
     def check_quotas(self, plan):
         """Raise QuotaRefused naming each quota the whole launch would exceed."""
-        needs = quota.launch_needs(
-            plan.count, plan.vcpus, plan.ram_mb, plan.volume_size, plan.volume_type
-        )
+        if plan.volumes:
+            needs = snapshot_plan.quota_needs(plan.count, plan.volumes, plan.vcpus, plan.ram_mb)
+        else:
+            needs = quota.launch_needs(
+                plan.count, plan.vcpus, plan.ram_mb, plan.volume_size, plan.volume_type
+            )
         problems = quota.refusals(needs, self.ops.quota_usage(plan.volume_type))
         if problems:
             raise QuotaRefused(problems)
@@ -253,6 +297,8 @@ class Launcher:
         return outcomes
 
     def _new_instance(self, plan, rec, requested):
+        if plan.volumes:
+            return self._new_snapshot_instance(plan, rec, requested)
         started = self.clock()
         try:
             volume_id = self.ops.create_volume(
@@ -267,6 +313,39 @@ class Launcher:
         finally:
             requested.done()
         return self._drive(rec, volume_id, started)
+
+    def _new_snapshot_instance(self, plan, rec, requested):
+        """Every volume of one instance from its snapshot, root first; the
+        ids recorded on the root. A refused create deletes those made."""
+        started, made = self.clock(), []
+        try:
+            for request in plan.volumes:
+                metadata = record.encode(rec) if not made else record.data_keys(rec, made[0])
+                made.append(
+                    self.ops.create_volume_from_snapshot(
+                        request.volume_name(rec.server_name),
+                        request.size,
+                        request.volume_type,
+                        request.snapshot_id,
+                        metadata,
+                    )
+                )
+            volumes = [rec.volumes[0]]
+            volumes += [
+                replace(v, volume_id=i) for v, i in zip(rec.volumes[1:], made[1:], strict=True)
+            ]
+            rec = rec.with_(volumes=tuple(volumes))
+            if len(made) > 1:
+                self.ops.set_metadata(made[0], record.volume_keys(rec))
+        except Exception as exc:
+            error = msg("volume_refused", error=str(exc))
+            left = [v for v in made if not self._delete_volume(v)]
+            return Outcome(
+                rec, False, made[0] if made else None, error=error, left_behind=tuple(left)
+            )
+        finally:
+            requested.done()
+        return self._drive(rec, made[0], started)
 
     # -- an interrupted launch ---------------------------------------------
 
@@ -283,7 +362,7 @@ class Launcher:
         with the reason), so its row says what is left and why.
         """
         server_id = rec.server_id or self.ops.find_server(volume_id, rec.server_name)
-        left = self._roll_back(volume_id, server_id)
+        left = self._roll_back(volume_id, server_id, rec)
         if left:
             reason = self._left_reason(volume_id, server_id, left)
             failed = rec.with_(state=record.ERROR, server_id=server_id, message=reason)
@@ -316,6 +395,8 @@ class Launcher:
                 server_id = self.ops.find_server(volume_id, rec.server_name)
             if not server_id:
                 rec = self._wait_volume(rec, volume_id, started)
+                if rec.volumes:
+                    rec = self._wait_and_verify_snapshot_volumes(rec, volume_id)
                 rec = rec.with_(state=record.BOOTING)
                 self.ops.set_metadata(volume_id, record.state_keys(rec))
                 server_id = self._boot(rec, volume_id)
@@ -335,7 +416,7 @@ class Launcher:
                 # its row says why while the rollback waits for Cinder to allow the delete
                 failed = rec.with_(state=record.ERROR, message=error)
                 self._quietly(self.ops.set_metadata, volume_id, record.state_keys(failed))
-            left = self._roll_back(volume_id, server_id)
+            left = self._roll_back(volume_id, server_id, rec)
             return Outcome(rec, False, volume_id, server_id, error, tuple(left))
         # A working server is never rolled back for a bookkeeping error.
         rec = rec.with_(state=record.ACTIVE, server_id=server_id)
@@ -393,8 +474,57 @@ class Launcher:
         made, seconds = watch.result(self.clock())
         return rec.with_(made=made, made_seconds=seconds)
 
+    def _wait_and_verify_snapshot_volumes(self, rec, root_id):
+        """Wait for the data volumes; record how each volume was made (its
+        Lightbits source); stop a required clone that is not one."""
+        volumes = []
+        for ordinal, volume in enumerate(rec.volumes):
+            volume_id = volume.volume_id or root_id
+            if volume.volume_id:
+                self._wait_data_volume(f"{rec.server_name}-data-{ordinal}", volume_id, root_id)
+            made = self._made_from_snapshot(volume_id, volume.snapshot_id)
+            volumes.append(replace(volume, made=made or volume.made))
+        rec = rec.with_(volumes=tuple(volumes))
+        if volumes[0].made:
+            rec = rec.with_(made=volumes[0].made)
+        self._quietly(self.ops.set_metadata, root_id, record.volume_keys(rec))
+        if rec.require_clone and any(v.made == clone_check.COPY for v in volumes):
+            raise Failure(msg(clone_check.COPY_REFUSED), root_id, record=rec)
+        return rec
+
+    def _made_from_snapshot(self, volume_id, snapshot_id):
+        """clone_check.CLONE/COPY from the Lightbits side, "" when not seen."""
+        read = getattr(self.ops, "lightbits_volume", None)
+        if read is None:
+            return ""
+        try:
+            return clone_check.made_from_snapshot(read(volume_id), snapshot_id)
+        except Exception:
+            LOG.warning("Lightbits volume of %s not read", volume_id, exc_info=True)
+            return ""
+
+    def _wait_data_volume(self, name, volume_id, root_id):
+        def probe():
+            volume = self.ops.get_volume(volume_id)
+            if volume is None:
+                raise Failure(msg("volume_gone", volume=name), root_id)
+            if volume.status == "available":
+                return volume
+            if volume.status == "error":
+                raise Failure(volume_error(name, volume.error), root_id)
+            if volume.status not in VOLUME_WAITING:
+                raise Failure(msg("volume_status", volume=name, status=volume.status), root_id)
+            return None
+
+        if self._wait(self.clone_timeout, probe, self.volume_poll_interval) is None:
+            raise Failure(msg("volume_timeout", volume=name, timeout=self.clone_timeout), root_id)
+
     def _boot(self, rec, volume_id):
         try:
+            if rec.volumes:
+                ids = [v.volume_id or volume_id for v in rec.volumes]
+                bdm = snapshot_plan.block_device_mapping(rec.volumes, ids)
+                return self.ops.boot_server_bdm(rec.server_name, rec.spec, bdm, volume_id)
             return self.ops.boot_server(rec.server_name, rec.spec, volume_id)
         except Exception as exc:
             raise Failure(msg("server_refused", error=str(exc)), volume_id)
@@ -415,13 +545,16 @@ class Launcher:
 
     # -- rollback ------------------------------------------------------------
 
-    def _roll_back(self, volume_id, server_id):
-        """Delete the server, then the boot volume; return ids left behind."""
+    def _roll_back(self, volume_id, server_id, rec=None):
+        """Delete the server, then the boot volume, then the data volumes
+        recorded in ``rec``; return ids left behind."""
         left = []
         if server_id and not self._delete_server(server_id):
             left.append(server_id)
-        if volume_id and not self._delete_volume(volume_id):
-            left.append(volume_id)
+        data = [v.volume_id for v in (rec.volumes if rec else ()) if v.volume_id]
+        for vid in [volume_id] + data:
+            if vid and not self._delete_volume(vid):
+                left.append(vid)
         return left
 
     def _delete_server(self, server_id):

@@ -59,6 +59,47 @@ class ServerSpec:
 
 
 @dataclass(frozen=True)
+class AttachedVolume:
+    """One volume of an instance launched from snapshots, as Nova attaches it.
+
+    The root's ``volume_id`` is "" (the record's own volume); ``made`` is
+    clone_check.CLONE/COPY once verified, "" before or when unknown."""
+
+    snapshot_id: str
+    role: str  # snapshot_plan.ROOT or DATA
+    volume_id: str = ""
+    device_name: str | None = None
+    boot_index: int | None = None
+    delete_on_termination: bool = False
+    disk_bus: str | None = None
+    device_type: str | None = None
+    made: str = ""
+
+
+_VOLUME_FIELDS = (
+    ("s", "snapshot_id"),
+    ("r", "role"),
+    ("v", "volume_id"),
+    ("d", "device_name"),
+    ("b", "boot_index"),
+    ("t", "delete_on_termination"),
+    ("u", "disk_bus"),
+    ("y", "device_type"),
+    ("m", "made"),
+)
+
+
+def _volume_data(volume):
+    data = {short: getattr(volume, name) for short, name in _VOLUME_FIELDS}
+    return {k: v for k, v in data.items() if v is not None and v != "" and v is not False}
+
+
+def _volume_of(data):
+    values = {name: data.get(short) for short, name in _VOLUME_FIELDS if short in data}
+    return AttachedVolume(**values)
+
+
+@dataclass(frozen=True)
 class LaunchRecord:
     launch_id: str
     name: str  # the name the user typed
@@ -77,6 +118,9 @@ class LaunchRecord:
     made_seconds: float | None = None
     expected: str = ""
     require_clone: bool = False
+    # Launched from snapshots: every volume of the instance, root first
+    # (empty for a launch from an image's image volume).
+    volumes: tuple = ()
 
     def with_(self, **changes):
         return replace(self, **changes)
@@ -244,8 +288,33 @@ def encode(record):
     metadata.update(_split("spec", json.dumps(spec, separators=(",", ":"))))
     if user_data:
         metadata.update(_split("userdata", user_data))
+    metadata.update(volume_keys(record))
     metadata.update(state_keys(record))
     return metadata
+
+
+def data_keys(record, root_volume_id):
+    """The metadata of a data volume of a snapshot launch: whose it is. No
+    launch id or mark, so the Launches table lists only the root volumes."""
+    return {_key("data_of"): root_volume_id, _key("data_server"): record.server_name[:CHUNK]}
+
+
+def volume_keys(record):
+    """The keys holding a snapshot launch's volumes (none for an image launch).
+
+    The list only grows while the launch runs (ids, then how each was made),
+    so the new chunks overwrite the old ones."""
+    if not record.volumes:
+        return {}
+    text = json.dumps([_volume_data(v) for v in record.volumes], separators=(",", ":"))
+    return _split("vols", text)
+
+
+def _volumes(metadata):
+    text = _join(metadata, "vols")
+    if not text:
+        return ()
+    return tuple(_volume_of(item) for item in json.loads(text))
 
 
 def state_keys(record):
@@ -300,6 +369,7 @@ def decode(metadata):
             made_seconds=_seconds(metadata.get(_key("made_s"))),
             expected=metadata.get(_key("expected"), ""),
             require_clone=metadata.get(_key("require_clone")) == "1",
+            volumes=_volumes(metadata),
         )
     except (ValueError, TypeError, AttributeError):  # metadata edited by hand
         return None
