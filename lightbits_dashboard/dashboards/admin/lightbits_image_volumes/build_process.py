@@ -105,7 +105,8 @@ def _decoded(obj):
     if _DATETIME in obj:
         return datetime.datetime.fromisoformat(obj[_DATETIME])
     if _TOKEN in obj:
-        token = auth_user.Token()
+        # Horizon 24's Token() requires an auth_ref: make it from its attributes.
+        token = auth_user.Token.__new__(auth_user.Token)
         vars(token).update(obj[_TOKEN])
         return token
     return obj
