@@ -247,7 +247,8 @@ class ImageVolumeCacheTests(test.TestCase):
 
 class CacheTextsTests(test.TestCase):
     def test_the_panel_says_cache_reasons_in_words(self):
-        from lightbits_dashboard.dashboards.project.lightbits_images import tables, workflows
+        from lightbits_dashboard.dashboards.project.lightbits_images import tables
+        from lightbits_dashboard.dashboards.project.lightbits_images.launches import workflows
 
         image = mock.Mock(
             clone_verdict=clone_path.COPY,

@@ -13,49 +13,21 @@
 from urllib import parse
 
 from django.template import defaultfilters as filters
-from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from horizon import tables
-from openstack_dashboard import api
 
 from lightbits_dashboard import clone_path
 from lightbits_dashboard.convert import record
 from lightbits_dashboard.dashboards import tables as lb_tables
-from lightbits_dashboard.dashboards.project.lightbits_images import (
-    convert_tables,
-    texts,
-    work_rows,
+from lightbits_dashboard.dashboards.project.lightbits_images import texts
+from lightbits_dashboard.dashboards.project.lightbits_images.conversions import (
+    tables as conversion_tables,
 )
-
-LAUNCH_POLICY = (("compute", "os_compute_api:servers:create"),)
-
-
-class LaunchFromImage(tables.LinkAction):
-    """Row action (image fixed) and table action (image chosen in the form)."""
-
-    name = "launch"
-    verbose_name = _("Launch from Lightbits image")
-    url = "horizon:project:lightbits_images:launch"
-    classes = ("ajax-modal", "btn-launch")
-    icon = "cloud-upload"
-    policy_rules = LAUNCH_POLICY
-
-    def get_link_url(self, datum=None):
-        if datum is None:
-            return reverse("horizon:project:lightbits_images:launch_any")
-        return reverse(self.url, args=[self.table.get_object_id(datum)])
-
-    def allowed(self, request, image=None):
-        if not api.base.is_service_enabled(request, "compute"):
-            return False
-        return image is None or image.status == "active"
-
-
-class ViewLaunches(work_rows.ListLink):
-    name = "launches"
-    verbose_name = _("Launches")
+from lightbits_dashboard.dashboards.project.lightbits_images.launches import (
+    tables as launch_tables,
+)
 
 
 class ImageFilterAction(tables.FilterAction):
@@ -187,8 +159,8 @@ class LightbitsImagesTable(lb_tables.DataTable):
         prev_pagination_param = "prev_image_marker"
         table_actions = (
             ImageFilterAction,
-            LaunchFromImage,
-            ViewLaunches,
-            convert_tables.ViewConversions,
+            launch_tables.LaunchFromImage,
+            launch_tables.ViewLaunches,
+            conversion_tables.ViewConversions,
         )
-        row_actions = (LaunchFromImage, convert_tables.MakeFastClonable)
+        row_actions = (launch_tables.LaunchFromImage, conversion_tables.MakeFastClonable)
