@@ -124,7 +124,9 @@ class PseudoLocaleTests(pseudo.PseudoLocale, test.TestCase):
 
     def test_images_index(self):
         page = self.check(reverse(URL + "index"))
-        self.assertIn("\u27e6Copy\u27e7 (\u27e6image is qcow2/bare, not raw/bare\u27e7", page)
+        self.assertIn(
+            'title="\u27e6image is qcow2/bare, not raw/bare\u27e7">\u27e6Copy: qcow2\u27e7', page
+        )
 
     def test_image_details(self):
         self.check(reverse(URL + "detail", args=[self.fast.id]))

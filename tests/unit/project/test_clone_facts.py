@@ -260,8 +260,9 @@ class CacheTextsTests(test.TestCase):
         )
         text = str(tables.get_clone_path(image))
         self.assertIn(
-            "Copy (image is qcow2/bare, not raw/bare; Cinder's image-volume cache may", text
+            'title="image is qcow2/bare, not raw/bare; Cinder&#x27;s image-volume cache may', text
         )
+        self.assertIn(">Copy: qcow2</span>", text)
         self.assertNotIn("cache_not_visible", text)
         stale = mock.Mock(
             clone_verdict=clone_path.COPY, clone_reasons=[msg(clone_path.CACHE_STALE)]

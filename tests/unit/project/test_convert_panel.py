@@ -28,6 +28,7 @@ from lightbits_dashboard.dashboards.project.lightbits_images.conversions import 
     texts as convert_messages,
 )
 from tests.unit.project import factories
+from tests.unit.project.cells import not_one_line
 
 INDEX_URL = reverse("horizon:project:lightbits_images:index")
 CONVERSIONS_URL = reverse("horizon:project:lightbits_images:conversions")
@@ -267,6 +268,22 @@ class ConvertPanelTests(test.TestCase):
         # Finish is offered on the interrupted conversion only
         self.assertContains(res, "conversions__finish__c2")
         self.assertNotContains(res, "conversions__finish__c1")
+
+    @test.create_mocks({api.cinder: ("volume_list",), api.glance: ("image_list_detailed",)})
+    def test_every_row_is_one_line_long_values_cut_whole_on_hover(self):
+        """Before: long names wrapped, the Interrupted and failure messages
+        (up to some 300 characters) ran over several lines."""
+        long_name = "an-image-name-without-any-space-" * 4
+        stale = record.ConversionRecord("c2", IMAGE_ID, long_name, long_name + "-raw", False)
+        stale = stale.with_(stage=record.CONVERTING)
+        self.mock_volume_list.return_value = [
+            factories.volume("lb-convert-b", metadata=record.encode(stale))
+        ]
+        self.mock_image_list_detailed.return_value = ([], False, False)
+        page = self.client.get(CONVERSIONS_URL).content.decode()
+        self.assertEqual([], not_one_line(page, "conversions"))
+        self.assertIn(f'title="{long_name}"', page)
+        self.assertIn('title="The conversion stopped before it was done', page)
 
     def test_finish_resumes_at_the_step_the_engine_chose_or_says_why_not(self):
         rec = record.ConversionRecord("c2", IMAGE_ID, "cirros", "cirros-raw", False)

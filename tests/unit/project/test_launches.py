@@ -22,6 +22,7 @@ from lightbits_dashboard.launch import orchestrator, record, runner
 from lightbits_dashboard.message import msg
 from tests.unit.english import english
 from tests.unit.project import factories
+from tests.unit.project.cells import not_one_line
 
 LAUNCHES_URL = reverse("horizon:project:lightbits_images:launches")
 MOCKS = {api.cinder: ("volume_list_paged",), api.nova: ("server_list",)}
@@ -236,18 +237,25 @@ class LaunchesTableTests(test.TestCase):
         return record.LaunchRecord("L1", "vm", index, 3, f"vm-{index}", "img-1", "cloning", SPEC)
 
     @test.create_mocks(MOCKS)
-    def test_long_launch_and_instance_names_wrap_in_their_cells(self):
+    def test_every_row_is_one_line_long_values_cut_whole_on_hover(self):
+        """Before: long names wrapped over several lines (word-break), an
+        unexpected copy's warning was a list under "Copied", messages ran
+        whole over as many lines as they took."""
         long_name = "a-launch-name-without-any-space-" * 4
-        volume = launch_volume(f"{long_name}-1", "active", name=long_name)
-        self.mock_volume_list_paged.return_value = ([volume], False, False)
+        long_message = msg("volume_refused", error="no valid backend " * 8)
+        volumes = [
+            launch_volume(f"{long_name}-1", "active", name=long_name),
+            launch_volume("vm-2", "active", made="copy", made_seconds=8.0, expected="clone"),
+            launch_volume("vm-3", "error", launch_id="L3", message=long_message),
+        ]
+        self.mock_volume_list_paged.return_value = (volumes, False, False)
         self.mock_server_list.return_value = ([], False)
-        html = self.client.get(LAUNCHES_URL).content.decode()
+        page = self.client.get(LAUNCHES_URL).content.decode()
+        self.assertEqual([], not_one_line(page, "launches"))
         for text in (long_name, f"{long_name}-1"):
-            # Horizon's wrapping cell (word-break): a long name wraps instead
-            # of pushing the other columns off screen
-            cell = re.search(r'<td[^>]*class="([^"]*)"[^>]*>\s*' + re.escape(text) + r"\s*<", html)
-            self.assertTrue(cell, f"no cell holds {text}")
-            self.assertIn("word-break", cell.group(1).split())
+            self.assertIn(f'title="{text}"', page)  # the whole name on hover
+        self.assertIn('title="Cinder refused the boot volume: no valid backend', page)
+        self.assertIn('title="Warning: the clone path said Fast clone', page)
 
     @test.create_mocks(MOCKS)
     def test_markup_in_names_and_messages_is_escaped(self):

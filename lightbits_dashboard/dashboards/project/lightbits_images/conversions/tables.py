@@ -35,6 +35,12 @@ CONVERT_POLICY = (
 )
 
 
+# Characters of a cell shown on its one line (Horizon's truncate); the whole on hover.
+NAME_LIMIT = 30
+ROUTE_LIMIT = 30
+MESSAGE_LIMIT = 60
+
+
 class MakeFastClonable(tables.LinkAction):
     """Row action on the project's own images."""
 
@@ -109,8 +115,10 @@ def _new_image_link(row):
 
 
 class ConversionsTable(lb_tables.DataTable):
-    source_name = tables.WrappingColumn("source_name", verbose_name=_("Source Image"))
-    new_name = tables.WrappingColumn("new_name", verbose_name=_("New Image"), link=_new_image_link)
+    source_name = tables.Column("source_name", verbose_name=_("Source Image"), truncate=NAME_LIMIT)
+    new_name = tables.Column(
+        "new_name", verbose_name=_("New Image"), link=_new_image_link, truncate=NAME_LIMIT
+    )
     state = tables.Column(
         "state",
         verbose_name=_("Stage"),
@@ -118,8 +126,10 @@ class ConversionsTable(lb_tables.DataTable):
         status_choices=texts.STAGE_CHOICES,
         display_choices=texts.STAGES,
     )
-    route = tables.Column("route", verbose_name=_("Route"), empty_value="-")
-    message = tables.WrappingColumn("message", verbose_name=_("Message"), empty_value="")
+    route = tables.Column("route", verbose_name=_("Route"), empty_value="-", truncate=ROUTE_LIMIT)
+    message = tables.Column(
+        "message", verbose_name=_("Message"), empty_value="", truncate=MESSAGE_LIMIT
+    )
 
     class Meta(jobs.TableMeta):
         name = "conversions"

@@ -35,6 +35,10 @@ STATE_CHOICES, STATE_DISPLAY = jobs.state_choices(
 )
 
 
+# Characters of a cell shown on its one line (Horizon's truncate); the whole on hover.
+NAME_LIMIT = 30
+MESSAGE_LIMIT = 60
+
 FOUND = {
     rows.FOUND_BY_NAME: _("%(status)s (found by name)"),
     rows.FOUND_ATTACHED: _("%(status)s (found by its boot volume)"),
@@ -148,8 +152,8 @@ class UpdateRow(jobs.UpdateRow):
 
 
 class LaunchesTable(lb_tables.DataTable):
-    server_name = tables.WrappingColumn("server_name", verbose_name=_("Instance"))
-    launch_name = tables.WrappingColumn("launch_name", verbose_name=_("Launch"))
+    server_name = tables.Column("server_name", verbose_name=_("Instance"), truncate=NAME_LIMIT)
+    launch_name = tables.Column("launch_name", verbose_name=_("Launch"), truncate=NAME_LIMIT)
     state = tables.Column(
         "state",
         verbose_name=_("State"),
@@ -173,8 +177,10 @@ class LaunchesTable(lb_tables.DataTable):
             "found by its name or its boot volume, and says so until Finish records it."
         ),
     )
-    message = tables.WrappingColumn(
-        lambda row: texts.render(row.message), verbose_name=_("Message"), empty_value=""
+    message = tables.Column(
+        lambda row: lb_tables.one_line(texts.render(row.message), MESSAGE_LIMIT),
+        verbose_name=_("Message"),
+        empty_value="",
     )
 
     class Meta(jobs.TableMeta):
