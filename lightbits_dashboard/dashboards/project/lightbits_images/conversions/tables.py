@@ -37,7 +37,7 @@ CONVERT_POLICY = (
 
 # Characters of a cell shown on its one line (Horizon's truncate); the whole on hover.
 NAME_LIMIT = 30
-ROUTE_LIMIT = 30
+ROUTE_LIMIT = 45  # the routes' names whole; "Unknown (...)" cut
 MESSAGE_LIMIT = 60
 
 
