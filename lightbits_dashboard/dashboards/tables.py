@@ -12,6 +12,8 @@
 
 """The base of the plugin's tables."""
 
+from django.template.defaultfilters import truncatechars
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from horizon import tables
 
@@ -31,3 +33,15 @@ class DataTable(tables.DataTable):
         for column in self.columns.values():
             if type(column.verbose_name) is str and column.verbose_name:
                 column.verbose_name = gettext(column.verbose_name)
+
+
+def one_line(text, limit=None, title=None):
+    """A cell's value kept to one line: ``text`` cut to ``limit`` characters,
+    its whole (or ``title``, the row's details) shown on hover."""
+    text = "" if text is None else str(text)
+    if limit and len(text) > limit:
+        title = title or text
+        text = truncatechars(text, limit)
+    if not title:
+        return text
+    return format_html('<span title="{}">{}</span>', title, text)

@@ -56,6 +56,40 @@ def full_page_screenshot(driver, name, max_height=3000):
         driver.set_window_size(size["width"], size["height"])
 
 
+def narrow_screenshot(driver, name, width=600):
+    """The page at a narrow window (a phone, a split screen), then back."""
+    size = driver.get_window_size()
+    driver.set_window_size(width, size["height"])
+    try:
+        return screenshot(driver, name)
+    finally:
+        driver.set_window_size(size["width"], size["height"])
+
+
+# The tallest a table row may be at 1400 px: one line, as Horizon's own tables
+# (theirs measure 37 to 50 px with a row's action button).
+ROW_HEIGHT_MAX = 80
+
+
+def row_heights(driver, table):
+    """{row id: height in px} of a Horizon table's rows as laid out now."""
+    return driver.execute_script(
+        "return Object.fromEntries(Array.from(document.querySelectorAll("
+        "'table#' + arguments[0] + ' > tbody > tr[id^=\"' + arguments[0] + '__row__\"]'))"
+        ".map(r => [r.id, r.getBoundingClientRect().height]));",
+        table,
+    )
+
+
+def assert_rows_one_line(driver, table, limit=ROW_HEIGHT_MAX):
+    """Every row of ``table`` at most ``limit`` px tall; returns the heights."""
+    heights = row_heights(driver, table)
+    assert heights, f"no row in table {table}"
+    tall = {row: height for row, height in heights.items() if height > limit}
+    assert not tall, f"rows of {table} taller than {limit} px: {tall}"
+    return heights
+
+
 def page_text(driver):
     return driver.find_element(By.TAG_NAME, "body").text
 

@@ -55,7 +55,9 @@ def test_convert_cirros_qcow2_and_watch_the_stages(as_admin, horizon, facts, adm
             return stage == "Active" and rows[0]
 
         row = pages.wait(driver, 600).until(active)  # ajax only: no reload
+        pages.assert_rows_one_line(driver, "conversions")
         pages.screenshot(driver, "conversions-active")
+        pages.narrow_screenshot(driver, "conversions-active-narrow")
         assert seen[-1] == "Active" and len(seen) >= 2, seen  # a stage before Active
         assert [STAGES.index(s) for s in seen] == sorted(STAGES.index(s) for s in seen), seen
         assert "clone" in row, row  # the route: Cinder's clone

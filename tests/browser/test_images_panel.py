@@ -21,8 +21,10 @@ def test_lists_lightbits_images_with_their_clone_path(as_demo, horizon, facts):
     assert images["qcow2"] in rows, rows
     qcow2 = rows[images["qcow2"]]
     assert "cirros-qcow2" in qcow2
-    assert "Copy (" in qcow2 and "qcow2" in qcow2.lower()
+    assert "Copy: qcow2" in qcow2, qcow2
+    pages.assert_rows_one_line(as_demo, "lightbits_images")
 
     assert images["file"] not in rows
     assert "cirros-file" not in pages.page_text(as_demo)
     pages.screenshot(as_demo, "lightbits-images-panel")
+    pages.narrow_screenshot(as_demo, "lightbits-images-panel-narrow")

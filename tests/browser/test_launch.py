@@ -69,13 +69,16 @@ def test_launch_one_instance(as_demo, horizon, facts, demo_api, emulator, cleanu
         on_source=lambda _modal: pages.screenshot(as_demo, "launch-workflow-source"),
     )
     launching.wait_rows(as_demo, [name], timeout=30)  # listed on the page shown, no reload
+    pages.assert_rows_one_line(as_demo, "launches")
     pages.screenshot(as_demo, "launches-progress")
     rows = launching.wait_rows(as_demo, [name], "Active")
     assert "ACTIVE" in rows[name]
     # the launch saw its boot volume made without "downloading": a clone, timed
     assert re.search(r"Cloned \([0-9.]+ s\)", rows[name]), rows[name]
     assert "Copied" not in rows[name] and "Likely reasons" not in rows[name]
+    pages.assert_rows_one_line(as_demo, "launches")
     pages.screenshot(as_demo, "launches-active")
+    pages.narrow_screenshot(as_demo, "launches-active-narrow")
 
     server, volume, port = check_server(facts, demo_api, emulator, name)
 

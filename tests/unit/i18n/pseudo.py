@@ -129,7 +129,15 @@ def leftover(text, data=()):
 def untranslated(page, data=(), root_id=None):
     """The visible texts of ``page`` (inside the element ``root_id``) that
     hold words that are neither translated nor data."""
-    return [t for t in visible_texts(page, root_id) if _WORD.search(leftover(t, data))]
+    texts = visible_texts(page, root_id)
+    return [t for t in texts if not _cut_of(t, texts) and _WORD.search(leftover(t, data))]
+
+
+def _cut_of(text, texts):
+    """A cell's text cut to one line ("…", Horizon's truncate): its whole is
+    another visible text (the cell's title), checked on its own."""
+    head = text[:-1].rstrip()
+    return text.endswith("…") and any(t != text and t.startswith(head) for t in texts)
 
 
 def translated(page, root_id=None):

@@ -15,7 +15,9 @@ from openstack_dashboard import api
 from openstack_dashboard.test import helpers as test
 
 from lightbits_dashboard.api import cinder as lb_cinder
-from lightbits_dashboard.dashboards.project.lightbits_images import launches
+from lightbits_dashboard.dashboards.project.lightbits_images.launches.failures import (
+    LaunchFailureLog,
+)
 from lightbits_dashboard.launch import record
 from lightbits_dashboard.message import msg
 from tests.unit.i18n import pseudo
@@ -122,7 +124,9 @@ class PseudoLocaleTests(pseudo.PseudoLocale, test.TestCase):
 
     def test_images_index(self):
         page = self.check(reverse(URL + "index"))
-        self.assertIn("\u27e6Copy\u27e7 (\u27e6image is qcow2/bare, not raw/bare\u27e7", page)
+        self.assertIn(
+            'title="\u27e6image is qcow2/bare, not raw/bare\u27e7">\u27e6Copy: qcow2\u27e7', page
+        )
 
     def test_image_details(self):
         self.check(reverse(URL + "detail", args=[self.fast.id]))
@@ -137,7 +141,7 @@ class PseudoLocaleTests(pseudo.PseudoLocale, test.TestCase):
         self.check(reverse(URL + "launch_any"), ajax=True)
 
     def test_launches(self):
-        launches.FailureLog().add("1", _failed_outcome(), None)
+        LaunchFailureLog().add("1", _failed_outcome(), None)
         page = self.check(reverse(URL + "launches"))
         self.assertIn("\u27e6The launch stopped before", page)
 

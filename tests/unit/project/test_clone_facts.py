@@ -247,7 +247,8 @@ class ImageVolumeCacheTests(test.TestCase):
 
 class CacheTextsTests(test.TestCase):
     def test_the_panel_says_cache_reasons_in_words(self):
-        from lightbits_dashboard.dashboards.project.lightbits_images import tables, workflows
+        from lightbits_dashboard.dashboards.project.lightbits_images import tables
+        from lightbits_dashboard.dashboards.project.lightbits_images.launches import workflows
 
         image = mock.Mock(
             clone_verdict=clone_path.COPY,
@@ -259,8 +260,9 @@ class CacheTextsTests(test.TestCase):
         )
         text = str(tables.get_clone_path(image))
         self.assertIn(
-            "Copy (image is qcow2/bare, not raw/bare; Cinder's image-volume cache may", text
+            'title="image is qcow2/bare, not raw/bare; Cinder&#x27;s image-volume cache may', text
         )
+        self.assertIn(">Copy: qcow2</span>", text)
         self.assertNotIn("cache_not_visible", text)
         stale = mock.Mock(
             clone_verdict=clone_path.COPY, clone_reasons=[msg(clone_path.CACHE_STALE)]

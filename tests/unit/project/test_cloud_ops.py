@@ -13,7 +13,11 @@ from openstack_dashboard.test import helpers as test
 from lightbits_dashboard import shared_cache
 from lightbits_dashboard.api import cinder as lb_cinder
 from lightbits_dashboard.api import nova as lb_nova
-from lightbits_dashboard.dashboards.project.lightbits_images import launches
+from lightbits_dashboard.dashboards.project.lightbits_images import jobs
+from lightbits_dashboard.dashboards.project.lightbits_images.launches import (
+    driver as launch_driver,
+)
+from lightbits_dashboard.dashboards.project.lightbits_images.launches import ops as launch_ops
 from lightbits_dashboard.launch import orchestrator, record
 from tests.unit.project import factories
 
@@ -104,7 +108,7 @@ class CloudOpsTests(test.TestCase):
     @mock.patch.object(api.nova, "server_get")
     def test_a_deleted_server_is_none_and_other_errors_raise(self, server_get):
         """Rollback waits for get_server to say None: Nova's 404 must be it."""
-        ops = launches.HorizonCloudOps(self.request)
+        ops = launch_ops.HorizonCloudOps(self.request)
         server_get.side_effect = nova_exc.NotFound(404)
         self.assertIsNone(ops.get_server("s1"))
         server_get.side_effect = nova_exc.ClientException(500)
@@ -156,7 +160,7 @@ class WholeLaunchTests(test.TestCase):
             spec=record.ServerSpec(flavor="f1", networks=("n1",), delete_on_terminate=True),
             launch_id="L9",
         )
-        thread = launches.start_launch(self.request, plan)
+        thread = launch_driver.start_launch(self.request, plan)
         # returns once Cinder has both boot volumes: the next page lists them
         self.assertEqual(2, create.call_count)
         thread.join(10)
@@ -175,7 +179,7 @@ class WholeLaunchTests(test.TestCase):
         states = [c.args[2].get("lightbits_launch_state") for c in set_md.call_args_list]
         self.assertEqual(2, states.count("active"))
         server_delete.assert_not_called()
-        self.assertEqual(set(), launches.heartbeat().alive(["L9"]))
+        self.assertEqual(set(), jobs.heartbeat().alive(["L9"]))
 
 
 class FindServerTests(test.TestCase):
@@ -195,7 +199,7 @@ class FindServerTests(test.TestCase):
             ],
             False,
         )
-        ops = launches.HorizonCloudOps(self.request)
+        ops = launch_ops.HorizonCloudOps(self.request)
         self.assertEqual("s1", ops.find_server("v1", "vm.1"))
         server_list.assert_called_once_with(test.IsHttpRequest(), search_opts={"name": "^vm\\.1$"})
 
@@ -205,5 +209,5 @@ class FindServerTests(test.TestCase):
         get_raw.return_value = factories.raw_volume(
             "vm-boot", volume_id="v1", status="in-use", attachments=[{"server_id": "s7"}]
         )
-        self.assertEqual("s7", launches.HorizonCloudOps(self.request).find_server("v1", "vm"))
+        self.assertEqual("s7", launch_ops.HorizonCloudOps(self.request).find_server("v1", "vm"))
         server_list.assert_not_called()

@@ -15,12 +15,20 @@ from lightbits_dashboard import shared_cache
 from lightbits_dashboard.api import cinder as lb_cinder
 from lightbits_dashboard.api import glance as lb_glance
 from lightbits_dashboard.convert import engine, record
-from lightbits_dashboard.dashboards.project.lightbits_images import (
-    conversions,
-    convert_messages,
-    launches,
+from lightbits_dashboard.dashboards.project.lightbits_images import jobs
+from lightbits_dashboard.dashboards.project.lightbits_images.conversions import (
+    actions,
+    checks,
+    driver,
+    failures,
+    lock,
+    rows,
+)
+from lightbits_dashboard.dashboards.project.lightbits_images.conversions import (
+    texts as convert_messages,
 )
 from tests.unit.project import factories
+from tests.unit.project.cells import not_one_line
 
 INDEX_URL = reverse("horizon:project:lightbits_images:index")
 CONVERSIONS_URL = reverse("horizon:project:lightbits_images:conversions")
@@ -93,7 +101,7 @@ class ConvertPanelTests(test.TestCase):
         self.assertEqual([], res.context["notes"])
         (problem,) = res.context["problems"]
         self.assertIn("Glance quota exceeded for image_count_total", str(problem))
-        with mock.patch.object(conversions, "start") as start:
+        with mock.patch.object(driver, "start") as start:
             res = self.client.post(url, {"new_name": "x"})
         start.assert_not_called()
         self.assertContains(res, "Glance quota exceeded")
@@ -112,7 +120,7 @@ class ConvertPanelTests(test.TestCase):
         self.assertIn("not active (status queued)", str(problems[0]))
         self.assertIn("already running", str(problems[1]))
         self.assertIn("No Cinder volume type lightbits", str(problems[2]))
-        with mock.patch.object(conversions, "start") as start:
+        with mock.patch.object(driver, "start") as start:
             res = self.client.post(url, {"new_name": "x", "replace": "on"})
         start.assert_not_called()
         self.assertContains(res, "already running")
@@ -129,7 +137,7 @@ class ConvertPanelTests(test.TestCase):
             self.assertEqual(2, len(problems), problems)
             self.assertIn("belongs to another project", problems[0])
             self.assertIn(said, problems[1])
-            with mock.patch.object(conversions, "start") as start:
+            with mock.patch.object(driver, "start") as start:
                 res = self.client.post(url, {"new_name": "x"})
             start.assert_not_called()
             self.assertContains(res, said)
@@ -143,37 +151,37 @@ class ConvertPanelTests(test.TestCase):
         member1, member2 = _request("u1", "1"), _request("u2", "1")
         admin = _request("u9", "admin-project", superuser=True)
         with (
-            mock.patch.object(conversions, "LISTED_WAIT", 0),
-            mock.patch.object(conversions, "make_converter"),
-            mock.patch.object(conversions.runner, "start") as start,
+            mock.patch.object(driver, "LISTED_WAIT", 0),
+            mock.patch.object(driver, "make_converter"),
+            mock.patch.object(driver.runner, "start") as start,
         ):
-            conversions.start(member1, src, "cirros-raw", False)
+            driver.start(member1, src, "cirros-raw", False)
             refusals = []
             for request in (member2, admin):
-                with self.assertRaises(conversions.Busy) as busy:
-                    conversions.start(request, src, "cirros-raw", False)
+                with self.assertRaises(lock.Busy) as busy:
+                    driver.start(request, src, "cirros-raw", False)
                 refusals.append(str(convert_messages.problem_text(busy.exception.problem)))
             self.assertEqual(1, start.call_count)
             self.assertIn("being converted by another user of this project", refusals[0])
             self.assertIn("being converted by user-u1 in project project-1", refusals[1])
             # a member of another project is told no name
-            held = conversions._converting_by(_request("u5", "5"), src)
+            held = lock.converting_by(_request("u5", "5"), src)
             self.assertEqual(("by_other_project", {}), held)
             # the lock goes when the conversion ends, however it ends
             _beat, _key, work, plan = start.call_args.args
             work(plan)
-            conversions.start(admin, src, "cirros-raw", False)
+            driver.start(admin, src, "cirros-raw", False)
             self.assertEqual(2, start.call_count)
 
     @test.create_mocks(MOCKS)
     def test_a_conversion_running_elsewhere_refuses_the_form(self):
         self._form_mocks(qcow2())
-        holder = conversions._holder(_request("u7", "p7"), "c7")
-        conversions.conversion_lock().acquire(IMAGE_ID, holder)
+        holder = lock.holder_of(_request("u7", "p7"), "c7")
+        lock.image_lock().acquire(IMAGE_ID, holder)
         url = reverse("horizon:project:lightbits_images:convert", args=[IMAGE_ID])
         (problem,) = self.client.get(url).context["problems"]
         self.assertIn("being converted by a user of another project", str(problem))
-        with mock.patch.object(conversions, "start") as start:
+        with mock.patch.object(driver, "start") as start:
             res = self.client.post(url, {"new_name": "x"})
         start.assert_not_called()
         self.assertContains(res, "being converted by a user of another project")
@@ -197,7 +205,7 @@ class ConvertPanelTests(test.TestCase):
     def test_submit_starts_the_conversion_and_shows_the_conversions_page(self):
         self._form_mocks(qcow2())
         url = reverse("horizon:project:lightbits_images:convert", args=[IMAGE_ID])
-        with mock.patch.object(conversions, "start") as start:
+        with mock.patch.object(driver, "start") as start:
             res = self.client.post(url, {"image_id": "forged", "new_name": "c2", "replace": "on"})
         self.assertNoFormErrors(res)
         self.assertRedirectsNoFollow(res, CONVERSIONS_URL)
@@ -209,7 +217,7 @@ class ConvertPanelTests(test.TestCase):
         self._form_mocks(qcow2())
         url = reverse("horizon:project:lightbits_images:convert", args=[IMAGE_ID])
         emoji = "\U0001f680"
-        with mock.patch.object(conversions, "start") as start:
+        with mock.patch.object(driver, "start") as start:
             res = self.client.post(url, {"new_name": f"c2{emoji}", "replace": "on"})
         start.assert_not_called()
         self.assertIn(
@@ -234,7 +242,7 @@ class ConvertPanelTests(test.TestCase):
         props = record.new_image_properties(done)
         new = factories.image(id="img-3", name="cirros-raw", os_hash_value="abc", **props)
         self.mock_image_list_detailed.return_value = ([new], False, False)
-        launches.heartbeat().beat("c1")
+        jobs.heartbeat().beat("c1")
         failed = running.with_(
             conversion_id="c4",
             stage=record.ERROR,
@@ -242,7 +250,7 @@ class ConvertPanelTests(test.TestCase):
             error="volume_error",
             reason="no space",
         )
-        conversions.ConversionLog().put("1", failed)
+        failures.ConversionLog().add("1", failed)
         res = self.client.get(CONVERSIONS_URL)
         rows = {r.id: r for r in res.context["table"].data}
         self.assertEqual(
@@ -261,42 +269,58 @@ class ConvertPanelTests(test.TestCase):
         self.assertContains(res, "conversions__finish__c2")
         self.assertNotContains(res, "conversions__finish__c1")
 
+    @test.create_mocks({api.cinder: ("volume_list",), api.glance: ("image_list_detailed",)})
+    def test_every_row_is_one_line_long_values_cut_whole_on_hover(self):
+        """Before: long names wrapped, the Interrupted and failure messages
+        (up to some 300 characters) ran over several lines."""
+        long_name = "an-image-name-without-any-space-" * 4
+        stale = record.ConversionRecord("c2", IMAGE_ID, long_name, long_name + "-raw", False)
+        stale = stale.with_(stage=record.CONVERTING)
+        self.mock_volume_list.return_value = [
+            factories.volume("lb-convert-b", metadata=record.encode(stale))
+        ]
+        self.mock_image_list_detailed.return_value = ([], False, False)
+        page = self.client.get(CONVERSIONS_URL).content.decode()
+        self.assertEqual([], not_one_line(page, "conversions"))
+        self.assertIn(f'title="{long_name}"', page)
+        self.assertIn('title="The conversion stopped before it was done', page)
+
     def test_finish_resumes_at_the_step_the_engine_chose_or_says_why_not(self):
         rec = record.ConversionRecord("c2", IMAGE_ID, "cirros", "cirros-raw", False)
-        row = conversions.ConversionRow(rec.with_(stage=record.COPYING), record.INTERRUPTED, "v1")
+        row = rows.ConversionRow(rec.with_(stage=record.COPYING), record.INTERRUPTED, "v1")
         request = _request("u1", "1")
         converter = mock.Mock()
         src = mock.Mock(id=IMAGE_ID, store="lightbits", size=10, virtual_size=1024**3, min_disk=0)
         with (
-            mock.patch.object(conversions, "conversion_row", return_value=row),
-            mock.patch.object(conversions, "source", return_value=src),
-            mock.patch.object(conversions, "make_converter", return_value=converter),
-            mock.patch.object(conversions.runner, "start") as start,
+            mock.patch.object(rows, "conversion_row", return_value=row),
+            mock.patch.object(checks, "source", return_value=src),
+            mock.patch.object(driver, "make_converter", return_value=converter),
+            mock.patch.object(driver.runner, "start") as start,
         ):
             converter.resume_point.return_value = (None, (engine.FINISH_UPLOAD_UNKNOWN, "x"))
             with self.assertRaisesRegex(ValueError, "which image is the new one"):
-                conversions.finish(request, "c2")
+                actions.finish(request, "c2")
             start.assert_not_called()
             converter.resume_point.return_value = (engine.STEP_COPY, None)
-            conversions.finish(request, "c2")
+            actions.finish(request, "c2")
             _beat, key, func, plan, volume_id, step = start.call_args.args
             self.assertEqual(("c2", "v1", engine.STEP_COPY), (key, volume_id, step))
             func(plan, volume_id, step)  # holds the image's lock while it runs
             converter.finish.assert_called_once_with(plan, "v1", engine.STEP_COPY)
             # another conversion of the image took the lock meanwhile: refused
-            other = conversions._holder(_request("u2", "1"), "c9")
-            conversions.conversion_lock().acquire(IMAGE_ID, other)
+            other = lock.holder_of(_request("u2", "1"), "c9")
+            lock.image_lock().acquire(IMAGE_ID, other)
             with self.assertRaisesRegex(ValueError, "being converted by another user"):
-                conversions.finish(request, "c2")
+                actions.finish(request, "c2")
             self.assertEqual((1, "lightbits"), (plan.volume_size, plan.volume_type))
             row.state = record.ACTIVE
             with self.assertRaisesRegex(ValueError, "Only an interrupted conversion"):
-                conversions.finish(request, "c2")
+                actions.finish(request, "c2")
 
 
 def test_an_interrupted_row_says_what_finish_and_clean_up_each_do():
     rec = record.ConversionRecord("c2", IMAGE_ID, "cirros", "cirros-raw", False)
-    row = conversions._rows("1", [_volume_with(rec.with_(stage=record.COPYING))], [])[0]
+    row = rows._rows("1", [_volume_with(rec.with_(stage=record.COPYING))], [])[0]
     assert row.state == record.INTERRUPTED
     message = str(row.message)
     assert "Finish resumes it from its recorded stage" in message

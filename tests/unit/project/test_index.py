@@ -6,7 +6,9 @@ from django.urls import reverse
 from openstack_dashboard import api
 from openstack_dashboard.test import helpers as test
 
+from lightbits_dashboard.convert import record
 from tests.unit.project import factories
+from tests.unit.project.cells import not_one_line, row_cells
 
 INDEX_URL = reverse("horizon:project:lightbits_images:index")
 MOCKS = {
@@ -64,28 +66,45 @@ class LightbitsImagesIndexTests(test.TestCase):
         )
 
     @test.create_mocks(MOCKS)
-    def test_clone_path_column(self):
+    def test_clone_path_column_is_a_short_status_with_the_reasons_on_hover(self):
         fast = factories.image(name="fast")
         qcow = factories.image(name="qcow", disk_format="qcow2")
         # lightbits-ssd maps to a type this cloud does not have
         no_type = factories.image(name="notype", store="lightbits-ssd")
         self._setup([fast, qcow, no_type])
-        res = self.client.get(INDEX_URL)
-        content = res.content.decode()
-        self.assertIn("Fast clone", content)
-        self.assertIn("Copy (image is qcow2/bare, not raw/bare)", content)
+        page = self.client.get(INDEX_URL).content.decode()
+        status = {
+            row_id: cells[-1][1] for row_id, cells in row_cells(page, "lightbits_images").items()
+        }
+        self.assertEqual(
+            {fast.id: "Fast clone", qcow.id: "Copy: qcow2", no_type.id: "Copy"}, status
+        )
+        self.assertIn('title="image is qcow2/bare, not raw/bare">Copy: qcow2<', page)
         self.assertIn(
-            "Copy (no Lightbits volume type for store lightbits-ssd exists in this cloud", content
+            'title="no Lightbits volume type for store lightbits-ssd exists in this cloud', page
         )
 
     @test.create_mocks(MOCKS)
-    def test_fast_clone_caveats_are_a_note_and_zero_virtual_size_is_unknown(self):
-        # A member cannot see volume type encryption: said as a note, not a "Copy".
-        self._setup([factories.image(name="fast", virtual_size=0)])
-        content = self.client.get(INDEX_URL).content.decode()
-        self.assertIn('Fast clone<br><small class="text-muted">cannot check', content)
-        self.assertIn("Unknown", content)
-        self.assertNotIn("0 bytes", content)
+    def test_every_row_is_one_line_and_the_members_caveat_is_said_once(self):
+        """A member's view: the caveat every row shares (what it cannot check) is
+        the column's help, not a note under each row's "Fast clone" (before: a
+        second line of about 150 characters on every row)."""
+        long_name = "an-image-name-without-any-space-" * 4
+        converted = {record.CONVERTED_FROM: "src", record.SOURCE_VIRTUAL_SIZE: "1"}
+        images = [
+            factories.image(name=long_name, owner="another-project", virtual_size=0),
+            factories.image(name="converted", **converted),
+            factories.image(name="qcow", disk_format="qcow2"),
+        ]
+        self._setup(images)
+        page = self.client.get(INDEX_URL).content.decode()
+        self.assertEqual([], not_one_line(page, "lightbits_images"))
+        self.assertEqual(1, page.count("A project member&#x27;s view cannot check every rule"))
+        cells = row_cells(page, "lightbits_images")[images[0].id]
+        self.assertEqual(long_name[:39] + "\u2026", cells[0][1])
+        self.assertIn(f'title="{long_name}"', page)  # the whole name on hover
+        self.assertIn("Unknown", page)
+        self.assertNotIn("0 bytes", page)
 
     @test.create_mocks(MOCKS)
     def test_markup_in_names_is_escaped(self):
@@ -190,5 +209,5 @@ class LightbitsImagesIndexTests(test.TestCase):
             res, "Volume type lightbits cannot take new volumes: Cinder reports backend lb down."
         )
         # no "Fast clone" for an image no boot volume can be made of now
-        self.assertContains(res, "Unavailable now")
-        self.assertNotContains(res, "Fast clone")
+        self.assertContains(res, ">Unavailable now<")
+        self.assertNotContains(res, ">Fast clone<")

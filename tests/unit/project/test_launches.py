@@ -14,11 +14,15 @@ from openstack_dashboard.test import helpers as test
 
 from lightbits_dashboard import shared_cache
 from lightbits_dashboard.api import cinder as lb_cinder
-from lightbits_dashboard.dashboards.project.lightbits_images import launches
+from lightbits_dashboard.dashboards.project.lightbits_images import jobs
+from lightbits_dashboard.dashboards.project.lightbits_images.launches.failures import (
+    LaunchFailureLog,
+)
 from lightbits_dashboard.launch import orchestrator, record, runner
 from lightbits_dashboard.message import msg
 from tests.unit.english import english
 from tests.unit.project import factories
+from tests.unit.project.cells import not_one_line
 
 LAUNCHES_URL = reverse("horizon:project:lightbits_images:launches")
 MOCKS = {api.cinder: ("volume_list_paged",), api.nova: ("server_list",)}
@@ -55,7 +59,7 @@ class LaunchesTableTests(test.TestCase):
     def test_paged_as_horizons_volumes_page_failures_on_the_first_page_only(self):
         first = launch_volume("vm-1", "active", count=2, index=1, server_id="s1")
         second = launch_volume("vm-2", "active", count=2, index=2, server_id="s2")
-        launches.FailureLog().add("1", orchestrator.Outcome(self._rec(3), False, error="e"), "e")
+        LaunchFailureLog().add("1", orchestrator.Outcome(self._rec(3), False, error="e"), "e")
         self.mock_volume_list_paged.return_value = ([first], True, False)
         self.mock_server_list.return_value = ([], False)
         res = self.client.get(LAUNCHES_URL)
@@ -91,7 +95,7 @@ class LaunchesTableTests(test.TestCase):
             [self._server("s2", "BUILD"), self._server("s3", "ACTIVE")],
             False,
         )
-        launches.heartbeat().beat("L1")
+        jobs.heartbeat().beat("L1")
         res = self.client.get(LAUNCHES_URL)
         rows = self._rows(res)
         # Cinder's order (newest first, as Horizon's Volumes page): the table pages by it.
@@ -121,7 +125,7 @@ class LaunchesTableTests(test.TestCase):
     def test_boot_volume_and_server_link_to_horizons_pages(self):
         active = launch_volume("vm-1", "active", count=3, server_id="s1")
         deleted = launch_volume("vm-3", "active", count=3, index=3, server_id="s3")
-        launches.FailureLog().add("1", orchestrator.Outcome(self._rec(2), False, error="e"), "e")
+        LaunchFailureLog().add("1", orchestrator.Outcome(self._rec(2), False, error="e"), "e")
         self.mock_volume_list_paged.return_value = ([active, deleted], False, False)
         self.mock_server_list.return_value = ([self._server("s1", "ACTIVE")], False)
         res = self.client.get(LAUNCHES_URL)
@@ -136,7 +140,7 @@ class LaunchesTableTests(test.TestCase):
         self.assertNotIn(reverse("horizon:project:instances:detail", args=["s3"]), table)
 
     def test_liveness_survives_a_culled_cache(self):
-        beat = launches.heartbeat()
+        beat = jobs.heartbeat()
         beat.beat("L1")
         # what the compressor puts into Horizon's local-memory cache (300 entries)
         cache.set_many({f"compressor-{i}": "x" for i in range(1000)}, 60)
@@ -158,9 +162,9 @@ class LaunchesTableTests(test.TestCase):
                 }
             ),
         ):
-            launches.heartbeat().beat("L1")
+            jobs.heartbeat().beat("L1")
             shared_cache.clear_local()
-            self.assertEqual({"L1"}, launches.heartbeat().alive(["L1", "L2"]))
+            self.assertEqual({"L1"}, jobs.heartbeat().alive(["L1", "L2"]))
             key = "lightbits-launch-failed:p1"
             shared_cache.get_cache().set(key, {"row": 1}, 60)
             self.assertEqual({"row": 1}, caches["lightbits_dashboard"].get(key))
@@ -183,7 +187,7 @@ class LaunchesTableTests(test.TestCase):
         self.mock_volume_list_paged.return_value = ([volume], False, False)
         fault = {"message": "No valid host was found.", "code": 500}
         self.mock_server_list.return_value = ([self._server("s1", "ERROR", fault)], False)
-        launches.heartbeat().beat("L1")
+        jobs.heartbeat().beat("L1")
         res = self.client.get(LAUNCHES_URL)
         (row,) = res.context["table"].data
         self.assertEqual(("error", "No valid host was found."), (row.state, english(row.message)))
@@ -198,7 +202,7 @@ class LaunchesTableTests(test.TestCase):
         self.mock_server_list.return_value = ([], False)
         rec = record.LaunchRecord("L1", "vm", 2, 2, "vm-2", "img-1", record.CLONING, SPEC)
         outcome = orchestrator.Outcome(rec, False, error="boot volume vm-2-boot went to error: x")
-        launches.FailureLog().add("1", outcome, "1 of 2 launched; vm-2 failed: x")
+        LaunchFailureLog().add("1", outcome, "1 of 2 launched; vm-2 failed: x")
         res = self.client.get(LAUNCHES_URL)
         rows = self._rows(res)
         self.assertEqual("error", rows["vm-2"].state)
@@ -219,12 +223,12 @@ class LaunchesTableTests(test.TestCase):
         self.mock_volume_list_paged.return_value = ([active], False, False)
         self.mock_server_list.return_value = ([], False)
         for outcome in outcomes[1:]:
-            launches.FailureLog().add("1", outcome, summary)
+            LaunchFailureLog().add("1", outcome, summary)
         rows = self._rows(self.client.get(LAUNCHES_URL))
         self.assertEqual(summary, rows["vm-1"].message)  # the rest, from the rows
         self.assertEqual(summary, rows["vm-3"].message)
         # with an instance's row dismissed the rows cannot rebuild it: what fits
-        launches.FailureLog().remove("1", launches.FailureLog.row_id(self._rec(3)))
+        LaunchFailureLog().remove("1", LaunchFailureLog.row_id(self._rec(3)))
         rows = self._rows(self.client.get(LAUNCHES_URL))
         self.assertEqual(stored, rows["vm-1"].message)
 
@@ -233,18 +237,25 @@ class LaunchesTableTests(test.TestCase):
         return record.LaunchRecord("L1", "vm", index, 3, f"vm-{index}", "img-1", "cloning", SPEC)
 
     @test.create_mocks(MOCKS)
-    def test_long_launch_and_instance_names_wrap_in_their_cells(self):
+    def test_every_row_is_one_line_long_values_cut_whole_on_hover(self):
+        """Before: long names wrapped over several lines (word-break), an
+        unexpected copy's warning was a list under "Copied", messages ran
+        whole over as many lines as they took."""
         long_name = "a-launch-name-without-any-space-" * 4
-        volume = launch_volume(f"{long_name}-1", "active", name=long_name)
-        self.mock_volume_list_paged.return_value = ([volume], False, False)
+        long_message = msg("volume_refused", error="no valid backend " * 8)
+        volumes = [
+            launch_volume(f"{long_name}-1", "active", name=long_name),
+            launch_volume("vm-2", "active", made="copy", made_seconds=8.0, expected="clone"),
+            launch_volume("vm-3", "error", launch_id="L3", message=long_message),
+        ]
+        self.mock_volume_list_paged.return_value = (volumes, False, False)
         self.mock_server_list.return_value = ([], False)
-        html = self.client.get(LAUNCHES_URL).content.decode()
+        page = self.client.get(LAUNCHES_URL).content.decode()
+        self.assertEqual([], not_one_line(page, "launches"))
         for text in (long_name, f"{long_name}-1"):
-            # Horizon's wrapping cell (word-break): a long name wraps instead
-            # of pushing the other columns off screen
-            cell = re.search(r'<td[^>]*class="([^"]*)"[^>]*>\s*' + re.escape(text) + r"\s*<", html)
-            self.assertTrue(cell, f"no cell holds {text}")
-            self.assertIn("word-break", cell.group(1).split())
+            self.assertIn(f'title="{text}"', page)  # the whole name on hover
+        self.assertIn('title="Cinder refused the boot volume: no valid backend', page)
+        self.assertIn('title="Warning: the clone path said Fast clone', page)
 
     @test.create_mocks(MOCKS)
     def test_markup_in_names_and_messages_is_escaped(self):
@@ -263,7 +274,7 @@ class LaunchesTableTests(test.TestCase):
         volume = launch_volume("vm", "booting", server_id="s1")
         self.mock_volume_get_raw.return_value = volume._apiresource
         self.mock_server_get.return_value = self._server("s1", "ACTIVE")
-        launches.heartbeat().beat("L1")
+        jobs.heartbeat().beat("L1")
         url = LAUNCHES_URL + "?action=row_update&table=launches&obj_id=" + volume.id
         res = self.client.get(url, {}, HTTP_X_REQUESTED_WITH="XMLHttpRequest")
         self.assertEqual(200, res.status_code)
@@ -286,7 +297,7 @@ class LaunchesTableTests(test.TestCase):
         rec = record.LaunchRecord("L1", "vm", 1, 1, "vm", "img-1", record.CLONING, SPEC)
         error = "boot volume vm-boot went to error: No valid backend"
         outcome = orchestrator.Outcome(rec, False, volume_id="vol-1", error=error)
-        launches.FailureLog().add("1", outcome, error)
+        LaunchFailureLog().add("1", outcome, error)
         self.mock_volume_get_raw.return_value = None  # rolled back: gone
         url = LAUNCHES_URL + "?action=row_update&table=launches&obj_id=vol-1"
         res = self.client.get(url, {}, HTTP_X_REQUESTED_WITH="XMLHttpRequest")
@@ -301,7 +312,7 @@ class LaunchesTableTests(test.TestCase):
         self.mock_server_list.return_value = ([], False)
         rec = record.decode(volume.metadata)
         outcome = orchestrator.Outcome(rec, False, volume_id=volume.id, error="e")
-        launches.FailureLog().add("1", outcome, "e")
+        LaunchFailureLog().add("1", outcome, "e")
         res = self.client.get(LAUNCHES_URL)
         self.assertEqual([volume.id], [row.id for row in res.context["table"].data])
 
@@ -319,9 +330,7 @@ class LaunchesTableTests(test.TestCase):
 
     def _post_action(self, action, volume):
         with (
-            mock.patch.object(
-                launches.lb_cinder, "volume_get_raw", return_value=volume._apiresource
-            ),
+            mock.patch.object(lb_cinder, "volume_get_raw", return_value=volume._apiresource),
             mock.patch.object(
                 api.cinder, "volume_list_paged", return_value=([volume], False, False)
             ),
@@ -344,7 +353,7 @@ class LaunchesTableTests(test.TestCase):
 
     def test_finish_is_refused_while_the_driver_lives(self):
         volume = launch_volume("vm", "cloning")
-        launches.heartbeat().beat("L1")
+        jobs.heartbeat().beat("L1")
         res, start = self._post_action("finish", volume)
         start.assert_not_called()
         self.assertEqual(302, res.status_code)
@@ -372,9 +381,7 @@ class LaunchesTableTests(test.TestCase):
             msgs = [str(m) for m in res.wsgi_request._messages]
             self.assertTrue(msgs, f"{action}: refused without a message")
             self.assertIn("not a launch of this project", " ".join(msgs))
-        with mock.patch.object(
-            launches.lb_cinder, "volume_get_raw", return_value=theirs._apiresource
-        ):
+        with mock.patch.object(lb_cinder, "volume_get_raw", return_value=theirs._apiresource):
             url = LAUNCHES_URL + "?action=row_update&table=launches&obj_id=" + theirs.id
             res = self.client.get(url, {}, HTTP_X_REQUESTED_WITH="XMLHttpRequest")
         self.assertEqual(404, res.status_code)
@@ -395,11 +402,11 @@ class LaunchesTableTests(test.TestCase):
     @test.create_mocks(MOCKS)
     def test_dismiss_a_rolled_back_row(self):
         rec = record.LaunchRecord("L1", "vm", 1, 1, "vm", "img-1", record.CLONING, SPEC)
-        launches.FailureLog().add("1", orchestrator.Outcome(rec, False, error="e"), "e")
+        LaunchFailureLog().add("1", orchestrator.Outcome(rec, False, error="e"), "e")
         self.mock_volume_list_paged.return_value = ([], False, False)
         self.mock_server_list.return_value = ([], False)
         self.client.post(LAUNCHES_URL, {"action": "launches__dismiss__failed-L1-1"})
-        self.assertEqual({}, launches.FailureLog().entries("1"))
+        self.assertEqual({}, LaunchFailureLog().entries("1"))
 
     @test.create_mocks(MOCKS)
     @override_settings(POLICY_CHECK_FUNCTION=f"{__name__}.deny_listed")
@@ -444,9 +451,7 @@ class UnrecordedServerTests(test.TestCase):
 
     def _clean_up(self, servers):
         with (
-            mock.patch.object(
-                launches.lb_cinder, "volume_get_raw", return_value=self.volume._apiresource
-            ),
+            mock.patch.object(lb_cinder, "volume_get_raw", return_value=self.volume._apiresource),
             mock.patch.object(
                 api.cinder, "volume_list_paged", return_value=([self.volume], False, False)
             ),

@@ -9,7 +9,11 @@ from openstack_dashboard.test import helpers as test
 
 from lightbits_dashboard import shared_cache
 from lightbits_dashboard.api import cinder as lb_cinder
-from lightbits_dashboard.dashboards.project.lightbits_images import launches
+from lightbits_dashboard.dashboards.project.lightbits_images import jobs
+from lightbits_dashboard.dashboards.project.lightbits_images.launches import rows as launch_rows
+from lightbits_dashboard.dashboards.project.lightbits_images.launches.failures import (
+    LaunchFailureLog,
+)
 from lightbits_dashboard.launch import clone_check, orchestrator, record
 from lightbits_dashboard.message import msg
 from tests.unit.project import factories
@@ -81,7 +85,7 @@ class CloneOrCopyTests(test.TestCase):
         )
         refused = msg(clone_check.COPY_REFUSED)
         outcome = orchestrator.Outcome(rec, False, error=refused)
-        launches.FailureLog().add("1", outcome, refused)
+        LaunchFailureLog().add("1", outcome, refused)
         res = self._page()
         (row,) = res.context["table"].data
         self.assertEqual(("error", "copy"), (row.state, row.made.kind))
@@ -113,7 +117,7 @@ class RowUpdateRaceTests(test.TestCase):
         # first read: still booting (and the heartbeat is already gone); then: active
         self.mock_volume_get_raw.side_effect = [booting._apiresource, done._apiresource]
         self.mock_server_get.return_value = factories.server("s1", "ACTIVE")
-        row = launches.launch_row(self._request(), booting.id)
+        row = launch_rows.launch_row(self._request(), booting.id)
         self.assertEqual("active", row.state)
         self.assertEqual(2, self.mock_volume_get_raw.call_count)
 
@@ -122,8 +126,8 @@ class RowUpdateRaceTests(test.TestCase):
         booting = launch_volume("vm", "booting", server_id="s1")
         self.mock_volume_get_raw.return_value = booting._apiresource
         self.mock_server_get.return_value = factories.server("s1", "BUILD")
-        launches.heartbeat().beat("L1")
-        self.assertEqual("booting", launches.launch_row(self._request(), booting.id).state)
+        jobs.heartbeat().beat("L1")
+        self.assertEqual("booting", launch_rows.launch_row(self._request(), booting.id).state)
         self.assertEqual(1, self.mock_volume_get_raw.call_count)
 
     def _request(self):

@@ -13,7 +13,8 @@ from django.urls import reverse
 from openstack_dashboard.test import helpers as test
 
 from lightbits_dashboard import shared_cache
-from lightbits_dashboard.dashboards.project.lightbits_images import launch_ops, launch_rows
+from lightbits_dashboard.dashboards.project.lightbits_images.launches import ops as launch_ops
+from lightbits_dashboard.dashboards.project.lightbits_images.launches import rows as launch_rows
 from lightbits_dashboard.launch import record
 from tests.unit.admin import cloud_data
 from tests.unit.admin import fakes as admin_fakes

@@ -10,7 +10,10 @@ from openstack_dashboard import api
 from openstack_dashboard.test import helpers as test
 
 from lightbits_dashboard.api import cinder as lb_cinder
-from lightbits_dashboard.dashboards.project.lightbits_images import launches, workflows
+from lightbits_dashboard.dashboards.project.lightbits_images.launches import (
+    driver as launch_driver,
+)
+from lightbits_dashboard.dashboards.project.lightbits_images.launches import workflows
 from tests.unit.english import english
 from tests.unit.project import factories
 
@@ -27,7 +30,7 @@ MOCKS = {
     ),
     api.neutron: ("network_list_for_tenant", "security_group_list"),
     lb_cinder: ("quota_usage",),
-    launches: ("start_launch",),
+    launch_driver: ("start_launch",),
 }
 WORKFLOW = workflows.LaunchFromImage
 

@@ -20,11 +20,15 @@ from django.utils.translation import gettext_lazy as _
 from horizon import tables
 
 from lightbits_dashboard import clone_path, model
-from lightbits_dashboard.dashboards.project.lightbits_images import (
-    convert_forms,
-    convert_tables,
-    convert_views,
-    data,
+from lightbits_dashboard.dashboards.project.lightbits_images import data
+from lightbits_dashboard.dashboards.project.lightbits_images.conversions import (
+    forms as convert_forms,
+)
+from lightbits_dashboard.dashboards.project.lightbits_images.conversions import (
+    tables as convert_tables,
+)
+from lightbits_dashboard.dashboards.project.lightbits_images.conversions import (
+    views as convert_views,
 )
 from lightbits_dashboard.model import field
 

@@ -13,49 +13,22 @@
 from urllib import parse
 
 from django.template import defaultfilters as filters
-from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from horizon import tables
-from openstack_dashboard import api
 
 from lightbits_dashboard import clone_path
 from lightbits_dashboard.convert import record
 from lightbits_dashboard.dashboards import tables as lb_tables
-from lightbits_dashboard.dashboards.project.lightbits_images import (
-    convert_tables,
-    texts,
-    work_rows,
+from lightbits_dashboard.dashboards.project.lightbits_images import texts
+from lightbits_dashboard.dashboards.project.lightbits_images.conversions import (
+    tables as conversion_tables,
+)
+from lightbits_dashboard.dashboards.project.lightbits_images.launches import (
+    tables as launch_tables,
 )
 
-LAUNCH_POLICY = (("compute", "os_compute_api:servers:create"),)
-
-
-class LaunchFromImage(tables.LinkAction):
-    """Row action (image fixed) and table action (image chosen in the form)."""
-
-    name = "launch"
-    verbose_name = _("Launch from Lightbits image")
-    url = "horizon:project:lightbits_images:launch"
-    classes = ("ajax-modal", "btn-launch")
-    icon = "cloud-upload"
-    policy_rules = LAUNCH_POLICY
-
-    def get_link_url(self, datum=None):
-        if datum is None:
-            return reverse("horizon:project:lightbits_images:launch_any")
-        return reverse(self.url, args=[self.table.get_object_id(datum)])
-
-    def allowed(self, request, image=None):
-        if not api.base.is_service_enabled(request, "compute"):
-            return False
-        return image is None or image.status == "active"
-
-
-class ViewLaunches(work_rows.ListLink):
-    name = "launches"
-    verbose_name = _("Launches")
+NAME_LIMIT = 40  # characters of a name shown in a cell; the whole on hover
 
 
 class ImageFilterAction(tables.FilterAction):
@@ -104,6 +77,7 @@ def _with_note(value, note):
 
 
 def show_size(image):
+    """The detail page's size, with what a converted image's size is."""
     return _with_note(filters.filesizeformat(image.size), size_note(image))
 
 
@@ -114,22 +88,43 @@ def show_virtual_size(image):
     return _with_note(filters.filesizeformat(size), virtual_size_note(image))
 
 
-def get_clone_path(image):
-    """ "Copy (why)"; or "Fast clone" with what the project cannot check as a note."""
+def size_cell(image):
+    """The table's size: one line, the note on hover."""
+    return lb_tables.one_line(filters.filesizeformat(image.size), title=size_note(image))
+
+
+def virtual_size_cell(image):
+    size = get_virtual_size(image)
+    if size is None:
+        return None
+    return lb_tables.one_line(filters.filesizeformat(size), title=virtual_size_note(image))
+
+
+def _copied_format(image):
+    """The disk format that makes Cinder copy the image, or None."""
+    for reason in image.clone_reasons or ():
+        if getattr(reason, "code", None) == "not_raw_bare":
+            return reason.params.get("disk")
+    return None
+
+
+def clone_path_status(image):
+    """(short status, the row's reasons as one text): "Fast clone", "Copy: qcow2",
+    "Copy", "Unavailable now"..."""
     unavailable = getattr(image, "clone_unavailable", None)
     if unavailable:  # its backend cannot take a boot volume now: no "Fast clone"
-        return format_html(
-            '{}<br><small class="text-muted">{}</small>',
-            texts.verdict(clone_path.UNAVAILABLE),
-            texts.render_all(unavailable),
-        )
-    verdict = texts.verdict(image.clone_verdict)
+        return texts.verdict(clone_path.UNAVAILABLE), texts.render_all(unavailable)
     reasons = texts.render_all(image.clone_reasons)
-    if not reasons:
-        return verdict
-    if image.clone_verdict == clone_path.COPY:
-        return format_lazy("{} ({})", verdict, reasons)
-    return format_html('{}<br><small class="text-muted">{}</small>', verdict, reasons)
+    disk_format = image.clone_verdict == clone_path.COPY and _copied_format(image)
+    if disk_format:
+        return texts.COPY_FORMAT % {"format": disk_format}, reasons
+    return texts.verdict(image.clone_verdict), reasons
+
+
+def get_clone_path(image):
+    """The short status; the reasons on hover (the detail page says them in full)."""
+    status, reasons = clone_path_status(image)
+    return lb_tables.one_line(status, title=reasons)
 
 
 class LightbitsImagesTable(lb_tables.DataTable):
@@ -162,15 +157,16 @@ class LightbitsImagesTable(lb_tables.DataTable):
             )
         return super().get_empty_message()
 
-    name = tables.WrappingColumn(
+    name = tables.Column(
         lambda image: image.name or image.id,
         link="horizon:project:lightbits_images:detail",
+        truncate=NAME_LIMIT,  # Horizon's: the whole name on hover
         verbose_name=_("Image Name"),
     )
     image_format = tables.Column(get_format, verbose_name=_("Format"))
-    size = tables.Column(show_size, verbose_name=_("Size"), attrs={"data-type": "size"})
+    size = tables.Column(size_cell, verbose_name=_("Size"), attrs={"data-type": "size"})
     virtual_size = tables.Column(
-        show_virtual_size,
+        virtual_size_cell,
         verbose_name=_("Virtual Size"),
         attrs={"data-type": "size"},
         empty_value=_("Unknown"),
@@ -178,7 +174,9 @@ class LightbitsImagesTable(lb_tables.DataTable):
     min_disk = tables.Column("min_disk", verbose_name=_("Min. Disk (GiB)"))
     visibility = tables.Column("visibility", verbose_name=_("Visibility"))
     store = tables.Column("store", verbose_name=_("Store"))
-    clone_path = tables.Column(get_clone_path, verbose_name=_("Clone Path"))
+    clone_path = tables.Column(
+        get_clone_path, verbose_name=_("Clone Path"), help_text=texts.CLONE_PATH_HELP
+    )
 
     class Meta:
         name = "lightbits_images"
@@ -187,8 +185,8 @@ class LightbitsImagesTable(lb_tables.DataTable):
         prev_pagination_param = "prev_image_marker"
         table_actions = (
             ImageFilterAction,
-            LaunchFromImage,
-            ViewLaunches,
-            convert_tables.ViewConversions,
+            launch_tables.LaunchFromImage,
+            launch_tables.ViewLaunches,
+            conversion_tables.ViewConversions,
         )
-        row_actions = (LaunchFromImage, convert_tables.MakeFastClonable)
+        row_actions = (launch_tables.LaunchFromImage, conversion_tables.MakeFastClonable)

@@ -31,6 +31,18 @@ VERDICTS = {
     "unavailable": pgettext_lazy("Clone path", "Unavailable now"),
 }
 
+# The images table's Clone Path: a short status, the reasons on hover; what
+# holds for every row of a member's view is said once, in the column's help.
+COPY_FORMAT = pgettext_lazy("Clone path", "Copy: %(format)s")
+CLONE_PATH_HELP = _(
+    "How Cinder makes a boot volume from the image: a fast clone of its image volume, "
+    "or a copy of the image (point at a row for why; the image's page says it in "
+    "full). A project member's view cannot check every rule: whether the Lightbits "
+    "volume type is encrypted and, for another project's image, whether its image "
+    "volume records that owner. Fast clone then means that every rule this view can "
+    "check holds."
+)
+
 NO_BACKEND_HINT = _(
     "for a Lightbits backend this usually means its cinder-volume service is down, "
     "its driver cannot reach the Lightbits cluster, or the volume type names no "

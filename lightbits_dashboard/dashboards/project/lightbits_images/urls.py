@@ -10,18 +10,21 @@
 #    License for the specific language governing permissions and limitations
 #    under the License.
 
-from django.urls import re_path
+from django.urls import include, re_path
 
-from lightbits_dashboard.dashboards.project.lightbits_images import convert_views, views
+from lightbits_dashboard.dashboards.project.lightbits_images import views
+from lightbits_dashboard.dashboards.project.lightbits_images.conversions import (
+    urls as conversion_urls,
+)
+from lightbits_dashboard.dashboards.project.lightbits_images.launches import urls as launch_urls
 
 IMAGE = r"(?P<image_id>[^/]+)"
 
+# The sub-pages' URL names stay the panel's own (no namespace of their own);
+# their paths come before the detail page's, which matches any single segment.
 urlpatterns = [
     re_path(r"^$", views.IndexView.as_view(), name="index"),
-    re_path(r"^launches/$", views.LaunchesView.as_view(), name="launches"),
-    re_path(r"^launch/$", views.LaunchView.as_view(), name="launch_any"),
-    re_path(rf"^{IMAGE}/launch/$", views.LaunchView.as_view(), name="launch"),
-    re_path(r"^conversions/$", convert_views.ConversionsView.as_view(), name="conversions"),
-    re_path(rf"^{IMAGE}/convert/$", convert_views.MakeFastClonableView.as_view(), name="convert"),
+    re_path(r"^", include(launch_urls)),
+    re_path(r"^", include(conversion_urls)),
     re_path(rf"^{IMAGE}/$", views.DetailView.as_view(), name="detail"),
 ]

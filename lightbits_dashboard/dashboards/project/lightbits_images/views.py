@@ -15,18 +15,10 @@ from concurrent.futures import ThreadPoolExecutor
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from horizon import exceptions, messages, tables, views
-from horizon import workflows as horizon_workflows
 from openstack_dashboard import api, policy
 
 from lightbits_dashboard import clone_path, model
-from lightbits_dashboard.dashboards.project.lightbits_images import (
-    data,
-    launches_tables,
-    texts,
-    work_rows,
-    workflows,
-)
-from lightbits_dashboard.dashboards.project.lightbits_images import launches as launch_data
+from lightbits_dashboard.dashboards.project.lightbits_images import data, texts
 from lightbits_dashboard.dashboards.project.lightbits_images import tables as images_tables
 
 
@@ -114,46 +106,3 @@ class DetailView(views.HorizonTemplateView):
         context["properties"] = sorted(image.properties.items())
         context["stores"] = model.image_stores(image)
         return context
-
-
-class LaunchView(horizon_workflows.WorkflowView):
-    workflow_class = workflows.LaunchFromImage
-
-    def get_initial(self):
-        """Only the image comes from the URL (never the query string)."""
-        initial = {}
-        image_id = self.kwargs.get("image_id")
-        if image_id:
-            initial["image_id"] = data.get_lightbits_image(self.request, image_id).id
-        return initial
-
-    def get_context_data(self, **kwargs):
-        """The workflow's name as the page title: Horizon's WorkflowView sets
-        none, and the page opened without the modal ends its breadcrumb in it."""
-        context = super().get_context_data(**kwargs)
-        context.setdefault("page_title", context["workflow"].name)
-        return context
-
-
-class LaunchesView(work_rows.RowsView):
-    """Paged as Horizon's Volumes page: markers are boot volume ids."""
-
-    table_class = launches_tables.LaunchesTable
-    page_title = _("Lightbits Launches")
-    error = _("Unable to retrieve launches.")
-
-    def has_prev_data(self, table):
-        return getattr(self, "_prev", False)
-
-    def has_more_data(self, table):
-        return getattr(self, "_more", False)
-
-    def rows(self):
-        meta = self.table_class._meta
-        self._more = self._prev = False
-        rows, self._more, self._prev = launch_data.launch_page(
-            self.request,
-            marker=self.request.GET.get(meta.pagination_param),
-            prev_marker=self.request.GET.get(meta.prev_pagination_param),
-        )
-        return rows

@@ -20,8 +20,12 @@ from horizon import tables
 
 from lightbits_dashboard.convert import record
 from lightbits_dashboard.dashboards import tables as lb_tables
-from lightbits_dashboard.dashboards.project.lightbits_images import conversions, work_rows
-from lightbits_dashboard.dashboards.project.lightbits_images import convert_messages as texts
+from lightbits_dashboard.dashboards.project.lightbits_images import jobs
+from lightbits_dashboard.dashboards.project.lightbits_images.conversions import (
+    actions,
+    rows,
+    texts,
+)
 
 # Cinder's create and upload-to-image, Glance's image update.
 CONVERT_POLICY = (
@@ -29,6 +33,12 @@ CONVERT_POLICY = (
     ("volume", "volume_extension:volume_actions:upload_image"),
     ("image", "modify_image"),
 )
+
+
+# Characters of a cell shown on its one line (Horizon's truncate); the whole on hover.
+NAME_LIMIT = 30
+ROUTE_LIMIT = 45  # the routes' names whole; "Unknown (...)" cut
+MESSAGE_LIMIT = 60
 
 
 class MakeFastClonable(tables.LinkAction):
@@ -49,12 +59,12 @@ class MakeFastClonable(tables.LinkAction):
         return own and image.status == "active" and not raw
 
 
-class ViewConversions(work_rows.ListLink):
+class ViewConversions(jobs.ListLink):
     name = "conversions"
     verbose_name = _("Conversions")
 
 
-class CleanUpConversion(work_rows.CleanUp):
+class CleanUpConversion(jobs.CleanUp):
     help_text = _("Deletes the temporary volume and the half-made image.")
     past = ngettext_lazy("Clean up started", "Clean up started")
 
@@ -65,10 +75,10 @@ class CleanUpConversion(work_rows.CleanUp):
         return row.state in (record.INTERRUPTED, record.ERROR) and bool(left)
 
     def operate(self, request, row_id):
-        conversions.clean_up(request, row_id)
+        actions.clean_up(request, row_id)
 
 
-class FinishConversion(work_rows.RowAction):
+class FinishConversion(jobs.RowAction):
     name = "finish"
     icon = "play"
     help_text = _("Resumes the conversion from its recorded stage where that is safe.")
@@ -78,10 +88,10 @@ class FinishConversion(work_rows.RowAction):
     states = (record.INTERRUPTED,)
 
     def operate(self, request, row_id):
-        conversions.finish(request, row_id)
+        actions.finish(request, row_id)
 
 
-class DismissConversion(work_rows.Dismiss):
+class DismissConversion(jobs.Dismiss):
     help_text = _("Removes the row; both images stay.")
 
     def allowed(self, request, row=None):
@@ -90,12 +100,12 @@ class DismissConversion(work_rows.Dismiss):
         return row.state == record.ACTIVE or (row.state == record.ERROR and not row.volume_id)
 
     def operate(self, request, row_id):
-        conversions.dismiss(request, row_id)
+        actions.dismiss(request, row_id)
 
 
-class UpdateRow(work_rows.UpdateRow):
+class UpdateRow(jobs.UpdateRow):
     def fetch(self, request, row_id):
-        return conversions.conversion_row(request, row_id)
+        return rows.conversion_row(request, row_id)
 
 
 def _new_image_link(row):
@@ -105,8 +115,10 @@ def _new_image_link(row):
 
 
 class ConversionsTable(lb_tables.DataTable):
-    source_name = tables.WrappingColumn("source_name", verbose_name=_("Source Image"))
-    new_name = tables.WrappingColumn("new_name", verbose_name=_("New Image"), link=_new_image_link)
+    source_name = tables.Column("source_name", verbose_name=_("Source Image"), truncate=NAME_LIMIT)
+    new_name = tables.Column(
+        "new_name", verbose_name=_("New Image"), link=_new_image_link, truncate=NAME_LIMIT
+    )
     state = tables.Column(
         "state",
         verbose_name=_("Stage"),
@@ -114,10 +126,12 @@ class ConversionsTable(lb_tables.DataTable):
         status_choices=texts.STAGE_CHOICES,
         display_choices=texts.STAGES,
     )
-    route = tables.Column("route", verbose_name=_("Route"), empty_value="-")
-    message = tables.WrappingColumn("message", verbose_name=_("Message"), empty_value="")
+    route = tables.Column("route", verbose_name=_("Route"), empty_value="-", truncate=ROUTE_LIMIT)
+    message = tables.Column(
+        "message", verbose_name=_("Message"), empty_value="", truncate=MESSAGE_LIMIT
+    )
 
-    class Meta(work_rows.TableMeta):
+    class Meta(jobs.TableMeta):
         name = "conversions"
         verbose_name = _("Conversions")
         row_class = UpdateRow

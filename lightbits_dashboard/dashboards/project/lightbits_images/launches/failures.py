@@ -13,27 +13,20 @@
 """Rolled-back launch instances, remembered in the shared cache for a day
 so that their error stays visible on the Launches page."""
 
-import threading
 import time
 
-from lightbits_dashboard import shared_cache
+from lightbits_dashboard.dashboards.project.lightbits_images import jobs
 from lightbits_dashboard.message import Message
 
 FAILED_PREFIX = "failed-"
 
 
-class FailureLog:
-    """Rolled-back instances per project, kept a day in the cache for the table."""
-
-    TTL = 24 * 3600
-    _lock = threading.Lock()
+class LaunchFailureLog(jobs.FailureLog):
+    """Rolled-back instances per project, by row id (FAILED_PREFIX...)."""
 
     @staticmethod
     def _key(project_id):
         return f"lightbits-launch-failed:{project_id}"
-
-    def entries(self, project_id):
-        return dict(shared_cache.get_cache().get(self._key(project_id)) or {})
 
     @staticmethod
     def row_id(rec):
@@ -55,16 +48,7 @@ class FailureLog:
             "time": time.time(),
             "made": (rec.made, rec.made_seconds, rec.expected),  # plain, for the cache
         }
-        with self._lock:
-            entries = self.entries(project_id)
-            entries[self.row_id(rec)] = entry
-            shared_cache.get_cache().set(self._key(project_id), entries, self.TTL)
-
-    def remove(self, project_id, row_id):
-        with self._lock:
-            entries = self.entries(project_id)
-            entries.pop(row_id, None)
-            shared_cache.get_cache().set(self._key(project_id), entries, self.TTL)
+        self.put(project_id, self.row_id(rec), entry)
 
 
 def message_data(message):

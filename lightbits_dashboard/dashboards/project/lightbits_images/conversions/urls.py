@@ -10,12 +10,13 @@
 #    License for the specific language governing permissions and limitations
 #    under the License.
 
-"""Form fields the panel's forms and workflow steps share."""
+from django.urls import re_path
 
-from horizon import forms
+from lightbits_dashboard.dashboards.project.lightbits_images.conversions import views
 
+IMAGE = r"(?P<image_id>[^/]+)"
 
-def optional_checkbox(label, help_text=""):
-    """A checkbox that may stay unticked (Django's BooleanField is required
-    unless told otherwise)."""
-    return forms.BooleanField(label=label, required=False, help_text=help_text)
+urlpatterns = [
+    re_path(r"^conversions/$", views.ConversionsView.as_view(), name="conversions"),
+    re_path(rf"^{IMAGE}/convert/$", views.MakeFastClonableView.as_view(), name="convert"),
+]

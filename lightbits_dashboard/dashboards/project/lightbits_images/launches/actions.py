@@ -17,15 +17,13 @@ from django.utils.translation import gettext as _
 from openstack_dashboard import api
 
 from lightbits_dashboard import model
-from lightbits_dashboard.dashboards.project.lightbits_images.launch_driver import (
-    heartbeat,
-    make_launcher,
-)
-from lightbits_dashboard.dashboards.project.lightbits_images.launch_failures import (
+from lightbits_dashboard.dashboards.project.lightbits_images.jobs import heartbeat
+from lightbits_dashboard.dashboards.project.lightbits_images.launches.driver import make_launcher
+from lightbits_dashboard.dashboards.project.lightbits_images.launches.failures import (
     FAILED_PREFIX,
-    FailureLog,
+    LaunchFailureLog,
 )
-from lightbits_dashboard.dashboards.project.lightbits_images.launch_rows import launch_row
+from lightbits_dashboard.dashboards.project.lightbits_images.launches.rows import launch_row
 from lightbits_dashboard.launch import record, runner
 
 
@@ -76,7 +74,7 @@ def clean_up(request, row_id):
 def dismiss(request, row_id):
     """Forget a finished instance: drop its launch metadata, keep server and volume."""
     if row_id.startswith(FAILED_PREFIX):
-        FailureLog().remove(request.user.project_id, row_id)
+        LaunchFailureLog().remove(request.user.project_id, row_id)
         return
     row = row_or_refuse(request, row_id)
     if row.state not in (record.ACTIVE, record.ERROR):

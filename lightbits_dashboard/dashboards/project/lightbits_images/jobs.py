@@ -10,16 +10,59 @@
 #    License for the specific language governing permissions and limitations
 #    under the License.
 
-"""What the pages of background work, one row each (Launches, Conversions),
-share: their view, the link to them, the state column's choices, a one-row
-action on a row with a ``state``, its Clean Up and Dismiss, the ajax row
-update (Horizon's UpdateRow) and their table's Meta."""
+"""Background jobs (launches, conversions): what both share.
+
+The job runs in ``launch.runner``'s thread of the Horizon process; its
+heartbeat and its failure log live in the plugin's shared cache, so that
+every Horizon process sees them (memcached or redis in deployment). Their
+pages show one row per job: the view, the link to it, the state column's
+choices, a one-row action on a row with a ``state``, its Clean Up and
+Dismiss, the ajax row update (Horizon's UpdateRow) and the table's Meta.
+"""
+
+import threading
 
 from django.urls import reverse
 from django.utils.translation import ngettext_lazy, pgettext_lazy
 from horizon import exceptions, messages, tables
 
-from lightbits_dashboard import model
+from lightbits_dashboard import conf, model, shared_cache
+from lightbits_dashboard.launch import runner
+
+
+def heartbeat():
+    """The jobs' heartbeat, in the plugin's cache alias (shared_cache): shared
+    by every Horizon process when it is memcached or redis, never culled by
+    Horizon's own entries."""
+    ttl = runner.heartbeat_ttl(conf.get("LAUNCH_POLL_INTERVAL"))
+    return runner.Heartbeat(shared_cache.get_cache(), ttl)
+
+
+class FailureLog:
+    """Failed jobs per project, kept a day in the shared cache so that their
+    error stays visible on their page; ``_key(project_id)`` names the entry."""
+
+    TTL = 24 * 3600
+    _lock = threading.Lock()
+
+    @staticmethod
+    def _key(project_id):
+        raise NotImplementedError
+
+    def entries(self, project_id):
+        return dict(shared_cache.get_cache().get(self._key(project_id)) or {})
+
+    def put(self, project_id, row_id, entry):
+        with self._lock:
+            entries = self.entries(project_id)
+            entries[row_id] = entry
+            shared_cache.get_cache().set(self._key(project_id), entries, self.TTL)
+
+    def remove(self, project_id, row_id):
+        with self._lock:
+            entries = self.entries(project_id)
+            entries.pop(row_id, None)
+            shared_cache.get_cache().set(self._key(project_id), entries, self.TTL)
 
 
 class RowsView(tables.DataTableView):

@@ -10,26 +10,23 @@
 #    License for the specific language governing permissions and limitations
 #    under the License.
 
-"""The Launches table: one row per instance of a launch, updated by ajax
-(Horizon's UpdateRow) while it is cloning or booting."""
+"""The "Launch from Lightbits image" action and the Launches table: one row
+per instance of a launch, updated by ajax (Horizon's UpdateRow) while it is
+cloning or booting."""
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy, pgettext_lazy
 from horizon import tables
+from openstack_dashboard import api
 
 from lightbits_dashboard.dashboards import tables as lb_tables
-from lightbits_dashboard.dashboards.project.lightbits_images import (
-    clone_texts,
-    launch_rows,
-    launches,
-    texts,
-    work_rows,
-)
-from lightbits_dashboard.dashboards.project.lightbits_images import tables as images_tables
+from lightbits_dashboard.dashboards.project.lightbits_images import jobs, texts
+from lightbits_dashboard.dashboards.project.lightbits_images.launches import actions, rows
+from lightbits_dashboard.dashboards.project.lightbits_images.launches import texts as launch_texts
 from lightbits_dashboard.launch import record
 
-STATE_CHOICES, STATE_DISPLAY = work_rows.state_choices(
+STATE_CHOICES, STATE_DISPLAY = jobs.state_choices(
     (
         (record.CLONING, pgettext_lazy("Launch state", "Cloning boot volume")),
         (record.BOOTING, pgettext_lazy("Launch state", "Booting")),
@@ -38,9 +35,13 @@ STATE_CHOICES, STATE_DISPLAY = work_rows.state_choices(
 )
 
 
+# Characters of a cell shown on its one line (Horizon's truncate); the whole on hover.
+NAME_LIMIT = 30
+MESSAGE_LIMIT = 60
+
 FOUND = {
-    launch_rows.FOUND_BY_NAME: _("%(status)s (found by name)"),
-    launch_rows.FOUND_ATTACHED: _("%(status)s (found by its boot volume)"),
+    rows.FOUND_BY_NAME: _("%(status)s (found by name)"),
+    rows.FOUND_ATTACHED: _("%(status)s (found by its boot volume)"),
 }
 
 
@@ -72,11 +73,40 @@ def server_link(row):
     return horizon_link("horizon:project:instances:detail", row.server_status and row.server_id)
 
 
-class FinishLaunch(work_rows.RowAction):
+LAUNCH_POLICY = (("compute", "os_compute_api:servers:create"),)
+
+
+class LaunchFromImage(tables.LinkAction):
+    """Row action (image fixed) and table action (image chosen in the form)."""
+
+    name = "launch"
+    verbose_name = _("Launch from Lightbits image")
+    url = "horizon:project:lightbits_images:launch"
+    classes = ("ajax-modal", "btn-launch")
+    icon = "cloud-upload"
+    policy_rules = LAUNCH_POLICY
+
+    def get_link_url(self, datum=None):
+        if datum is None:
+            return reverse("horizon:project:lightbits_images:launch_any")
+        return reverse(self.url, args=[self.table.get_object_id(datum)])
+
+    def allowed(self, request, image=None):
+        if not api.base.is_service_enabled(request, "compute"):
+            return False
+        return image is None or image.status == "active"
+
+
+class ViewLaunches(jobs.ListLink):
+    name = "launches"
+    verbose_name = _("Launches")
+
+
+class FinishLaunch(jobs.RowAction):
     name = "finish"
     states = (record.INTERRUPTED,)
     icon = "play"
-    policy_rules = images_tables.LAUNCH_POLICY
+    policy_rules = LAUNCH_POLICY
     present = ngettext_lazy("Finish Launch", "Finish Launches")
     past = ngettext_lazy(
         "Resumed launch (the row shows how it ends)",
@@ -84,10 +114,10 @@ class FinishLaunch(work_rows.RowAction):
     )
 
     def operate(self, request, row_id):
-        launches.finish(request, row_id)
+        actions.finish(request, row_id)
 
 
-class CleanUpLaunch(work_rows.CleanUp):
+class CleanUpLaunch(jobs.CleanUp):
     help_text = _("Deletes the server and boot volume this launch created.")
     policy_rules = (
         ("compute", "os_compute_api:servers:delete"),
@@ -104,26 +134,26 @@ class CleanUpLaunch(work_rows.CleanUp):
         return row.volume_id is not None and row.state in (record.INTERRUPTED, record.ERROR)
 
     def operate(self, request, row_id):
-        launches.clean_up(request, row_id)
+        actions.clean_up(request, row_id)
 
 
-class DismissLaunch(work_rows.Dismiss):
+class DismissLaunch(jobs.Dismiss):
     states = (record.ACTIVE, record.ERROR)
     help_text = _("Removes the row; the server and its volume stay.")
     policy_rules = (("volume", "volume:delete_volume_metadata"),)
 
     def operate(self, request, row_id):
-        launches.dismiss(request, row_id)
+        actions.dismiss(request, row_id)
 
 
-class UpdateRow(work_rows.UpdateRow):
+class UpdateRow(jobs.UpdateRow):
     def fetch(self, request, row_id):
-        return launches.launch_row(request, row_id)
+        return rows.launch_row(request, row_id)
 
 
 class LaunchesTable(lb_tables.DataTable):
-    server_name = tables.WrappingColumn("server_name", verbose_name=_("Instance"))
-    launch_name = tables.WrappingColumn("launch_name", verbose_name=_("Launch"))
+    server_name = tables.Column("server_name", verbose_name=_("Instance"), truncate=NAME_LIMIT)
+    launch_name = tables.Column("launch_name", verbose_name=_("Launch"), truncate=NAME_LIMIT)
     state = tables.Column(
         "state",
         verbose_name=_("State"),
@@ -135,7 +165,7 @@ class LaunchesTable(lb_tables.DataTable):
         "volume_status", verbose_name=_("Boot Volume"), empty_value=_("Deleted"), link=volume_link
     )
     made = tables.Column(
-        lambda row: clone_texts.made_cell(row.made), verbose_name=_("Clone or Copy")
+        lambda row: launch_texts.made_cell(row.made), verbose_name=_("Clone or Copy")
     )
     server_status = tables.Column(
         server_cell,
@@ -147,16 +177,18 @@ class LaunchesTable(lb_tables.DataTable):
             "found by its name or its boot volume, and says so until Finish records it."
         ),
     )
-    message = tables.WrappingColumn(
-        lambda row: texts.render(row.message), verbose_name=_("Message"), empty_value=""
+    message = tables.Column(
+        lambda row: lb_tables.one_line(texts.render(row.message), MESSAGE_LIMIT),
+        verbose_name=_("Message"),
+        empty_value="",
     )
 
-    class Meta(work_rows.TableMeta):
+    class Meta(jobs.TableMeta):
         name = "launches"
         verbose_name = _("Launches")
         row_class = UpdateRow
         row_actions = (FinishLaunch, CleanUpLaunch, DismissLaunch)
-        table_actions = (images_tables.LaunchFromImage,)
+        table_actions = (LaunchFromImage,)
 
     def get_object_display(self, datum):
         """Action messages name the instance, not its boot volume's id."""

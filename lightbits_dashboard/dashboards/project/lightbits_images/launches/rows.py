@@ -16,7 +16,7 @@ A page costs: one Cinder volume list of the page's launch volumes (the
 metadata filter on the launch mark, Horizon's ``volume_list_paged`` with its
 markers and API_RESULT_PAGE_SIZE), one Nova server list of the page's
 server names (a name regex, at most two servers per launch volume of the
-page), one heartbeat read, and one cache read of the FailureLog (its rows
+page), one heartbeat read, and one cache read of the LaunchFailureLog (its rows
 on the first page). The ajax row update reads one volume and one server.
 
 A row's server is the one its launch record names; when the launch never
@@ -30,12 +30,12 @@ from openstack_dashboard.exceptions import NOT_FOUND
 
 from lightbits_dashboard import model
 from lightbits_dashboard.api import cinder as lb_cinder
-from lightbits_dashboard.dashboards.project.lightbits_images.launch_driver import heartbeat
-from lightbits_dashboard.dashboards.project.lightbits_images.launch_failures import (
+from lightbits_dashboard.dashboards.project.lightbits_images.jobs import heartbeat
+from lightbits_dashboard.dashboards.project.lightbits_images.launches.failures import (
     FAILED_PREFIX,
-    FailureLog,
+    LaunchFailureLog,
 )
-from lightbits_dashboard.dashboards.project.lightbits_images.launch_ops import (
+from lightbits_dashboard.dashboards.project.lightbits_images.launches.ops import (
     attached_server,
     fault,
     launch_server,
@@ -116,7 +116,7 @@ def volume_row(volume, rec, servers_by_id, alive):
 
 
 def failure_row(row_id, entry):
-    """A FailureLog entry's row; its message is a Message's data (or, written by
+    """A LaunchFailureLog entry's row; its message is a Message's data (or, written by
     an earlier version, English text)."""
     entry = dict(entry)
     stored = entry.get("message")
@@ -130,14 +130,14 @@ def failure_row(row_id, entry):
 def failure_rows(project_id, keep=lambda entry: True):
     return [
         failure_row(row_id, entry)
-        for row_id, entry in FailureLog().entries(project_id).items()
+        for row_id, entry in LaunchFailureLog().entries(project_id).items()
         if keep(entry)
     ]
 
 
 def rows_from(volumes, servers, project_id, failures=True):
     """Rows of the launch volumes among ``volumes``, in their order; then,
-    with ``failures``, the FailureLog's rows (each replacing its volume's)."""
+    with ``failures``, the LaunchFailureLog's rows (each replacing its volume's)."""
     launch_volumes = [(v, record.decode(getattr(v, "metadata", None))) for v in volumes]
     launch_volumes = [(v, rec) for v, rec in launch_volumes if rec]
     keys = {rec.launch_id for _v, rec in launch_volumes} | {v.id for v, _rec in launch_volumes}
@@ -164,7 +164,7 @@ def launch_page(request, marker=None, prev_marker=None):
 
     Horizon's conventions (its Volumes page): newest first, ``marker`` the
     last volume of the previous page, ``prev_marker`` the first of the next
-    one, API_RESULT_PAGE_SIZE rows. The FailureLog's rows lead the first
+    one, API_RESULT_PAGE_SIZE rows. The LaunchFailureLog's rows lead the first
     page (never the last row: the table's marker is a volume id).
     """
     volumes, has_more, has_prev = api.cinder.volume_list_paged(

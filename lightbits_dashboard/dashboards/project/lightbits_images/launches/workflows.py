@@ -30,11 +30,18 @@ from openstack_dashboard import api
 from openstack_dashboard.dashboards.project.instances import utils as instance_utils
 
 from lightbits_dashboard import clone_path, conf, storable
-from lightbits_dashboard.dashboards.project.lightbits_images import data, fields, launches, texts
+from lightbits_dashboard.dashboards.project.lightbits_images import data, texts
+from lightbits_dashboard.dashboards.project.lightbits_images.launches import driver
 from lightbits_dashboard.launch import clone_check, image_fit, orchestrator, record, sizing
 
 USER_DATA_MAX = 16384  # characters; kept in the boot volume's metadata until boot
 NAME_MAX = 200  # leaves room for "-10-boot" within Cinder's and Nova's 255
+
+
+def optional_checkbox(label, help_text=""):
+    """A checkbox that may stay unticked (Django's BooleanField is required
+    unless told otherwise)."""
+    return forms.BooleanField(label=label, required=False, help_text=help_text)
 
 
 def _choices_or_error(request, call, message):
@@ -136,12 +143,12 @@ class SetSourceAction(ServerValidatedAction):
         widget=forms.NumberInput(attrs={"id": "id_boot_volume_size"}),
     )
     volume_type = forms.ThemableChoiceField(label=_("Volume Type"))
-    delete_on_terminate = fields.optional_checkbox(_("Delete Volume on Instance Delete"))
-    copy_confirmed = fields.optional_checkbox(
+    delete_on_terminate = optional_checkbox(_("Delete Volume on Instance Delete"))
+    copy_confirmed = optional_checkbox(
         _("Launch anyway, with a full copy of the image"),
         _("Needed only for an image whose clone path is Copy."),
     )
-    require_clone = fields.optional_checkbox(
+    require_clone = optional_checkbox(
         _("Require fast clone"),
         _(
             "Stop an instance as soon as Cinder starts copying the image instead of "
@@ -543,7 +550,7 @@ class LaunchFromImage(workflows.Workflow):
             spec=spec,
             vcpus=int(context.get("flavor_vcpus") or 0),
             ram_mb=int(context.get("flavor_ram") or 0),
-            launch_id=launches.new_launch_id(),
+            launch_id=driver.new_launch_id(),
             expected=context.get("clone_expected") or "",
             require_clone=bool(context.get("require_clone")),
         )
@@ -552,7 +559,7 @@ class LaunchFromImage(workflows.Workflow):
         """Quotas for the whole count, before anything is created."""
         plan = self.plan(context)
         try:
-            launches.make_launcher(self.request, plan.launch_id).check_quotas(plan)
+            driver.make_launcher(self.request, plan.launch_id).check_quotas(plan)
         except orchestrator.QuotaRefused as refused:
             self.add_error_to_step(
                 "; ".join(texts.render(m) for m in refused.messages), "set_details"
@@ -581,5 +588,5 @@ class LaunchFromImage(workflows.Workflow):
     @sensitive_variables("context")
     def handle(self, request, context):
         plan = getattr(self, "_plan", None) or self.plan(context)
-        launches.start_launch(request, plan)
+        driver.start_launch(request, plan)
         return True

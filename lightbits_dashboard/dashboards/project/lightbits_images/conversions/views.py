@@ -12,34 +12,36 @@
 
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext_lazy as _
-from horizon import exceptions, forms
+from horizon import exceptions
+from horizon import forms as horizon_forms
 from horizon.utils import memoized
 
 from lightbits_dashboard import conf, model
-from lightbits_dashboard.dashboards.project.lightbits_images import (
-    conversions,
-    convert_forms,
-    convert_tables,
-    work_rows,
+from lightbits_dashboard.dashboards.project.lightbits_images import jobs
+from lightbits_dashboard.dashboards.project.lightbits_images.conversions import (
+    checks,
+    forms,
+    rows,
+    tables,
+    texts,
 )
-from lightbits_dashboard.dashboards.project.lightbits_images import convert_messages as texts
 
 INDEX_URL = reverse_lazy(model.PROJECT_INDEX_URL)
 
 
-class MakeFastClonableView(forms.ModalFormView):
-    form_class = convert_forms.MakeFastClonableForm
+class MakeFastClonableView(horizon_forms.ModalFormView):
+    form_class = forms.MakeFastClonableForm
     template_name = "project/lightbits_images/convert.html"
     modal_id = "make_fast_clonable_modal"
     page_title = _("Make Fast-Clonable")
     submit_label = _("Convert")
-    success_url = reverse_lazy(convert_forms.CONVERSIONS_URL)
+    success_url = reverse_lazy(forms.CONVERSIONS_URL)
     url_name = "horizon:project:lightbits_images:convert"
 
     @memoized.memoized_method
     def get_source(self):
         try:
-            return conversions.source(self.request, self.kwargs["image_id"])
+            return checks.source(self.request, self.kwargs["image_id"])
         except Exception:
             exceptions.handle(self.request, _("Unable to retrieve the image."), redirect=INDEX_URL)
 
@@ -56,7 +58,7 @@ class MakeFastClonableView(forms.ModalFormView):
             notes = []
             try:
                 any_image = self.form_class.any_image
-                problems = conversions.check(self.request, src, any_image=any_image, notes=notes)
+                problems = checks.check(self.request, src, any_image=any_image, notes=notes)
             except Exception:
                 problems = []
             context["problems"] = [texts.problem_text(p) for p in problems]
@@ -64,10 +66,10 @@ class MakeFastClonableView(forms.ModalFormView):
         return context
 
 
-class ConversionsView(work_rows.RowsView):
-    table_class = convert_tables.ConversionsTable
+class ConversionsView(jobs.RowsView):
+    table_class = tables.ConversionsTable
     page_title = _("Lightbits Conversions")
     error = _("Unable to retrieve conversions.")
 
     def rows(self):
-        return conversions.conversion_rows(self.request)
+        return rows.conversion_rows(self.request)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from lightbits_dashboard.convert import engine, lock, preflight, record
-from lightbits_dashboard.dashboards.project.lightbits_images import work_rows
+from lightbits_dashboard.dashboards.project.lightbits_images import jobs
 
 PROBLEMS = {
     preflight.NOT_ACTIVE: _("The image is not active (status %(status)s)."),
@@ -134,7 +134,7 @@ WARNINGS = {
     ),
 }
 
-STAGE_CHOICES, STAGES = work_rows.state_choices(
+STAGE_CHOICES, STAGES = jobs.state_choices(
     (
         (record.COPYING, pgettext_lazy("Conversion stage", "Copying")),
         (record.CONVERTING, pgettext_lazy("Conversion stage", "Converting")),

@@ -12,42 +12,37 @@
 
 """Drive launches in a background thread of the Horizon process: the
 engine (orchestrator.Launcher) wired to Horizon, its heartbeat in the
-shared cache and its failures in the FailureLog."""
+shared cache (jobs) and its failures in the LaunchFailureLog."""
 
 import threading
 import uuid
 
-from lightbits_dashboard import conf, shared_cache
-from lightbits_dashboard.dashboards.project.lightbits_images import data
-from lightbits_dashboard.dashboards.project.lightbits_images.launch_failures import FailureLog
-from lightbits_dashboard.dashboards.project.lightbits_images.launch_ops import HorizonCloudOps
+from lightbits_dashboard import conf
+from lightbits_dashboard.dashboards.project.lightbits_images import data, jobs
+from lightbits_dashboard.dashboards.project.lightbits_images.launches.failures import (
+    LaunchFailureLog,
+)
+from lightbits_dashboard.dashboards.project.lightbits_images.launches.ops import HorizonCloudOps
 from lightbits_dashboard.launch import runner
 from lightbits_dashboard.launch.orchestrator import Launcher
 from lightbits_dashboard.message import msg
 
 
-def heartbeat():
-    # the plugin's cache alias (shared_cache): shared by every Horizon process
-    # when it is memcached or redis, never culled by Horizon's own entries
-    ttl = runner.heartbeat_ttl(conf.get("LAUNCH_POLL_INTERVAL"))
-    return runner.Heartbeat(shared_cache.get_cache(), ttl)
-
-
 def make_launcher(request, key, on_volumes_requested=lambda: None):
-    beat = heartbeat()
+    beat = jobs.heartbeat()
     project_id = request.user.project_id
 
     def on_failure(outcome):
-        FailureLog().add(project_id, outcome, outcome.error)
+        LaunchFailureLog().add(project_id, outcome, outcome.error)
 
     def on_outcome(outcome, summary):
         if outcome.ok:
             return
         if outcome.volume_id in outcome.left_behind:
             # the volume stays, marked failed: its own row shows the error
-            FailureLog().remove(project_id, FailureLog.row_id(outcome.record))
+            LaunchFailureLog().remove(project_id, LaunchFailureLog.row_id(outcome.record))
         else:
-            FailureLog().add(project_id, outcome, summary)
+            LaunchFailureLog().add(project_id, outcome, summary)
 
     return Launcher(
         HorizonCloudOps(request),
@@ -92,6 +87,6 @@ def start_launch(request, plan):
     """
     requested = threading.Event()
     launcher = make_launcher(request, plan.launch_id, on_volumes_requested=requested.set)
-    thread = runner.start(heartbeat(), plan.launch_id, launcher.run, plan)
+    thread = runner.start(jobs.heartbeat(), plan.launch_id, launcher.run, plan)
     requested.wait(REQUESTED_WAIT)
     return thread

@@ -16,7 +16,7 @@ The launch engine records codes (``launch.clone_check``); the texts live
 here, translated.
 """
 
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from lightbits_dashboard.launch import clone_check
@@ -55,13 +55,19 @@ def made_text(made):
 
 
 def made_cell(made):
-    """The Launches table cell: the text, and a warning for an unexpected copy."""
+    """The Launches table cell, one line: the text; an unexpected copy marked
+    as a warning, its likely reasons on hover."""
     text = made_text(made)
     if not made.unexpected_copy:
         return text
+    reasons = "; ".join(str(REASONS[r]) for r in made.reasons)
     return format_html(
-        '{}<br><small class="text-warning">{}</small><ul class="text-warning small">{}</ul>',
+        '<span class="text-warning" title="{} {}">{} <span class="fa fa-exclamation-triangle">'
+        "</span></span>",
+        UNEXPECTED_COPY,
+        reasons,
         text,
-        _("Warning: the clone path said Fast clone for this image. Likely reasons:"),
-        format_html_join("", "<li>{}</li>", ((REASONS[r],) for r in made.reasons)),
     )
+
+
+UNEXPECTED_COPY = _("Warning: the clone path said Fast clone for this image. Likely reasons:")

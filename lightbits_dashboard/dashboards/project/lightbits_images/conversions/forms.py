@@ -19,8 +19,12 @@ from django.utils.translation import gettext_lazy as _
 from horizon import exceptions, forms, messages
 
 from lightbits_dashboard import storable
-from lightbits_dashboard.dashboards.project.lightbits_images import conversions, fields
-from lightbits_dashboard.dashboards.project.lightbits_images import convert_messages as texts
+from lightbits_dashboard.dashboards.project.lightbits_images.conversions import (
+    checks,
+    driver,
+    lock,
+    texts,
+)
 
 CONVERSIONS_URL = "horizon:project:lightbits_images:conversions"
 
@@ -33,9 +37,10 @@ class MakeFastClonableForm(forms.SelfHandlingForm):
         max_length=255,
         help_text=_("The raw copy's name; the source image keeps its own."),
     )
-    replace = fields.optional_checkbox(
-        _("Replace"),
-        _(
+    replace = forms.BooleanField(
+        label=_("Replace"),
+        required=False,
+        help_text=_(
             "Hide the source image (os_hidden) once the copy is active. It is never deleted; "
             "both images name each other in a property."
         ),
@@ -46,8 +51,8 @@ class MakeFastClonableForm(forms.SelfHandlingForm):
         cleaned = super().clean()
         storable.clean_text_fields(self)  # a name Glance's database cannot store
         try:
-            self.source = conversions.source(self.request, cleaned["image_id"])
-            problems = conversions.check(self.request, self.source, any_image=self.any_image)
+            self.source = checks.source(self.request, cleaned["image_id"])
+            problems = checks.check(self.request, self.source, any_image=self.any_image)
         except Exception:
             exceptions.handle(self.request, _("Unable to check the image."))
             raise forms.ValidationError(_("Unable to check the image."))
@@ -57,8 +62,8 @@ class MakeFastClonableForm(forms.SelfHandlingForm):
 
     def handle(self, request, data):
         try:
-            conversions.start(request, self.source, data["new_name"], data["replace"])
-        except conversions.Busy as busy:  # another one took the image since the preflight
+            driver.start(request, self.source, data["new_name"], data["replace"])
+        except lock.Busy as busy:  # another one took the image since the preflight
             self.api_error(texts.problem_text(busy.problem))
             return False
         except Exception:

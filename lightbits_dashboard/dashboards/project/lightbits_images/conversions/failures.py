@@ -1,0 +1,29 @@
+#    Licensed under the Apache License, Version 2.0 (the "License"); you may
+#    not use this file except in compliance with the License. You may obtain
+#    a copy of the License at
+#
+#         http://www.apache.org/licenses/LICENSE-2.0
+#
+#    Unless required by applicable law or agreed to in writing, software
+#    distributed under the License is distributed on an "AS IS" BASIS, WITHOUT
+#    WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied. See the
+#    License for the specific language governing permissions and limitations
+#    under the License.
+
+"""Rolled-back conversions, remembered in the shared cache for a day so
+that their error stays visible on the Conversions page."""
+
+import time
+
+from lightbits_dashboard.dashboards.project.lightbits_images import jobs
+
+
+class ConversionLog(jobs.FailureLog):
+    """Rolled-back conversions per project, by conversion id."""
+
+    @staticmethod
+    def _key(project_id):
+        return f"lightbits-convert-failed:{project_id}"
+
+    def add(self, project_id, rec):
+        self.put(project_id, rec.conversion_id, {"record": rec, "time": time.time()})
