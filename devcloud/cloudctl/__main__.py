@@ -152,8 +152,9 @@ def main(argv):
     if len(argv) != 2 or argv[1] not in ("start", "stop", "status"):
         print("usage: devcloud start | stop | status", file=sys.stderr)
         return 2
-    os.makedirs(settings.STATE, exist_ok=True)
+    os.makedirs(settings.STATE, mode=0o700, exist_ok=True)
     if argv[1] == "start":
+        settings.ensure_state_dir()
         try:
             start()
         except procs.StartError as e:

@@ -3,7 +3,6 @@
 import concurrent.futures
 import glob
 import os
-import pwd
 import shutil
 import string
 import subprocess
@@ -281,27 +280,33 @@ def start_rabbitmq():
         f.write("[].\n")
     with open(os.path.join(etc, "rabbitmq-env.conf"), "w") as f:
         f.write("# devcloud: settings come from the environment\n")
-    rabbit = pwd.getpwnam("rabbitmq")
+    # RabbitMQ and epmd run as root, like every other service here: the
+    # state directory is 0700 (settings.ensure_state_dir), so Debian's
+    # "rabbitmq" user could not even reach its own cookie (eacces), nor
+    # could it wherever the checkout's parent is closed to it (/root).
+    # State dirs from before were chowned to "rabbitmq": take them back.
     for d in (RABBIT_HOME, os.path.join(settings.LOGS, "rabbitmq")):
-        for dirpath, _dirs, files in os.walk(d):
-            os.chown(dirpath, rabbit.pw_uid, rabbit.pw_gid)
-            for name in files:
-                os.chown(os.path.join(dirpath, name), rabbit.pw_uid, rabbit.pw_gid)
+        _chown_tree(d, os.getuid(), os.getgid())
     cookie = os.path.join(RABBIT_HOME, ".erlang.cookie")
     if not os.path.exists(cookie):
-        with open(cookie, "w") as f:
+        fd = os.open(cookie, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o400)
+        with os.fdopen(fd, "w") as f:
             f.write(os.urandom(16).hex().upper())
-        os.chmod(cookie, 0o400)
-        os.chown(cookie, rabbit.pw_uid, rabbit.pw_gid)
     # Our own epmd on loopback (Erlang would otherwise daemonize one we cannot track).
-    procs.spawn_as(
-        "epmd",
-        ["epmd", "-address", "127.0.0.1", "-port", str(PORTS["epmd"])],
-        rabbit,
-        env=rabbit_env(),
+    procs.spawn(
+        "epmd", ["epmd", "-address", "127.0.0.1", "-port", str(PORTS["epmd"])], env=rabbit_env()
     )
     procs.wait_for("epmd", lambda: procs.port_open(PORTS["epmd"]), 20, "epmd")
-    procs.spawn_as("rabbitmq", ["/usr/lib/rabbitmq/bin/rabbitmq-server"], rabbit, env=rabbit_env())
+    # /usr/lib/rabbitmq/bin/rabbitmq-server, not Debian's /usr/sbin wrapper,
+    # which would switch to the "rabbitmq" user.
+    procs.spawn("rabbitmq", ["/usr/lib/rabbitmq/bin/rabbitmq-server"], env=rabbit_env())
+
+
+def _chown_tree(top, uid, gid):
+    for dirpath, _dirs, files in os.walk(top):
+        os.chown(dirpath, uid, gid)
+        for name in files:
+            os.chown(os.path.join(dirpath, name), uid, gid)
 
 
 def wait_rabbitmq():

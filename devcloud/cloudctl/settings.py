@@ -13,6 +13,20 @@ LOGS = os.path.join(STATE, "log")
 RUN = os.path.join(STATE, "run")
 LIB = os.path.join(STATE, "lib")
 
+
+def ensure_state_dir():
+    """Only root may enter the state directory (mode 0700).
+
+    It holds the database, keys, the emulator's admin JWT and every
+    service's password. It also makes each start prove that no service
+    depends on where the checkout lives: every service runs as root (none
+    as its Debian user, who could not enter a 0700 parent such as /root),
+    except memcached, which reads no file.
+    """
+    os.makedirs(STATE, mode=0o700, exist_ok=True)
+    os.chmod(STATE, 0o700)
+
+
 HOST = "127.0.0.1"
 REGION = "RegionOne"
 # The name every service registers under (independent of the machine's name).
