@@ -46,6 +46,21 @@ APIS = {
     "cinder-api": ("cinder", "cinder.wsgi.api:application", {}),
 }
 
+# 2024.1's APIs predate the "<project>.wsgi.api" modules (added in 2025.1 to
+# 2026.1): uwsgi runs the WSGI scripts pbr generated into the venv's bin/
+# instead (keystone.server.wsgi, placement.wsgi, nova's
+# api.openstack.compute.wsgi, cinder.wsgi.wsgi, and for Neutron 24
+# neutron.cmd.eventlet.server:main_api_eventlet, which monkey-patches with
+# eventlet as that release's uwsgi deployment did). They read the same
+# OS_*_CONFIG_* variables. glance_api.py picks Glance's entry point itself.
+LEGACY_WSGI_SCRIPTS = {
+    "keystone": "keystone-wsgi-public",
+    "placement-api": "placement-api",
+    "nova-api": "nova-api-wsgi",
+    "neutron-api": "neutron-api",
+    "cinder-api": "cinder-wsgi",
+}
+
 # Daemons: name -> argv after the venv's python/bin (config files under etc/).
 NOVA_COMPUTE_CONF = ["--config-file", os.path.join(settings.ETC, "nova", "nova.conf")]
 NOVA_CONF = [
@@ -490,12 +505,15 @@ def ensure_ml2_driver():
 def start_api(name):
     service, module, env = APIS[name]
     env = {k: (os.path.join(settings.ETC, v) if k.endswith("_DIR") else v) for k, v in env.items()}
+    if settings.LEGACY and name in LEGACY_WSGI_SCRIPTS:
+        entry = ["--wsgi-file", venv_bin(LEGACY_WSGI_SCRIPTS[name])]
+    else:
+        entry = ["--module", module]
     argv = [
         venv_bin("uwsgi"),
         "--http-socket",
         f"{settings.HOST}:{PORTS[service]}",
-        "--module",
-        module,
+        *entry,
         "--home",
         settings.VENV,
         "--master",
