@@ -177,6 +177,7 @@ def write_configs():
     render("neutron.conf", "neutron")
     render("ml2_conf.ini", "neutron")
     render("cinder.conf", "cinder", jwt=emulator.jwt())
+    render("cinder-api.conf", "cinder")
     # Paste pipelines ship in the venv's etc/ (pip data files).
     for service, name in (
         ("glance", "glance-api-paste.ini"),
@@ -546,7 +547,12 @@ def start_api(name):
         ]
     if name == "cinder-api":
         log_name = os.path.join(settings.LOGS, "cinder-api-service.log")
-        argv += ["--pyargv", "{} --log-file {}".format(" ".join(CINDER_CONF), log_name)]
+        conf = [
+            *CINDER_CONF,
+            "--config-file",
+            os.path.join(settings.ETC, "cinder", "cinder-api.conf"),
+        ]
+        argv += ["--pyargv", "{} --log-file {}".format(" ".join(conf), log_name)]
     procs.spawn(name, argv, env=env)
 
 
