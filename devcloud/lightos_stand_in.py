@@ -22,6 +22,7 @@ is a regular file: writes past its end grow it instead of failing), and the
 discovery client's own connection bookkeeping.
 """
 
+import http.client
 import json
 import logging
 import os
@@ -87,14 +88,51 @@ class FileConnector(lightos.LightOSConnector):
         return os.path.getsize(self.get_volume_paths(connection_properties)[0])
 
 
+def discovery_client():
+    """(host, port) of the Lightbits discovery client the connector probes.
+
+    os-brick 7 and later read ``[os_brick] lightos_discovery_client_address``
+    and ``_port``; os-brick 6.7 (2024.1) has no such options and always
+    probes localhost:6060 (``lightos.DISCOVERY_CLIENT_PORT``). There the
+    emulator's discovery port comes from DEVCLOUD_EMULATOR_DISCOVERY.
+    """
+    if not hasattr(lightos, "DISCOVERY_CLIENT_PORT"):
+        conf = lightos.cfg.CONF.os_brick
+        return conf.lightos_discovery_client_address, conf.lightos_discovery_client_port
+    host, _, port = os.environ["DEVCLOUD_EMULATOR_DISCOVERY"].rpartition(":")
+    return host, int(port)
+
+
+def discovery_client_answers():
+    """os-brick's own probe: HEAD /metrics on the discovery client."""
+    try:
+        conn = http.client.HTTPConnection(*discovery_client(), timeout=5)
+        conn.request("HEAD", "/metrics")
+        ok = conn.getresponse().status == 200
+        conn.close()
+        return ok
+    except (OSError, http.client.HTTPException):
+        return False
+
+
+def _find_dsc(self):
+    return "found" if discovery_client_answers() else ""
+
+
 def run_privileged_in_process(*contexts):
     """The devcloud's services run as root, without sudo or rootwrap: their
     oslo.privsep calls (os-brick's, Cinder's qemu-img inspection, ...) run
     in-process instead of through a privsep daemon started with sudo."""
     if os.geteuid() != 0:
         return
-    for context in (os_brick.privileged.default, os_brick.privileged.brick_privsep_hide_output):
-        context.set_client_mode(False)
+    # os-brick 6.7 (2024.1) has no brick_privsep_hide_output context yet.
+    brick = (
+        os_brick.privileged.default,
+        getattr(os_brick.privileged, "brick_privsep_hide_output", None),
+    )
+    for context in brick:
+        if context is not None:
+            context.set_client_mode(False)
     for context in contexts:
         context.set_client_mode(False)
 
@@ -102,4 +140,8 @@ def run_privileged_in_process(*contexts):
 def install():
     """Make os-brick's factory build ``FileConnector`` for the LIGHTOS protocol."""
     brick_connector._connector_mapping_linux[initiator.LIGHTOS] = f"{__name__}.FileConnector"
+    if hasattr(lightos, "DISCOVERY_CLIENT_PORT"):
+        # os-brick 6.7 (2024.1): its probe of localhost:6060 cannot be pointed
+        # elsewhere; probe the emulator's discovery port the same way.
+        lightos.LightOSConnector.find_dsc = _find_dsc
     run_privileged_in_process()

@@ -76,6 +76,7 @@ def start():
 
 def write_facts(ids, seeded):
     facts = {
+        "release": settings.RELEASE,
         "auth_url": settings.AUTH_URL,
         "region": settings.REGION,
         "admin": dict(settings.ADMIN),
@@ -110,7 +111,10 @@ def write_facts(ids, seeded):
 
 def print_summary(elapsed):
     print("")
-    print(f"devcloud is up ({elapsed:.0f} s). State and logs: {settings.STATE}")
+    print(
+        f"devcloud (OpenStack {settings.RELEASE}) is up ({elapsed:.0f} s). "
+        f"State and logs: {settings.STATE}"
+    )
     for stype, (_name, url) in settings.CATALOG.items():
         print(f"  {stype:<10} {url}")
     if emulator.available():
@@ -152,8 +156,18 @@ def main(argv):
     if len(argv) != 2 or argv[1] not in ("start", "stop", "status"):
         print("usage: devcloud start | stop | status", file=sys.stderr)
         return 2
-    os.makedirs(settings.STATE, exist_ok=True)
+    os.makedirs(settings.STATE, mode=0o700, exist_ok=True)
     if argv[1] == "start":
+        settings.ensure_state_dir()
+        held = settings.claim_state_for_release()
+        if held != settings.RELEASE:
+            print(
+                f"devcloud: {settings.STATE} holds a cloud of release {held}, not "
+                f"{settings.RELEASE}: stop it and give this release its own state dir "
+                "(DEVCLOUD_STATE=...), or remove that one",
+                file=sys.stderr,
+            )
+            return 1
         try:
             start()
         except procs.StartError as e:

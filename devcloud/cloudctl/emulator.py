@@ -83,4 +83,6 @@ def data_path_env():
         "DEVCLOUD_EMULATOR_URL": url(),
         "DEVCLOUD_EMULATOR_JWT_FILE": ADMIN_JWT_FILE,
         "DEVCLOUD_EMULATOR_DATA": os.path.join(STATE_DIR, "data"),
+        # os-brick 6.7 (2024.1) has no [os_brick] lightos_discovery_client_*.
+        "DEVCLOUD_EMULATOR_DISCOVERY": f"{settings.HOST}:{settings.PORTS['emulator_discovery']}",
     }

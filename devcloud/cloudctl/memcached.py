@@ -11,6 +11,8 @@ def start():
     port = settings.PORTS["memcached"]
     argv = [BINARY, "-l", settings.HOST, "-p", str(port), "-U", "0", "-m", "64", "-c", "256"]
     # memcached refuses to run as root without -u; Debian runs it as "memcache".
+    # It reads no file (its log is the stdout root opened), so the user needs
+    # no access to the state directory.
     user = "memcache" if _has_user("memcache") else "nobody"
     procs.spawn("memcached", argv + ["-u", user])
 

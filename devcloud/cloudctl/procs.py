@@ -61,12 +61,7 @@ def running(name):
     return alive(read_pid(name))
 
 
-def spawn_as(name, argv, user, env=None):
-    """spawn() as another Unix user (a pwd entry)."""
-    return spawn(name, argv, env=env, user=user)
-
-
-def spawn(name, argv, env=None, cwd=None, user=None):
+def spawn(name, argv, env=None, cwd=None):
     """Start argv in its own session, output to log/<name>.log, pid in run/<name>.pid."""
     if running(name):
         return read_pid(name)
@@ -81,7 +76,6 @@ def spawn(name, argv, env=None, cwd=None, user=None):
             env=full_env,
             cwd=cwd or settings.STATE,
             start_new_session=True,
-            **({"user": user.pw_uid, "group": user.pw_gid, "extra_groups": []} if user else {}),
         )
     with open(pid_file(name), "w") as f:
         f.write(f"{proc.pid} {_start_time(proc.pid)}\n")

@@ -3,7 +3,6 @@
 import concurrent.futures
 import glob
 import os
-import pwd
 import shutil
 import string
 import subprocess
@@ -45,6 +44,21 @@ APIS = {
         },
     ),
     "cinder-api": ("cinder", "cinder.wsgi.api:application", {}),
+}
+
+# 2024.1's APIs predate the "<project>.wsgi.api" modules (added in 2025.1 to
+# 2026.1): uwsgi runs the WSGI scripts pbr generated into the venv's bin/
+# instead (keystone.server.wsgi, placement.wsgi, nova's
+# api.openstack.compute.wsgi, cinder.wsgi.wsgi, and for Neutron 24
+# neutron.cmd.eventlet.server:main_api_eventlet, which monkey-patches with
+# eventlet as that release's uwsgi deployment did). They read the same
+# OS_*_CONFIG_* variables. glance_api.py picks Glance's entry point itself.
+LEGACY_WSGI_SCRIPTS = {
+    "keystone": "keystone-wsgi-public",
+    "placement-api": "placement-api",
+    "nova-api": "nova-api-wsgi",
+    "neutron-api": "neutron-api",
+    "cinder-api": "cinder-wsgi",
 }
 
 # Daemons: name -> argv after the venv's python/bin (config files under etc/).
@@ -163,6 +177,7 @@ def write_configs():
     render("neutron.conf", "neutron")
     render("ml2_conf.ini", "neutron")
     render("cinder.conf", "cinder", jwt=emulator.jwt())
+    render("cinder-api.conf", "cinder")
     # Paste pipelines ship in the venv's etc/ (pip data files).
     for service, name in (
         ("glance", "glance-api-paste.ini"),
@@ -281,27 +296,33 @@ def start_rabbitmq():
         f.write("[].\n")
     with open(os.path.join(etc, "rabbitmq-env.conf"), "w") as f:
         f.write("# devcloud: settings come from the environment\n")
-    rabbit = pwd.getpwnam("rabbitmq")
+    # RabbitMQ and epmd run as root, like every other service here: the
+    # state directory is 0700 (settings.ensure_state_dir), so Debian's
+    # "rabbitmq" user could not even reach its own cookie (eacces), nor
+    # could it wherever the checkout's parent is closed to it (/root).
+    # State dirs from before were chowned to "rabbitmq": take them back.
     for d in (RABBIT_HOME, os.path.join(settings.LOGS, "rabbitmq")):
-        for dirpath, _dirs, files in os.walk(d):
-            os.chown(dirpath, rabbit.pw_uid, rabbit.pw_gid)
-            for name in files:
-                os.chown(os.path.join(dirpath, name), rabbit.pw_uid, rabbit.pw_gid)
+        _chown_tree(d, os.getuid(), os.getgid())
     cookie = os.path.join(RABBIT_HOME, ".erlang.cookie")
     if not os.path.exists(cookie):
-        with open(cookie, "w") as f:
+        fd = os.open(cookie, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o400)
+        with os.fdopen(fd, "w") as f:
             f.write(os.urandom(16).hex().upper())
-        os.chmod(cookie, 0o400)
-        os.chown(cookie, rabbit.pw_uid, rabbit.pw_gid)
     # Our own epmd on loopback (Erlang would otherwise daemonize one we cannot track).
-    procs.spawn_as(
-        "epmd",
-        ["epmd", "-address", "127.0.0.1", "-port", str(PORTS["epmd"])],
-        rabbit,
-        env=rabbit_env(),
+    procs.spawn(
+        "epmd", ["epmd", "-address", "127.0.0.1", "-port", str(PORTS["epmd"])], env=rabbit_env()
     )
     procs.wait_for("epmd", lambda: procs.port_open(PORTS["epmd"]), 20, "epmd")
-    procs.spawn_as("rabbitmq", ["/usr/lib/rabbitmq/bin/rabbitmq-server"], rabbit, env=rabbit_env())
+    # /usr/lib/rabbitmq/bin/rabbitmq-server, not Debian's /usr/sbin wrapper,
+    # which would switch to the "rabbitmq" user.
+    procs.spawn("rabbitmq", ["/usr/lib/rabbitmq/bin/rabbitmq-server"], env=rabbit_env())
+
+
+def _chown_tree(top, uid, gid):
+    for dirpath, _dirs, files in os.walk(top):
+        os.chown(dirpath, uid, gid)
+        for name in files:
+            os.chown(os.path.join(dirpath, name), uid, gid)
 
 
 def wait_rabbitmq():
@@ -485,12 +506,15 @@ def ensure_ml2_driver():
 def start_api(name):
     service, module, env = APIS[name]
     env = {k: (os.path.join(settings.ETC, v) if k.endswith("_DIR") else v) for k, v in env.items()}
+    if settings.LEGACY and name in LEGACY_WSGI_SCRIPTS:
+        entry = ["--wsgi-file", venv_bin(LEGACY_WSGI_SCRIPTS[name])]
+    else:
+        entry = ["--module", module]
     argv = [
         venv_bin("uwsgi"),
         "--http-socket",
         f"{settings.HOST}:{PORTS[service]}",
-        "--module",
-        module,
+        *entry,
         "--home",
         settings.VENV,
         "--master",
@@ -523,7 +547,12 @@ def start_api(name):
         ]
     if name == "cinder-api":
         log_name = os.path.join(settings.LOGS, "cinder-api-service.log")
-        argv += ["--pyargv", "{} --log-file {}".format(" ".join(CINDER_CONF), log_name)]
+        conf = [
+            *CINDER_CONF,
+            "--config-file",
+            os.path.join(settings.ETC, "cinder", "cinder-api.conf"),
+        ]
+        argv += ["--pyargv", "{} --log-file {}".format(" ".join(conf), log_name)]
     procs.spawn(name, argv, env=env)
 
 

@@ -5,13 +5,65 @@ import os
 DEVCLOUD = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ROOT = os.path.dirname(DEVCLOUD)
 STATE = os.environ.get("DEVCLOUD_STATE", os.path.join(ROOT, ".devcloud"))
-VENV = os.path.join(ROOT, ".cloud-venv")
+# The OpenStack release whose services run (devcloud start --release, or
+# DEVCLOUD_RELEASE). The newest runs from .cloud-venv; an older one from
+# .venvs/cloud-<release> (tools/bootstrap --release <release>).
+DEFAULT_RELEASE = "2026.2"
+RELEASES = ("2024.1", DEFAULT_RELEASE)
+RELEASE = os.environ.get("DEVCLOUD_RELEASE") or DEFAULT_RELEASE
+LEGACY = RELEASE != DEFAULT_RELEASE
+VENV = (
+    os.path.join(ROOT, ".venvs", "cloud-" + RELEASE)
+    if LEGACY
+    else os.path.join(ROOT, ".cloud-venv")
+)
 VENV_BIN = os.path.join(VENV, "bin")
 TEMPLATES = os.path.join(DEVCLOUD, "etc")
 ETC = os.path.join(STATE, "etc")
 LOGS = os.path.join(STATE, "log")
 RUN = os.path.join(STATE, "run")
 LIB = os.path.join(STATE, "lib")
+
+
+def ensure_state_dir():
+    """Only root may enter the state directory (mode 0700).
+
+    It holds the database, keys, the emulator's admin JWT and every
+    service's password. It also makes each start prove that no service
+    depends on where the checkout lives: every service runs as root (none
+    as its Debian user, who could not enter a 0700 parent such as /root),
+    except memcached, which reads no file.
+    """
+    os.makedirs(STATE, mode=0o700, exist_ok=True)
+    os.chmod(STATE, 0o700)
+
+
+RELEASE_FILE = os.path.join(STATE, "release")
+
+
+def state_release():
+    """The release whose databases the state directory holds (None: new)."""
+    try:
+        with open(RELEASE_FILE) as f:
+            return f.read().strip()
+    except FileNotFoundError:
+        return None
+
+
+def claim_state_for_release():
+    """Record the release in a new state dir; refuse another release's.
+
+    Database schemas only upgrade: a state dir made by one release cannot
+    serve another. Each release gets its own (DEVCLOUD_STATE).
+    """
+    held = state_release()
+    if held is None:
+        # State dirs from before releases existed were made by the default one.
+        held = DEFAULT_RELEASE if os.path.exists(os.path.join(STATE, "lib")) else RELEASE
+        with open(RELEASE_FILE, "w") as f:
+            f.write(held + "\n")
+    return held
+
 
 HOST = "127.0.0.1"
 REGION = "RegionOne"

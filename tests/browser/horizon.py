@@ -6,6 +6,7 @@ and stop it at the end. Horizon runs launches in background threads of its
 process, so one process serves the workflow and the Launches page.
 """
 
+import json
 import os
 import socket
 import subprocess
@@ -14,7 +15,28 @@ import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 RUNNER = os.path.join(ROOT, "devcloud", "horizon")
-LOG_FILE = os.path.join(ROOT, ".devcloud", "log", "horizon.log")
+# devcloud/horizon keeps its pid, log and static files in the cloud's state dir.
+STATE = os.environ.get("DEVCLOUD_STATE") or os.path.join(ROOT, ".devcloud")
+LOG_FILE = os.path.join(STATE, "log", "horizon.log")
+DEFAULT_RELEASE = "2026.2"
+
+
+def release():
+    """The OpenStack release of the Horizon served: DEVCLOUD_RELEASE, else the cloud's."""
+    if os.environ.get("DEVCLOUD_RELEASE"):
+        return os.environ["DEVCLOUD_RELEASE"]
+    try:
+        with open(os.path.join(STATE, "cloud.json"), encoding="utf-8") as f:
+            return json.load(f).get("release", DEFAULT_RELEASE)
+    except FileNotFoundError:
+        return DEFAULT_RELEASE
+
+
+def venv():
+    """The virtualenv devcloud/horizon serves Horizon from, for that release."""
+    if release() == DEFAULT_RELEASE:
+        return os.path.join(ROOT, ".venv")
+    return os.path.join(ROOT, ".venvs", "horizon-" + release())
 
 
 class StartError(RuntimeError):

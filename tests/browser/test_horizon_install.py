@@ -5,10 +5,11 @@ import json
 import os
 import subprocess
 
+from tests.browser import horizon
 from tests.browser.horizon import ROOT
 
-VENV = os.path.join(ROOT, ".venv")
-STATIC_ROOT = os.path.join(ROOT, ".devcloud", "horizon", "static")
+VENV = horizon.venv()
+STATIC_ROOT = os.path.join(horizon.STATE, "horizon", "static")
 
 
 def _dashboard_dir():

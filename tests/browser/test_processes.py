@@ -29,10 +29,10 @@ from selenium.webdriver.support.ui import WebDriverWait
 from lightbits_dashboard import conf
 from lightbits_dashboard.launch import runner
 from tests.browser import cloud, launching, pages
-from tests.browser.horizon import ROOT
+from tests.browser.horizon import ROOT, STATE
 
 ADMIN_URL = "/admin/lightbits_image_volumes/"
-PID_FILE = os.path.join(ROOT, ".devcloud", "run", "horizon.pid")
+PID_FILE = os.path.join(STATE, "run", "horizon.pid")
 SETTINGS = os.path.join(ROOT, "devcloud", "etc", "horizon_settings.py")
 SERVED = re.compile(r"\[pid: (\d+)\|.*\] (GET|POST) (\S+) =>")
 
