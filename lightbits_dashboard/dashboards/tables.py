@@ -45,3 +45,17 @@ def one_line(text, limit=None, title=None):
     if not title:
         return text
     return format_html('<span title="{}">{}</span>', title, text)
+
+
+def _nowrap(data):
+    return {"class": "text-nowrap"}
+
+
+class OneLineColumn(tables.Column):
+    """Horizon's Column whose cells keep to one line (Bootstrap's text-nowrap;
+    the header may wrap): a long value is cut (``truncate`` or one_line),
+    whole on hover, instead of wrapping the row onto several lines."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("cell_attributes_getter", _nowrap)
+        super().__init__(*args, **kwargs)

@@ -65,8 +65,9 @@ def launch(driver, base_url, facts, name, count=1, on_source=None, image="raw"):
 
 
 def launch_rows(driver, server_names):
-    """{server name: row text} for the given servers, from the Launches table."""
-    rows = pages.table_rows(driver, "launches")
+    """{server name: row text and its cells' titles (the whole of a cut
+    message)} for the given servers, from the Launches table."""
+    rows = pages.table_rows(driver, "launches", titles=True)
     found = {}
     for text in rows.values():
         first = text.split("\n", 1)[0].split(" ", 1)[0]

@@ -94,12 +94,22 @@ def page_text(driver):
     return driver.find_element(By.TAG_NAME, "body").text
 
 
-def table_rows(driver, table):
-    """{row id: row text} of a Horizon table (``<table id=table>``)."""
+def table_rows(driver, table, titles=False):
+    """{row id: row text} of a Horizon table (``<table id=table>``); with
+    ``titles``, followed by its cells' titles (a value cut to one line is
+    whole there), one a line."""
     rows = driver.find_elements(
         By.CSS_SELECTOR, f"table#{table} > tbody > tr[id^='{table}__row__']"
     )
-    return {r.get_attribute("id")[len(table) + 7 :]: r.text for r in rows}
+    return {r.get_attribute("id")[len(table) + 7 :]: _row_text(r, titles) for r in rows}
+
+
+def _row_text(row, titles):
+    if not titles:
+        return row.text
+    hover = [e.get_attribute("title") for e in row.find_elements(By.CSS_SELECTOR, "td [title]")]
+    hover += [e.get_attribute("title") for e in row.find_elements(By.CSS_SELECTOR, "td[title]")]
+    return "\n".join([row.text] + [t for t in hover if t])
 
 
 def open_modal(driver, link):

@@ -58,6 +58,7 @@ def test_failed_clone_shows_the_error_and_leaves_nothing(
     finally:
         if any(r["id"] == rule["id"] for r in emulator.faults()):
             emulator.clear_faults()
+    pages.assert_rows_one_line(as_demo, "launches")
     pages.screenshot(as_demo, "launches-failed")
     assert " Error " in rows[name], rows[name]
     assert f"{name}-boot" in rows[name]

@@ -100,6 +100,8 @@ def test_an_interrupted_launch_of_three_shows_the_servers_nova_has(
     as_demo.get(horizon.url + launching.LAUNCHES_URL)
     names = [rec.server_name for rec in recs]
     rows = launching.wait_rows(as_demo, names, "Interrupted", timeout=60, reload=True)
+    pages.assert_rows_one_line(as_demo, "launches")
+    pages.screenshot(as_demo, "launches-interrupted")
     first, second, third = (" ".join(rows[n].split()) for n in names)
     assert " ACTIVE " in first and "found by" not in first, first
     assert "ACTIVE (found by its boot volume)" in second, second

@@ -101,7 +101,7 @@ class LightbitsImagesIndexTests(test.TestCase):
         self.assertEqual([], not_one_line(page, "lightbits_images"))
         self.assertEqual(1, page.count("A project member&#x27;s view cannot check every rule"))
         cells = row_cells(page, "lightbits_images")[images[0].id]
-        self.assertEqual(long_name[:39] + "\u2026", cells[0][1])
+        self.assertEqual(long_name[:31] + "\u2026", cells[0][1])
         self.assertIn(f'title="{long_name}"', page)  # the whole name on hover
         self.assertIn("Unknown", page)
         self.assertNotIn("0 bytes", page)

@@ -28,7 +28,7 @@ from lightbits_dashboard.dashboards.project.lightbits_images.launches import (
     tables as launch_tables,
 )
 
-NAME_LIMIT = 40  # characters of a name shown in a cell; the whole on hover
+NAME_LIMIT = 32  # characters of a name shown in a cell; the whole on hover
 
 
 class ImageFilterAction(tables.FilterAction):
@@ -157,24 +157,24 @@ class LightbitsImagesTable(lb_tables.DataTable):
             )
         return super().get_empty_message()
 
-    name = tables.Column(
+    name = lb_tables.OneLineColumn(
         lambda image: image.name or image.id,
         link="horizon:project:lightbits_images:detail",
         truncate=NAME_LIMIT,  # Horizon's: the whole name on hover
         verbose_name=_("Image Name"),
     )
-    image_format = tables.Column(get_format, verbose_name=_("Format"))
-    size = tables.Column(size_cell, verbose_name=_("Size"), attrs={"data-type": "size"})
-    virtual_size = tables.Column(
+    image_format = lb_tables.OneLineColumn(get_format, verbose_name=_("Format"))
+    size = lb_tables.OneLineColumn(size_cell, verbose_name=_("Size"), attrs={"data-type": "size"})
+    virtual_size = lb_tables.OneLineColumn(
         virtual_size_cell,
         verbose_name=_("Virtual Size"),
         attrs={"data-type": "size"},
         empty_value=_("Unknown"),
     )
-    min_disk = tables.Column("min_disk", verbose_name=_("Min. Disk (GiB)"))
-    visibility = tables.Column("visibility", verbose_name=_("Visibility"))
-    store = tables.Column("store", verbose_name=_("Store"))
-    clone_path = tables.Column(
+    min_disk = lb_tables.OneLineColumn("min_disk", verbose_name=_("Min. Disk (GiB)"))
+    visibility = lb_tables.OneLineColumn("visibility", verbose_name=_("Visibility"))
+    store = lb_tables.OneLineColumn("store", verbose_name=_("Store"))
+    clone_path = lb_tables.OneLineColumn(
         get_clone_path, verbose_name=_("Clone Path"), help_text=texts.CLONE_PATH_HELP
     )
 

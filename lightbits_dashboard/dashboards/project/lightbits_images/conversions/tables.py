@@ -36,9 +36,9 @@ CONVERT_POLICY = (
 
 
 # Characters of a cell shown on its one line (Horizon's truncate); the whole on hover.
-NAME_LIMIT = 30
+NAME_LIMIT = 24
 ROUTE_LIMIT = 45  # the routes' names whole; "Unknown (...)" cut
-MESSAGE_LIMIT = 60
+MESSAGE_LIMIT = 40
 
 
 class MakeFastClonable(tables.LinkAction):
@@ -115,19 +115,23 @@ def _new_image_link(row):
 
 
 class ConversionsTable(lb_tables.DataTable):
-    source_name = tables.Column("source_name", verbose_name=_("Source Image"), truncate=NAME_LIMIT)
-    new_name = tables.Column(
+    source_name = lb_tables.OneLineColumn(
+        "source_name", verbose_name=_("Source Image"), truncate=NAME_LIMIT
+    )
+    new_name = lb_tables.OneLineColumn(
         "new_name", verbose_name=_("New Image"), link=_new_image_link, truncate=NAME_LIMIT
     )
-    state = tables.Column(
+    state = lb_tables.OneLineColumn(
         "state",
         verbose_name=_("Stage"),
         status=True,
         status_choices=texts.STAGE_CHOICES,
         display_choices=texts.STAGES,
     )
-    route = tables.Column("route", verbose_name=_("Route"), empty_value="-", truncate=ROUTE_LIMIT)
-    message = tables.Column(
+    route = lb_tables.OneLineColumn(
+        "route", verbose_name=_("Route"), empty_value="-", truncate=ROUTE_LIMIT
+    )
+    message = lb_tables.OneLineColumn(
         "message", verbose_name=_("Message"), empty_value="", truncate=MESSAGE_LIMIT
     )
 

@@ -36,8 +36,8 @@ STATE_CHOICES, STATE_DISPLAY = jobs.state_choices(
 
 
 # Characters of a cell shown on its one line (Horizon's truncate); the whole on hover.
-NAME_LIMIT = 30
-MESSAGE_LIMIT = 60
+NAME_LIMIT = 24
+MESSAGE_LIMIT = 40
 
 FOUND = {
     rows.FOUND_BY_NAME: _("%(status)s (found by name)"),
@@ -152,22 +152,26 @@ class UpdateRow(jobs.UpdateRow):
 
 
 class LaunchesTable(lb_tables.DataTable):
-    server_name = tables.Column("server_name", verbose_name=_("Instance"), truncate=NAME_LIMIT)
-    launch_name = tables.Column("launch_name", verbose_name=_("Launch"), truncate=NAME_LIMIT)
-    state = tables.Column(
+    server_name = lb_tables.OneLineColumn(
+        "server_name", verbose_name=_("Instance"), truncate=NAME_LIMIT
+    )
+    launch_name = lb_tables.OneLineColumn(
+        "launch_name", verbose_name=_("Launch"), truncate=NAME_LIMIT
+    )
+    state = lb_tables.OneLineColumn(
         "state",
         verbose_name=_("State"),
         status=True,
         status_choices=STATE_CHOICES,
         display_choices=STATE_DISPLAY,
     )
-    volume_status = tables.Column(
+    volume_status = lb_tables.OneLineColumn(
         "volume_status", verbose_name=_("Boot Volume"), empty_value=_("Deleted"), link=volume_link
     )
-    made = tables.Column(
+    made = lb_tables.OneLineColumn(
         lambda row: launch_texts.made_cell(row.made), verbose_name=_("Clone or Copy")
     )
-    server_status = tables.Column(
+    server_status = lb_tables.OneLineColumn(
         server_cell,
         verbose_name=_("Server"),
         empty_value="-",
@@ -177,7 +181,7 @@ class LaunchesTable(lb_tables.DataTable):
             "found by its name or its boot volume, and says so until Finish records it."
         ),
     )
-    message = tables.Column(
+    message = lb_tables.OneLineColumn(
         lambda row: lb_tables.one_line(texts.render(row.message), MESSAGE_LIMIT),
         verbose_name=_("Message"),
         empty_value="",
