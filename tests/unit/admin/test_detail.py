@@ -59,6 +59,7 @@ class DetailTests(_PanelTest):
         fix = reverse(PANEL + "make_read_only", args=[s["writable_vol"].id])
         self.assertEqual(content.count(f'href="{fix}"'), 2)
         self.assertIn("__action_probe", content)
+        self.assertNotRegex(content, r'<p [^>]*class="[^"]*help-block')  # Horizon hides them
 
     @test.create_mocks(MOCKS)
     def test_rows_across_stored_chunks_are_found_with_or_without_the_hint(self):

@@ -256,7 +256,11 @@ class IndexTests(_PanelTest):
         # The chain: image -> image volume -> Lightbits volume -> clones.
         self.assertIn(reverse(PANEL + "detail", args=[s["healthy"].id]) + "?pos=0", content)
         self.assertIn(reverse("horizon:admin:volumes:detail", args=[s["healthy_vol"].id]), content)
-        self.assertIn(f'<span title="{lbs[0]["UUID"]}">Available · FullyProtected</span>', content)
+        self.assertIn(
+            f'<span title="{lbs[0]["UUID"]}: Available · FullyProtected">FullyProtected</span>',
+            content,
+        )
+        self.assertIn(': Available · Degraded">Degraded</span>', content)
         # one boot volume from it, a clone
         self.assertIn('<span title="1 cloned, 0 copied">1 / 0</span>', content)
         # Actions exactly where a finding offers them.
@@ -294,6 +298,15 @@ class IndexTests(_PanelTest):
                     for word in badges or [text]:  # a badge, a name, a count: short
                         self.assertLessEqual(len(word), 30, (table, html))
         self.assertIn(f'title="{s["long"].name}">a-very-long-image-name-…</a>', str(cells))
+
+    @test.create_mocks(LIST_MOCKS)
+    def test_the_inventory_age_is_not_a_paragraph_horizon_hides(self):
+        s, images, volumes, lbs = self.scenario()
+        self.lists(images, volumes, lbs)
+        content = self.client.get(INDEX).content.decode()
+        self.assertIn('<p id="lightbits_inventory_age"', content)
+        # horizon.forms.js hides every p.help-block of the page
+        self.assertNotRegex(content, r'<p [^>]*class="[^"]*help-block')
 
     @test.create_mocks(LIST_MOCKS)
     def test_findings_are_short_labels_with_their_text_in_the_hover(self):

@@ -43,6 +43,8 @@ def _data(s, images, volumes, lbs):
             value = getattr(obj, attr, None) if not isinstance(obj, dict) else obj.get(attr)
             if isinstance(value, str) and value:
                 data.add(value)
+    for volume in volumes:  # the image an image volume is of (the orphan's is gone)
+        data |= {v for v in volume.metadata.values() if isinstance(v, str)}
     data |= {"cinder", "cluster-1", "cinder@lightbits#lightbits", "default", "internal"}
     for lb in lbs:  # the cluster's own words (states, names, flags) are data
         data |= {str(v) for v in _values(lb) if str(v)}

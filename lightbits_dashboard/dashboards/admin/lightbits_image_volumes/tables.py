@@ -48,6 +48,16 @@ TAB_GROUP = "lightbits_inventory"  # the index page's tabs: TAB_GROUP__<table na
 NAME_LENGTH = 24  # characters of a name shown in a cell (all of it in the hover)
 ID_LENGTH = 13  # characters of a UUID shown in a cell
 STATE_LENGTH = 30  # "Available · FullyProtected"
+
+
+def _one_line(data):
+    return {"class": "text-nowrap"}
+
+
+# Kwargs of a column whose cells (short values: names and states cut short)
+# keep to one line; its header may wrap.
+ONE_LINE = {"cell_attributes_getter": _one_line}
+PROJECT_LENGTH = 10  # a project's name (or id, when its name was not read)
 # Session key: the inventory generation whose build warnings this user was given.
 WARNED = "lightbits_inventory_warned"
 
@@ -273,7 +283,7 @@ def _image_name(row):
 
 
 def _owner(table, row):
-    return short(project_name(table, field(row.image, "owner")))
+    return short(project_name(table, field(row.image, "owner")), length=PROJECT_LENGTH)
 
 
 def image_format(image):
@@ -285,18 +295,30 @@ def _stores(row):
 
 
 def _image_volume(row):
-    """Status and read-only flag of the image volume, linked to Horizon's page."""
+    """The image volume's status linked to Horizon's page, a lock when it is
+    read-only (its name and the read-only flag in the hover)."""
     volume = row.volume
     if volume is None:
         return ""
     name = field(volume, "name") or field(volume, "id")
-    return short(texts.volume_state(volume), volume_url(volume), title=name)
+    status = short(
+        field(volume, "status"), volume_url(volume), title=f"{name}: {texts.read_only(volume)}"
+    )
+    if not inv.is_read_only(volume):
+        return status
+    return format_html(
+        '{} <span class="fa fa-lock" title="{}"></span>', status, texts.read_only(volume)
+    )
 
 
 def _lightbits(row):
+    """The Lightbits volume's protection state (and its state unless Available);
+    its UUID and both states in the hover."""
     side = row.lightbits
     uuid = field(side.volume, "UUID") if side is not None else None
-    return short(texts.lightbits_state(side), length=STATE_LENGTH, title=uuid or None)
+    shown = texts.lightbits_state(side, brief=True)
+    title = f"{uuid}: {texts.lightbits_state(side)}" if uuid else None
+    return short(shown, length=STATE_LENGTH, title=title)
 
 
 def _boot(row):
@@ -312,10 +334,14 @@ def _findings(row):
 
 
 class ImagesTable(_PagedTable):
-    name = tables.Column(_image_name, verbose_name=_("Image"))
-    owner = _TableColumn(_owner, verbose_name=_("Owner"))
-    format = tables.Column(lambda row: image_format(row.image), verbose_name=_("Format"))
-    size = tables.Column(lambda row: size(field(row.image, "size")), verbose_name=_("Size"))
+    name = tables.Column(_image_name, verbose_name=_("Image"), **ONE_LINE)
+    owner = _TableColumn(_owner, verbose_name=_("Owner"), **ONE_LINE)
+    format = tables.Column(
+        lambda row: image_format(row.image), verbose_name=_("Format"), **ONE_LINE
+    )
+    size = tables.Column(
+        lambda row: size(field(row.image, "size")), verbose_name=_("Size"), **ONE_LINE
+    )
     stores = tables.Column(_stores, verbose_name=_("Stores"))
     copy = tables.Column(
         _copy_state,
@@ -324,8 +350,8 @@ class ImagesTable(_PagedTable):
         status_choices=(("copying", None), ("failed", False), ("", True)),
         display_choices=(("copying", _("Copying")), ("failed", _("Failed"))),
     )
-    volume = tables.Column(_image_volume, verbose_name=_("Image volume"))
-    lightbits = tables.Column(_lightbits, verbose_name=_("Lightbits volume"))
+    volume = tables.Column(_image_volume, verbose_name=_("Image volume"), **ONE_LINE)
+    lightbits = tables.Column(_lightbits, verbose_name=_("Lightbits volume"), **ONE_LINE)
     boot_volumes = tables.Column(
         _boot,
         verbose_name=_("Boot volumes"),
@@ -355,7 +381,7 @@ def _volume_name(row):
 
 
 def _volume_project(table, row):
-    return short(project_name(table, row.project))
+    return short(project_name(table, row.project), length=PROJECT_LENGTH)
 
 
 def _volume_size(row):
@@ -376,14 +402,16 @@ def _image_of(row):
 
 
 class VolumesTable(_PagedTable):
-    volume = tables.Column(_volume_name, verbose_name=_("Cinder volume"))
-    kind = tables.Column(lambda row: texts.kind_label(row.kind), verbose_name=_("Kind"))
+    volume = tables.Column(_volume_name, verbose_name=_("Cinder volume"), **ONE_LINE)
+    kind = tables.Column(
+        lambda row: texts.kind_label(row.kind), verbose_name=_("Kind"), **ONE_LINE
+    )
     project = _TableColumn(_volume_project, verbose_name=_("Project"))
     status = tables.Column(lambda row: field(row.volume, "status", ""), verbose_name=_("Status"))
-    size = tables.Column(_volume_size, verbose_name=_("Size"))
+    size = tables.Column(_volume_size, verbose_name=_("Size"), **ONE_LINE)
     backend = tables.Column(lambda row: short(row.backend or ""), verbose_name=_("Backend"))
-    image = tables.Column(_image_of, verbose_name=_("Image"))
-    lightbits = tables.Column(_lightbits, verbose_name=_("Lightbits volume"))
+    image = tables.Column(_image_of, verbose_name=_("Image"), **ONE_LINE)
+    lightbits = tables.Column(_lightbits, verbose_name=_("Lightbits volume"), **ONE_LINE)
     findings = tables.Column(_findings, verbose_name=_("Findings"))
 
     class Meta(_Meta):

@@ -23,7 +23,6 @@ from django.utils.translation import gettext_lazy as _
 
 from lightbits_dashboard import cache_view
 from lightbits_dashboard import inventory as inv
-from lightbits_dashboard.model import field
 
 # An empty table while the first whole-cloud inventory is being built.
 INVENTORY_BEING_BUILT = _("The inventory is being built; this page reloads when it is ready.")
@@ -253,16 +252,10 @@ def read_only(volume):
     return gettext("read-only") if inv.is_read_only(volume) else gettext("writable")
 
 
-def volume_state(volume):
-    """'available · read-only' of an image volume, or ''."""
-    if volume is None:
-        return ""
-    return f"{field(volume, 'status') or '?'} · {read_only(volume)}"
-
-
-def lightbits_state(side):
-    """'Available · FullyProtected' of a row's Lightbits side, 'unknown'
-    (the cluster did not answer), 'missing', or '' (not on a cluster)."""
+def lightbits_state(side, brief=False):
+    """'Available · FullyProtected' of a row's Lightbits side (``brief``:
+    'FullyProtected' while Available), 'unknown' (the cluster did not
+    answer), 'missing', or '' (not on a configured cluster)."""
     if side is None:
         return ""
     if side.status == inv.UNKNOWN:
@@ -270,7 +263,10 @@ def lightbits_state(side):
     if side.status == "missing":
         return gettext("missing")
     lvol = side.volume or {}
-    return " · ".join(str(v) for v in (lvol.get("state"), lvol.get("protectionState")) if v)
+    state, protection = lvol.get("state"), lvol.get("protectionState")
+    if brief and state == "Available" and protection:
+        return str(protection)
+    return " · ".join(str(v) for v in (state, protection) if v)
 
 
 def cluster_health(cluster):
