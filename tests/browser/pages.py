@@ -178,3 +178,19 @@ def open_inventory_page(driver, url, timeout=120):
         )
     )
     wait(driver).until(EC.presence_of_element_located((By.ID, "images")))
+
+
+def show_tab(driver, tab_id):
+    """Open a Horizon tab (``<group slug>__<tab slug>``) and wait until it shows."""
+    driver.find_element(By.CSS_SELECTOR, f"a[data-target='#{tab_id}']").click()
+    wait(driver, 10).until(EC.visibility_of_element_located((By.ID, tab_id)))
+
+
+def screenshot_at(driver, name, width, height=1000):
+    """A full-page screenshot at the given window width (then back to 1400 px)."""
+    size = driver.get_window_size()
+    driver.set_window_size(width, height)
+    try:
+        return full_page_screenshot(driver, name)
+    finally:
+        driver.set_window_size(size["width"], size["height"])

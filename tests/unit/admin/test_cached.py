@@ -70,8 +70,21 @@ class CachedInventoryTests(_PanelTest):
             with mock.patch("time.time", return_value=time.time() + 40):
                 self.client.get(INDEX)
         self.assertEqual(self.list_calls(), 4)
-        self.client.get(INDEX, {"refresh": "1"})
+        res = self.client.post(INDEX, {"action": "volumes__refresh"})
+        self.assertRedirectsNoFollow(res, INDEX + "?tab=lightbits_inventory__volumes")
         self.assertEqual(self.list_calls(), 6)
+
+    @test.create_mocks(MOCKS)
+    def test_the_refresh_link_of_old_still_refreshes_then_drops_itself(self):
+        self.cloud(3)
+        self.client.get(INDEX)
+        res = self.client.get(INDEX, {"refresh": "1", "finding": inv.NOT_READ_ONLY})
+        self.assertEqual(self.list_calls(), 4)
+        self.assertRedirectsNoFollow(
+            res, INDEX + f"?finding={inv.NOT_READ_ONLY}&tab=lightbits_inventory__images"
+        )
+        self.client.get(INDEX, {"refresh": ""})  # not a refresh, as before
+        self.assertEqual(self.list_calls(), 4)
 
     def settings_dict(self):
         from django.conf import settings
@@ -136,7 +149,7 @@ class CachedInventoryTests(_PanelTest):
         settings = dict(self.settings_dict(), INVENTORY_BUILD_WAIT=0.2)
         with self.settings(LIGHTBITS_DASHBOARD=settings):
             start = time.monotonic()
-            res = self.client.get(INDEX, {"refresh": "1"})
+            res = self.client.post(INDEX, {"action": "images__refresh"}, follow=True)
             took = time.monotonic() - start
             self.assertEqual(res.status_code, 200)
             self.assertLess(took, 5)

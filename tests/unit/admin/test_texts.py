@@ -43,6 +43,7 @@ class TextsTests(SimpleTestCase):
         finding = inv.Finding(inv.CACHE_ENTRY_STALE, {"image_id": "i-1", "updated_at": "T"})
         self.assertIn("Image i-1 was updated (T)", texts.finding_text(finding))
         row.boot = {"cloned": 2, "copied": 1, "unknown": 0}
-        self.assertEqual(tables._boot_volumes(row), "2 cloned, 1 copied")
+        self.assertEqual(texts.boot_volumes(row), "2 cloned, 1 copied")
+        self.assertEqual(texts.boot_counts(row), "2 / 1")
         row.boot["unknown"] = 3
-        self.assertEqual(tables._boot_volumes(row), "2 cloned, 1 copied (3 unknown)")
+        self.assertEqual(texts.boot_volumes(row), "2 cloned, 1 copied (3 unknown)")

@@ -3,6 +3,7 @@
 import logging
 import re
 import time
+from html.parser import HTMLParser
 from types import SimpleNamespace
 from unittest import mock
 
@@ -43,6 +44,47 @@ LIST_MOCKS = {
     api.cinder: ("volume_list", "volume_type_list"),
     api.keystone: ("tenant_list",),
 }
+
+
+class _Cells(HTMLParser):
+    """{table id: [[(cell HTML, cell text)] per body row]}, actions left out."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.tables, self.table, self.cell, self.depth = {}, None, None, 0
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "table":
+            self.table = self.tables.setdefault(attrs.get("id"), [])
+        elif tag == "tr" and self.table is not None and "__row__" in (attrs.get("id") or ""):
+            self.table.append([])
+        elif tag == "td" and self.table and "actions_column" not in attrs.get("class", ""):
+            self.cell, self.depth = ["", ""], 0
+        elif self.cell is not None:
+            self.depth += 1
+            self.cell[0] += self.get_starttag_text()
+
+    def handle_endtag(self, tag):
+        if self.cell is not None and tag == "td" and self.depth == 0:
+            self.table[-1].append((self.cell[0], " ".join(self.cell[1].split())))
+            self.cell = None
+        elif self.cell is not None:
+            self.depth -= 1
+            self.cell[0] += f"</{tag}>"
+        if tag == "table":
+            self.table = None
+
+    def handle_data(self, data):
+        if self.cell is not None:
+            self.cell[0] += data
+            self.cell[1] += data
+
+
+def table_cells(content):
+    parser = _Cells()
+    parser.feed(content)
+    return parser.tables
 
 
 class _LogCapture(logging.Handler):
@@ -108,7 +150,7 @@ class _PanelTest(test.BaseAdminViewTests):
             self.assertNotIn(TOKEN, line)
 
     def counts(self, res):
-        return {code: count for code, _label, count in res.context["finding_counts"]}
+        return {code: count for code, _label, count, _tab in res.context["finding_counts"]}
 
 
 class IndexTests(_PanelTest):
@@ -200,13 +242,27 @@ class IndexTests(_PanelTest):
         content = res.content.decode()
         for label in texts.FINDING_LABELS.values():
             self.assertIn(str(label), content)
-        self.assertIn("<h3>Images and their image volumes</h3>", content)
-        self.assertIn("<h3>Lightbits clusters</h3>", content)
+        # The four tables are the tabs of the page.
+        for name, title in (
+            ("images", "Images"),
+            ("volumes", "Volumes with findings"),
+            ("config", "Configuration"),
+            ("clusters", "Lightbits clusters"),
+        ):
+            self.assertRegex(
+                content, f'data-target="#lightbits_inventory__{name}"[^>]*>{title}</a>'
+            )
+            self.assertIn(f'<table id="{name}"', content)
         # The chain: image -> image volume -> Lightbits volume -> clones.
-        self.assertIn(reverse("horizon:admin:images:detail", args=[s["healthy"].id]), content)
+        self.assertIn(reverse(PANEL + "detail", args=[s["healthy"].id]) + "?pos=0", content)
         self.assertIn(reverse("horizon:admin:volumes:detail", args=[s["healthy_vol"].id]), content)
-        self.assertIn(lbs[0]["UUID"], content)
-        self.assertIn("1 cloned, 0 copied", content)  # one boot volume from it, a clone
+        self.assertIn(
+            f'<span title="{lbs[0]["UUID"]}: Available · FullyProtected">FullyProtected</span>',
+            content,
+        )
+        self.assertIn(': Available · Degraded">Degraded</span>', content)
+        # one boot volume from it, a clone
+        self.assertIn('<span title="1 cloned, 0 copied">1 / 0</span>', content)
         # Actions exactly where a finding offers them.
         self.assertIn(reverse(PANEL + "copy", args=[s["file_only"].id]), content)
         self.assertIn(reverse(PANEL + "make_read_only", args=[s["writable_vol"].id]), content)
@@ -223,6 +279,75 @@ class IndexTests(_PanelTest):
         self.mock_store_list_detail.assert_called_once()
         self.assertEqual(len(session.calls), 3)
         self.assert_no_token(res)
+
+    @test.create_mocks(LIST_MOCKS)
+    def test_rows_show_one_short_value_per_cell(self):
+        s, images, volumes, lbs = self.scenario()
+        s["long"] = fakes.image(name="a-very-long-image-name-" + "x" * 60, stores="file")
+        self.lists(images + [s["long"]], volumes, lbs)
+        with self.settings(API_RESULT_PAGE_SIZE=100):
+            res = self.client.get(INDEX)
+        cells = table_cells(res.content.decode())
+        self.assertEqual(len(cells["images"]), 7)  # one row per image and image volume
+        self.assertEqual(len(cells["volumes"]), 7)
+        for table in ("images", "volumes", "config", "clusters"):
+            for row in cells[table]:
+                for html, text in row:
+                    self.assertNotRegex(html, "<(br|ul|li|p|div)\\b", (table, html))
+                    badges = re.findall(r'class="label[^"]*"[^>]*>([^<]*)<', html)
+                    for word in badges or [text]:  # a badge, a name, a count: short
+                        self.assertLessEqual(len(word), 30, (table, html))
+        self.assertIn(f'title="{s["long"].name}">a-very-long-image-name-…</a>', str(cells))
+
+    @test.create_mocks(LIST_MOCKS)
+    def test_the_inventory_age_is_not_a_paragraph_horizon_hides(self):
+        s, images, volumes, lbs = self.scenario()
+        self.lists(images, volumes, lbs)
+        content = self.client.get(INDEX).content.decode()
+        self.assertIn('<p id="lightbits_inventory_age"', content)
+        # horizon.forms.js hides every p.help-block of the page
+        self.assertNotRegex(content, r'<p [^>]*class="[^"]*help-block')
+
+    @test.create_mocks(LIST_MOCKS)
+    def test_findings_are_short_labels_with_their_text_in_the_hover(self):
+        s, images, volumes, lbs = self.scenario()
+        self.lists(images, volumes, lbs)
+        content = self.client.get(INDEX).content.decode()
+        self.assertIn(
+            '<span class="label label-warning" title="Image volume not read-only: The image '
+            "volume is writable: anything attaching it can change the image&#x27;s data under "
+            'Glance&#x27;s checksum.">Writable</span>',
+            content,
+        )
+        self.assertIn(">Orphan</span>", content)
+
+    @test.create_mocks(LIST_MOCKS)
+    def test_finding_counts_open_the_tab_of_the_table_they_are_in(self):
+        s, images, volumes, lbs = self.scenario()
+        self.lists(images, volumes, lbs)
+        content = self.client.get(INDEX).content.decode()
+        for code, tab in ((inv.ORPHAN, "volumes"), (inv.NOT_READ_ONLY, "images")):
+            self.assertIn(f"?finding={code}&amp;tab=lightbits_inventory__{tab}", content)
+
+    @test.create_mocks(LIST_MOCKS)
+    def test_refresh_is_a_post_table_action_and_warns_once(self):
+        s, images, volumes, lbs = self.scenario()
+        session = self.lists(images, volumes, session=fakes.unreachable())
+        content = self.client.get(INDEX).content.decode()
+        self.assertIn('value="images__refresh"', content)
+        self.assertNotIn("?refresh=", content)
+        calls = len(session.calls)
+        res = self.client.post(
+            INDEX + f"?finding={inv.ORPHAN}", {"action": "volumes__refresh"}, follow=True
+        )
+        self.assertEqual(
+            res.redirect_chain,
+            [(INDEX + f"?finding={inv.ORPHAN}&tab=lightbits_inventory__volumes", 302)],
+        )
+        self.assertGreater(len(session.calls), calls)  # the clusters were asked again
+        warnings = [str(m) for m in get_messages(res.wsgi_request) if "did not answer" in str(m)]
+        self.assertEqual(len(warnings), 1, warnings)
+        self.assertEqual(self.mock_image_list_all.call_count, 2)
 
     @test.create_mocks(LIST_MOCKS)
     def test_constant_number_of_calls_whatever_the_rows(self):
@@ -308,7 +433,8 @@ class IndexTests(_PanelTest):
             self.assertEqual(len(table.data), 2)
             self.assertTrue(table.has_more_data())
             self.assertIn(
-                f"finding={inv.NOT_ON_LIGHTBITS}&amp;images__marker=", res.content.decode()
+                f"finding={inv.NOT_ON_LIGHTBITS}&amp;tab=lightbits_inventory__images&amp;images__marker=",
+                res.content.decode(),
             )
             first = [r.id for r in table.data]
             res = self.client.get(

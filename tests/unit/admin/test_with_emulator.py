@@ -80,11 +80,11 @@ class EmulatorPageTests(_PanelTest):
         self.assertEqual(res.status_code, 200)
         content = res.content.decode()
         self.assertIn(lb_image_volume["UUID"], content)
-        counts = {c: n for c, _l, n in res.context["finding_counts"]}
+        counts = {c: n for c, _l, n, _t in res.context["finding_counts"]}
         # Every volume has a replica on the node that went down.
         self.assertEqual(counts[inv.LIGHTBITS_DEGRADED], 2)
         self.assertEqual(counts[inv.LIGHTBITS_MISSING], 0)
-        self.assertIn("1 not active", content)
+        self.assertIn("1 node not active", content)
         self.assert_no_token(res)
 
     @test.create_mocks(LIST_MOCKS)

@@ -14,10 +14,11 @@
 volume kinds, configuration notes. The logic (lightbits_dashboard.inventory)
 returns codes and parameters only; this is the one place they become words."""
 
+import time
 from collections import defaultdict
 
 from django.utils.text import format_lazy
-from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from lightbits_dashboard import cache_view
@@ -25,6 +26,14 @@ from lightbits_dashboard import inventory as inv
 
 # An empty table while the first whole-cloud inventory is being built.
 INVENTORY_BEING_BUILT = _("The inventory is being built; this page reloads when it is ready.")
+
+
+def image_not_in_inventory(image_id, head):
+    return gettext(
+        "Image %(image)s is not in the inventory built %(age)s s ago: if it is "
+        "new, Refresh the inventory."
+    ) % {"image": image_id, "age": max(0, int(time.time() - head["built_at"]))}
+
 
 FINDING_LABELS = {
     inv.NOT_ON_LIGHTBITS: _("Not on Lightbits"),
@@ -40,6 +49,24 @@ FINDING_LABELS = {
     inv.LIGHTBITS_NOT_AVAILABLE: _("Lightbits volume NotAvailable"),
     inv.NO_CINDER_VOLUME: _("Lightbits volume without Cinder volume"),
     inv.IMAGE_VOLUME_MISSING: _("Image volume missing"),
+}
+
+# The findings' short labels: the badges of a table row (the full text is
+# their hover and the detail page's Findings tab).
+FINDING_BADGES = {
+    inv.NOT_ON_LIGHTBITS: pgettext_lazy("Finding badge", "Not on Lightbits"),
+    inv.NEVER_FAST_CLONE: pgettext_lazy("Finding badge", "Never clones"),
+    inv.NOT_READ_ONLY: pgettext_lazy("Finding badge", "Writable"),
+    inv.USER_PROJECT: pgettext_lazy("Finding badge", "User project"),
+    inv.ORPHAN: pgettext_lazy("Finding badge", "Orphan"),
+    inv.CACHE_ENTRY: pgettext_lazy("Finding badge", "Cache entry"),
+    inv.CACHE_ENTRY_STALE: pgettext_lazy("Finding badge", "Stale cache"),
+    inv.LIGHTBITS_MISSING: pgettext_lazy("Finding badge", "Lightbits missing"),
+    inv.LIGHTBITS_DEGRADED: pgettext_lazy("Finding badge", "Degraded"),
+    inv.LIGHTBITS_READ_ONLY: pgettext_lazy("Finding badge", "ReadOnly"),
+    inv.LIGHTBITS_NOT_AVAILABLE: pgettext_lazy("Finding badge", "NotAvailable"),
+    inv.NO_CINDER_VOLUME: pgettext_lazy("Finding badge", "No Cinder volume"),
+    inv.IMAGE_VOLUME_MISSING: pgettext_lazy("Finding badge", "Data missing"),
 }
 
 KIND_LABELS = {
@@ -151,6 +178,11 @@ _PLAIN_TEXTS = {
 }
 
 
+CACHE_BADGES = {
+    cache_view.FRESH: pgettext_lazy("Image-volume cache", "Fresh"),
+    cache_view.STALE: pgettext_lazy("Image-volume cache", "Stale"),
+}
+
 CACHE_STATES = {
     cache_view.FRESH: pgettext_lazy("Clone path", "Fast clone (from cache)"),
     cache_view.STALE: _("Copy: the cache entry is stale"),
@@ -160,6 +192,15 @@ CACHE_STATES = {
 def cache_state(row):
     """The images-table row's image-volume cache verdict, or ''."""
     return CACHE_STATES.get(row.cache, "")
+
+
+def cache_badge(row):
+    """The images-table row's image-volume cache state in a word, or ''."""
+    return CACHE_BADGES.get(row.cache, "")
+
+
+def finding_badge(finding):
+    return FINDING_BADGES.get(finding.code, finding.code)
 
 
 def finding_label(finding):
@@ -186,3 +227,88 @@ def copy_status(row):
     if row.copy_failed:
         parts.append(format_lazy(_("copy failed for {}"), ", ".join(row.copy_failed)))
     return "; ".join(str(p) for p in parts)
+
+
+def boot_counts(row):
+    """'2 / 1': the boot volumes cloned / copied from the image ('' if none known)."""
+    boot = row.boot
+    if not boot:
+        return ""
+    return f"{boot.get('cloned', 0)} / {boot.get('copied', 0)}"
+
+
+def boot_volumes(row):
+    """'2 cloned, 1 copied' (and how many could not be told), or ''."""
+    boot = row.boot
+    if not boot:
+        return ""
+    text = gettext("%(cloned)d cloned, %(copied)d copied") % boot
+    if boot.get("unknown"):
+        text += " " + gettext("(%(unknown)d unknown)") % boot
+    return text
+
+
+def read_only(volume):
+    return gettext("read-only") if inv.is_read_only(volume) else gettext("writable")
+
+
+def lightbits_state(side, brief=False):
+    """'Available · FullyProtected' of a row's Lightbits side (``brief``:
+    'FullyProtected' while Available), 'unknown' (the cluster did not
+    answer), 'missing', or '' (not on a configured cluster)."""
+    if side is None:
+        return ""
+    if side.status == inv.UNKNOWN:
+        return gettext("unknown")
+    if side.status == "missing":
+        return gettext("missing")
+    lvol = side.volume or {}
+    state, protection = lvol.get("state"), lvol.get("protectionState")
+    if brief and state == "Available" and protection:
+        return str(protection)
+    return " · ".join(str(v) for v in (state, protection) if v)
+
+
+def cluster_health(cluster):
+    """A cluster's health in a few words: 'Healthy', 'unknown' or what is wrong."""
+    if cluster is None:
+        return ""
+    if not cluster.ok:
+        return gettext("unknown")
+    said = []
+    if cluster.nodes_inactive:
+        said.append(
+            ngettext(
+                "%(count)s node not active", "%(count)s nodes not active", cluster.nodes_inactive
+            )
+            % {"count": cluster.nodes_inactive}
+        )
+    problems = [
+        (cluster.degraded, _DEGRADED),
+        (cluster.read_only, _READ_ONLY),
+        (cluster.not_available, _NOT_AVAILABLE),
+    ]
+    said += [str(text) % {"count": count} for count, text in problems if count]
+    return ", ".join(said) if said else gettext("Healthy")
+
+
+def cluster_state(cluster):
+    """A cluster's health in a word: its volumes' worst protection state,
+    'Healthy', or 'unknown' (cluster_health says what is wrong)."""
+    if cluster is None:
+        return ""
+    if not cluster.ok:
+        return gettext("unknown")
+    for count, state in (
+        (cluster.not_available, "NotAvailable"),
+        (cluster.read_only, "ReadOnly"),
+        (cluster.degraded + cluster.nodes_inactive, "Degraded"),
+    ):
+        if count:
+            return state  # the cluster's own word
+    return gettext("Healthy")
+
+
+_DEGRADED = _("%(count)s Degraded")
+_READ_ONLY = _("%(count)s ReadOnly")
+_NOT_AVAILABLE = _("%(count)s NotAvailable")

@@ -19,6 +19,7 @@ _ID = r"(?P<%s>[0-9a-fA-F-]{36})"
 urlpatterns = [
     re_path(r"^$", views.IndexView.as_view(), name="index"),
     re_path(r"^inventory-status/$", views.InventoryStatusView.as_view(), name="inventory_status"),
+    re_path(r"^images/%s/$" % (_ID % "image_id"), views.DetailView.as_view(), name="detail"),
     re_path(r"^images/%s/copy/$" % (_ID % "image_id"), views.CopyView.as_view(), name="copy"),
     re_path(r"^images/%s/probe/$" % (_ID % "image_id"), probe.ProbeView.as_view(), name="probe"),
     re_path(
