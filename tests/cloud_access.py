@@ -74,3 +74,18 @@ class OpenStack:
     @property
     def project_id(self):
         return self.session.get_project_id()
+
+
+def glance_hashes_locations(cloud):
+    """Glance 29 (2024.2) on hashes a location Cinder registers through its
+    new location API (image API 2.17); Glance 28 (2024.1) takes the location
+    in the image PATCH and never hashes it."""
+    return cloud.get("release", "2026.2") != "2024.1"
+
+
+def lightos_copies_provider_id(cloud):
+    """Cinder's _clone_image_volume copies the source's provider_id, which the
+    LightOS driver of 2024.2 on names its Lightbits volume by: deleting a
+    failed clone then deletes the source's data. The 2024.1 driver does not
+    use provider_id (it names volumes volume-<id>)."""
+    return cloud.get("release", "2026.2") != "2024.1"

@@ -50,6 +50,7 @@ def _image_state(image):
 
 class ClientCloudOps:
     def __init__(self, cinder, glance, project_id, error_message=lambda volume_id: ""):
+        self._hashes = None  # glance_hashes_locations, asked once
         self.cinder, self.glance, self.project_id = cinder, glance, project_id
         self.error_message = error_message  # Cinder's user message for a failed volume
 
@@ -124,6 +125,20 @@ class ClientCloudOps:
         image = self._image(image_id)
         return None if image is None else _image_state(image)
 
+    def glance_hashes_locations(self):
+        """Glance 29 (2024.2) on has the new location API (image API 2.17),
+        through which Cinder registers an uploaded volume and after which
+        Glance hashes it (do_secure_hash); Glance 28 (2024.1) takes the
+        location in the image PATCH and never hashes it. Unknown: True."""
+        if self._hashes is None:
+            try:
+                _resp, body = self.glance.http_client.get("/versions")
+                ids = [v.get("id", "") for v in (body or {}).get("versions", [])]
+                self._hashes = any(_version(i) >= (2, 17) for i in ids)
+            except Exception:
+                self._hashes = True
+        return self._hashes
+
     def update_image(self, image_id, changes, remove=()):
         self.glance.images.update(image_id, remove_props=list(remove) or None, **changes)
 
@@ -150,3 +165,11 @@ class ClientCloudOps:
 
     def delete_image(self, image_id):
         self.glance.images.delete(image_id)
+
+
+def _version(version_id):
+    """ "v2.17" -> (2, 17); anything else -> (0,)."""
+    try:
+        return tuple(int(part) for part in version_id.lstrip("v").split("."))
+    except ValueError:
+        return (0,)

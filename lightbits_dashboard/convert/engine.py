@@ -64,6 +64,9 @@ class CloudOps(Protocol):
 
     def get_image(self, image_id): ...  # ImageState or None when gone
 
+    # Does Glance hash a location Cinder registers (its new location API)?
+    def glance_hashes_locations(self) -> bool: ...
+
     def update_image(self, image_id, changes, remove=()) -> None: ...
 
     def add_tags(self, image_id, tags) -> None: ...
@@ -243,7 +246,7 @@ class Converter:
         self._clear_copied_record(image_id, volume_id)
         # Glance's location import saves the image it loaded once it has hashed
         # the volume: metadata written before then is lost.
-        if not self._wait_hashed(image_id):
+        if self.ops.glance_hashes_locations() and not self._wait_hashed(image_id):
             state["warning"] = state.get("warning") or NOT_HASHED
         self._carry_metadata(plan, rec, state)
         return rec.with_(stage=record.ACTIVE)

@@ -16,7 +16,11 @@ from lightbits_dashboard.convert import client_ops, engine, preflight, record
 from tests.browser.cloud import Emulator
 from tests.cloud.conftest import volume_status, wait_for
 from tests.cloud.test_data_path import new_volume, volume_file
-from tests.cloud_access import delete_image_and_wait
+from tests.cloud_access import (
+    delete_image_and_wait,
+    glance_hashes_locations,
+    lightos_copies_provider_id,
+)
 
 GiB = 1024**3
 
@@ -125,7 +129,8 @@ def test_convert_qcow2_into_a_raw_image_whose_volume_is_a_clone(
     # hashed before the conversion said active, and the metadata survived
     # Glance's location import (it saves its own copy of the image when done)
     hashed = admin.glance.images.get(new_id)
-    assert hashed.os_hash_value and (hashed.min_disk, hashed.min_ram) == (1, 64)
+    assert (hashed.min_disk, hashed.min_ram) == (1, 64)
+    assert bool(hashed.os_hash_value) == glance_hashes_locations(cloud)
     wait_for(
         "image volume detached",
         lambda: volume_status(admin.cinder, image_volume_id) == "available",
@@ -192,6 +197,14 @@ def test_a_failed_clone_while_converting_fails_the_conversion_and_leaves_nothing
     finally:
         emulator.clear_faults()
     rec = outcome.record
+    if not lightos_copies_provider_id(cloud):
+        # 2024.1: the failed clone's clean-up leaves the temporary volume's
+        # data alone, Cinder's upload through Glance goes on, and the
+        # conversion says so.
+        assert outcome.ok and outcome.warning == engine.THROUGH_GLANCE, outcome
+        assert rec.route == record.ROUTE_GLANCE, rec
+        assert record.CONVERTED_TO in admin.glance.images.get(source.id)
+        return
     assert not outcome.ok, outcome
     assert rec.failed_stage in (record.CONVERTING, record.REGISTERING), rec
     assert rec.error in (engine.VOLUME_ERROR, engine.IMAGE_GONE, engine.IMAGE_FAILED), rec

@@ -120,6 +120,9 @@ class FakeCloud:
         return self.script.get("route", "clone")
 
     # -- Glance --
+    def glance_hashes_locations(self):
+        return self.script.get("glance_hashes", True)
+
     def get_image(self, image_id):
         image = self.images.get(image_id)
         if image is None:

@@ -1,8 +1,10 @@
 """Each stage's success, failure and rollback, against a scripted cloud."""
 
+import types
+
 import pytest
 
-from lightbits_dashboard.convert import engine, record
+from lightbits_dashboard.convert import client_ops, engine, record
 from lightbits_dashboard.launch.orchestrator import VolumeState
 from tests.unit.convert.fake_cloud import FakeCloud, source
 from tests.unit.launch.fake_cloud import FakeClock
@@ -109,6 +111,31 @@ def test_an_image_glance_never_hashes_is_active_with_a_warning():
     """Boot volumes clone only once Glance stopped reading the image volume."""
     outcome, _, _ = convert(FakeCloud(unhashed=True), hash_timeout=5)
     assert outcome.ok and outcome.warning == engine.NOT_HASHED
+
+
+def test_a_glance_that_does_not_hash_locations_is_not_waited_for():
+    """Glance 28 (2024.1) never hashes a location Cinder registers: no wait
+    (which would end in NOT_HASHED for this never-hashed image), no warning."""
+    outcome, _, _ = convert(FakeCloud(unhashed=True, glance_hashes=False), hash_timeout=30)
+    assert outcome.ok and not outcome.warning, outcome
+
+
+@pytest.mark.parametrize(
+    "versions,hashes",
+    [(["v2.16", "v2.15"], False), (["v2.18", "v2.17", "v2.16"], True), (None, True)],
+)
+def test_glance_hashes_locations_from_its_versions(versions, hashes):
+    class Http:
+        def get(self, url):
+            assert url == "/versions"
+            if versions is None:
+                raise OSError("no answer")
+            return None, {"versions": [{"id": v} for v in versions]}
+
+    glance = types.SimpleNamespace(http_client=Http())
+    ops = client_ops.ClientCloudOps(None, glance, "p1")
+    assert ops.glance_hashes_locations() is hashes
+    assert ops.glance_hashes_locations() is hashes  # asked once
 
 
 def failed(outcome, stage, code):
