@@ -73,9 +73,11 @@ def test_convert_cirros_qcow2_and_watch_the_stages(as_admin, horizon, facts, adm
         )
     finally:
         for image_id in _new_images(admin_api, source_id):
-            cloud.wait_for(
-                "new image hashed", lambda i=image_id: admin_api.glance.images.get(i).os_hash_value
-            )
+            if cloud.glance_hashes_locations(facts):  # deleting while Glance hashes fails
+                cloud.wait_for(
+                    "new image hashed",
+                    lambda i=image_id: admin_api.glance.images.get(i).os_hash_value,
+                )
             delete_image_and_wait(admin_api.glance, image_id)
         source = admin_api.glance.images.get(source_id)
         if CONVERTED_TO in source:
