@@ -6,7 +6,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 
 from tests.browser import cloud, pages
-from tests.cloud_access import delete_image_and_wait
+from tests.cloud_access import delete_image_and_wait, glance_hashes_locations
 
 IMAGES_URL = "/project/lightbits_images/"
 STAGES = ("Copying", "Converting", "Registering", "Active")
@@ -73,7 +73,7 @@ def test_convert_cirros_qcow2_and_watch_the_stages(as_admin, horizon, facts, adm
         )
     finally:
         for image_id in _new_images(admin_api, source_id):
-            if cloud.glance_hashes_locations(facts):  # deleting while Glance hashes fails
+            if glance_hashes_locations(facts):  # deleting while Glance hashes fails
                 cloud.wait_for(
                     "new image hashed",
                     lambda i=image_id: admin_api.glance.images.get(i).os_hash_value,
