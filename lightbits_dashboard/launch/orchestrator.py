@@ -451,21 +451,15 @@ class Launcher:
 
         def probe():
             volume = self.ops.get_volume(volume_id)
-            if volume is None:
-                raise Failure(msg("volume_gone", volume=name), volume_id)
-            if watch.see(volume.status) and rec.require_clone:
+            if volume is not None and watch.see(volume.status) and rec.require_clone:
                 refused = rec.with_(made=clone_check.COPY)
                 raise Failure(msg(clone_check.COPY_REFUSED), volume_id, record=refused)
-            if volume.status == "available":
-                return volume
-            if volume.status == "error":
-                raise Failure(volume_error(name, volume.error), volume_id)
-            if volume.status not in VOLUME_WAITING:
-                raise Failure(msg("volume_status", volume=name, status=volume.status), volume_id)
-            down = self.backend_down(volume.volume_type)
-            if down:  # a Message: why no volume can be made on its type now
-                raise Failure(down, volume_id)
-            return None
+            ready = _settled(volume, name, volume_id)
+            if ready is None:
+                down = self.backend_down(volume.volume_type)
+                if down:  # a Message: why no volume can be made on its type now
+                    raise Failure(down, volume_id)
+            return ready
 
         if self._wait(self.clone_timeout, probe, self.volume_poll_interval) is None:
             raise Failure(
@@ -505,16 +499,7 @@ class Launcher:
 
     def _wait_data_volume(self, name, volume_id, root_id):
         def probe():
-            volume = self.ops.get_volume(volume_id)
-            if volume is None:
-                raise Failure(msg("volume_gone", volume=name), root_id)
-            if volume.status == "available":
-                return volume
-            if volume.status == "error":
-                raise Failure(volume_error(name, volume.error), root_id)
-            if volume.status not in VOLUME_WAITING:
-                raise Failure(msg("volume_status", volume=name, status=volume.status), root_id)
-            return None
+            return _settled(self.ops.get_volume(volume_id), name, root_id)
 
         if self._wait(self.clone_timeout, probe, self.volume_poll_interval) is None:
             raise Failure(msg("volume_timeout", volume=name, timeout=self.clone_timeout), root_id)
@@ -597,3 +582,19 @@ class Launcher:
             func(*args)
         except Exception:
             LOG.warning("Launch bookkeeping failed (%s)", func.__name__, exc_info=True)
+
+
+def _settled(volume, name, failure_id):
+    """The volume once available, None while Cinder still makes it; a
+    Failure (against ``failure_id``) when it is gone, in error or in another
+    state."""
+    if volume is None:
+        raise Failure(msg("volume_gone", volume=name), failure_id)
+    if volume.status == "available":
+        return volume
+    if volume.status == "error":
+        raise Failure(volume_error(name, volume.error), failure_id)
+    if volume.status not in VOLUME_WAITING:
+        raise Failure(msg("volume_status", volume=name, status=volume.status), failure_id)
+    return None
+
