@@ -597,4 +597,3 @@ def _settled(volume, name, failure_id):
     if volume.status not in VOLUME_WAITING:
         raise Failure(msg("volume_status", volume=name, status=volume.status), failure_id)
     return None
-

@@ -7,9 +7,10 @@ from django.utils import translation
 from lightbits_dashboard import cache_view
 from lightbits_dashboard import inventory as inv
 from lightbits_dashboard.dashboards.admin.lightbits_image_volumes import tables, texts
+from tests.unit.i18n import pseudo
 
 
-class TextsTests(SimpleTestCase):
+class TextsTests(pseudo.PseudoLocale, SimpleTestCase):
     def test_every_code_has_a_label_and_a_text(self):
         self.assertEqual(set(texts.FINDING_LABELS), set(inv.FINDING_CODES))
         for code in inv.FINDING_CODES:
@@ -27,7 +28,10 @@ class TextsTests(SimpleTestCase):
     def test_copy_state_comes_from_the_row_not_its_words(self):
         row = inv.ImageRow("i", {"id": "i"}, ["file"], copying=["lightbits"])
         failed = inv.ImageRow("j", {"id": "j"}, ["file"], copy_failed=["lightbits"])
-        with translation.override("de"):
+        # Under the pseudo locale every word of ours is translated (so this
+        # would fail if the state were read from the words), the state is not.
+        with translation.override(pseudo.LANGUAGE):
+            self.assertIn(pseudo.OURS[0], str(texts.copy_status(row)))
             self.assertEqual(tables._copy_state(row), "copying")
             self.assertEqual(tables._copy_state(failed), "failed")
         self.assertEqual(texts.copy_status(row), "copying to lightbits")

@@ -115,6 +115,9 @@ class LightbitsImageDetailTests(test.TestCase):
         res = self.client.get(detail_url("x"))
         self.assertNotContains(res, "<img src=x")
         self.assertNotContains(res, "<b>bold</b>")
+        # rendered, escaped (not merely absent)
+        self.assertContains(res, "&lt;img src=x onerror=alert(1)&gt;")
+        self.assertContains(res, "&lt;b&gt;bold&lt;/b&gt;")
 
     @test.create_mocks(MOCKS)
     def test_volume_types_unreadable_goes_back_with_a_message(self):
