@@ -20,6 +20,7 @@ from openstack_dashboard.test import helpers as test
 from lightbits_dashboard import inventory as inv
 from lightbits_dashboard import shared_cache
 from lightbits_dashboard.dashboards.admin.lightbits_image_volumes import build_process, cached
+from tests.unit import factories
 from tests.unit.admin import child_cloud, fakes
 from tests.unit.admin.cloud_data import dataset
 from tests.unit.admin.fake_cloud_http import PagedLightbits, route
@@ -29,7 +30,7 @@ from tests.unit.api.test_shared_cache import PrivateMemcached, memcached_caches
 SETTINGS = {
     "STORE_VOLUME_TYPES": {"lightbits": ["lightbits"]},
     "CLUSTERS": {"lightbits": {"api_endpoints": ["10.0.0.1:443"], "jwt": "not-a-secret"}},
-    "SERVICE_PROJECTS": [fakes.SERVICE],
+    "SERVICE_PROJECTS": [factories.SERVICE],
     "INVENTORY_BUILD_WAIT": 60,  # these tests see the child's build done
 }
 
@@ -109,7 +110,7 @@ class SameInventoryTests(_Memcached):
     def test_the_child_and_the_thread_build_the_same_inventory(self):
         cloud, lbs = dataset(100)
         lightbits = PagedLightbits(fakes.cluster_body(lbs))
-        service = next(p["name"] for p in cloud.projects if p["id"] == fakes.SERVICE)
+        service = next(p["name"] for p in cloud.projects if p["id"] == factories.SERVICE)
         # By name, as a deployment configures it: resolved through Keystone's list.
         lb_settings = dict(SETTINGS, SERVICE_PROJECTS=[service])
         with tempfile.TemporaryDirectory() as tmp:
@@ -138,7 +139,7 @@ class SameInventoryTests(_Memcached):
                 in_child = _inventory()
         head, rows = in_child
         self.assertEqual(head["failed"], [])
-        self.assertEqual(head["projects"][fakes.SERVICE], service)
+        self.assertEqual(head["projects"][factories.SERVICE], service)
         self.assertNotIn(inv.USER_PROJECT, head["counts"])  # image volumes are in service
         self.assertEqual(in_child[0], in_thread[0])
         self.assertEqual(rows, in_thread[1])

@@ -27,7 +27,7 @@ from lightbits_dashboard.dashboards.project.lightbits_images.conversions import 
 from lightbits_dashboard.dashboards.project.lightbits_images.conversions import (
     texts as convert_messages,
 )
-from tests.unit.project import factories
+from tests.unit import factories
 from tests.unit.project.cells import not_one_line
 
 INDEX_URL = reverse("horizon:project:lightbits_images:index")
@@ -132,7 +132,7 @@ class ConvertPanelTests(test.TestCase):
         url = reverse("horizon:project:lightbits_images:convert", args=[IMAGE_ID])
         expected = {"lightbits": "already raw on Lightbits", "file": "not on Lightbits"}
         for store, said in expected.items():
-            self._form_mocks(factories.image(id=IMAGE_ID, owner="admin", store=store))
+            self._form_mocks(factories.image(id=IMAGE_ID, owner="admin", stores=store))
             problems = [str(p) for p in self.client.get(url).context["problems"]]
             self.assertEqual(2, len(problems), problems)
             self.assertIn("belongs to another project", problems[0])

@@ -8,7 +8,7 @@ from openstack_dashboard import api
 from openstack_dashboard.test import helpers as test
 
 from lightbits_dashboard.convert import record
-from tests.unit.project import factories
+from tests.unit import factories
 
 MOCKS = {api.glance: ("image_get",), api.cinder: ("volume_type_list", "volume_list")}
 
@@ -27,7 +27,7 @@ class LightbitsImageDetailTests(test.TestCase):
     def test_shows_metadata_stores_clone_path_and_image_volume(self):
         image = factories.image(
             name="ubuntu",
-            store="file,lightbits",
+            stores="file,lightbits",
             owner="other-project",
             hw_disk_bus="scsi",
             locations=[{"url": "cinder://lightbits/vol-42", "metadata": {}}],
@@ -105,7 +105,7 @@ class LightbitsImageDetailTests(test.TestCase):
 
     @test.create_mocks({api.glance: ("image_get",)})
     def test_image_not_on_lightbits_is_404(self):
-        self.mock_image_get.return_value = factories.image(store="file")
+        self.mock_image_get.return_value = factories.image(stores="file")
         res = self.client.get(detail_url("x"))
         self.assertEqual(404, res.status_code)
 

@@ -20,8 +20,8 @@ from lightbits_dashboard.dashboards.project.lightbits_images.launches.failures i
 )
 from lightbits_dashboard.launch import orchestrator, record, runner
 from lightbits_dashboard.message import msg
+from tests.unit import factories
 from tests.unit.english import english
-from tests.unit.project import factories
 from tests.unit.project.cells import not_one_line
 
 LAUNCHES_URL = reverse("horizon:project:lightbits_images:launches")

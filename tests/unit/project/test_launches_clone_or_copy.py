@@ -16,7 +16,7 @@ from lightbits_dashboard.dashboards.project.lightbits_images.launches.failures i
 )
 from lightbits_dashboard.launch import clone_check, orchestrator, record
 from lightbits_dashboard.message import msg
-from tests.unit.project import factories
+from tests.unit import factories
 from tests.unit.project.test_launches import SPEC, launch_volume
 
 LAUNCHES_URL = reverse("horizon:project:lightbits_images:launches")

@@ -14,8 +14,8 @@ from lightbits_dashboard.dashboards.project.lightbits_images.launches import (
     driver as launch_driver,
 )
 from lightbits_dashboard.dashboards.project.lightbits_images.launches import workflows
+from tests.unit import factories
 from tests.unit.english import english
-from tests.unit.project import factories
 
 GIB = factories.GIB
 MOCKS = {
@@ -44,7 +44,9 @@ def launch_url(image_id=None):
 class LaunchWorkflowTests(test.TestCase):
     def setUp(self):
         super().setUp()
-        self.image = factories.image(name="ubuntu", virtual_size=10 * GIB, size=1 * GIB)
+        self.image = factories.image(
+            name="ubuntu", owner=factories.PROJECT, virtual_size=10 * GIB, size=1 * GIB
+        )
         self.tiny = self.flavors.list()[0]  # disk 0
         self.massive = self.flavors.list()[1]  # disk 1024
         own, shared, foreign = self.networks.list()[:3]
@@ -54,7 +56,7 @@ class LaunchWorkflowTests(test.TestCase):
     def _setup(self):
         self.mock_image_get.return_value = self.image
         self.mock_image_list_detailed.return_value = (
-            [self.image, factories.image(name="on-file", store="file")],
+            [self.image, factories.image(name="on-file", stores="file")],
             False,
             False,
         )
@@ -195,7 +197,7 @@ class LaunchWorkflowTests(test.TestCase):
     @test.create_mocks(MOCKS)
     def test_image_of_another_store_is_404(self):
         self._setup()
-        self.mock_image_get.return_value = factories.image(store="file")
+        self.mock_image_get.return_value = factories.image(stores="file")
         self.assertEqual(404, self.client.get(launch_url("x")).status_code)
 
     @test.create_mocks(MOCKS)
