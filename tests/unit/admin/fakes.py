@@ -6,6 +6,7 @@ import json
 import requests
 
 from tests.unit import factories
+from tests.unit.factories import SERVICE, USER  # noqa: F401 (tools/bench-admin-page reads them here)
 
 
 def volume_types():
