@@ -129,7 +129,7 @@ def test_clone_timeout_deletes_the_volume_once_cinder_allows_it():
     def get_volume(volume_id):
         state = real_get(volume_id)
         if state and cloud.called("get_volume")[5:]:  # finishes late, during rollback
-            cloud.volumes[volume_id]["status"] = "available"
+            cloud.set_status(volume_id, "available")
         return state
 
     cloud.get_volume = get_volume
@@ -240,13 +240,7 @@ def test_interrupted_launch_can_be_cleaned_up():
     rec, volume_id = _interrupt_after_clone(cloud, make_plan(delete_on_terminate=False))
     cloud.get_volume(volume_id), cloud.get_volume(volume_id)
     server_id = cloud.boot_server("vm", rec.spec, volume_id)
-    cloud.volumes["vol-other"] = {
-        "name": "keep-me",
-        "status": "available",
-        "polls": 0,
-        "metadata": {},
-        "behaviour": "available",
-    }
+    cloud.add_volume("vol-other", "keep-me")
     left = make_launcher(cloud).clean_up(rec, volume_id)
     assert left == []
     assert server_id not in cloud.servers and volume_id not in cloud.volumes
