@@ -4,6 +4,7 @@ HTTP (a copy of the fakes, child_cloud), stores the inventory, frees the
 lock; the admin's token reaches it on its standard input only; a child that
 cannot start or dies leaves no lock behind."""
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -42,6 +43,27 @@ def wait_unlocked(timeout=30):
         time.sleep(0.05)
 
 
+def _cloud():
+    """The benchmark's cloud of 100 volumes: (its services, its Lightbits
+    volumes, the paged Lightbits API)."""
+    cloud, lbs = dataset(100)
+    return cloud, lbs, PagedLightbits(fakes.cluster_body(lbs))
+
+
+@contextlib.contextmanager
+def _serving(cloud, lightbits, child_settings):
+    """The fakes written for a build child with ``child_settings``, and this
+    process's HTTP routed to them; yields the file the child reports to."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "cloud")
+        env = child_cloud.write(path, cloud, lightbits, child_settings)
+        with (
+            mock.patch.dict(os.environ, env),
+            mock.patch.object(requests.Session, "request", route(cloud, lightbits)),
+        ):
+            yield path
+
+
 class _Memcached(PrivateMemcached, test.BaseAdminViewTests):
     def setUp(self):
         super().setUp()
@@ -53,25 +75,14 @@ class _Memcached(PrivateMemcached, test.BaseAdminViewTests):
 @override_settings(LIGHTBITS_DASHBOARD=SETTINGS)
 class ChildBuildTests(_Memcached):
     def test_the_child_builds_what_the_page_shows_and_gets_the_token_on_stdin_only(self):
-        cloud, lbs = dataset(100)
-        lightbits = PagedLightbits(fakes.cluster_body(lbs))
-        with tempfile.TemporaryDirectory() as tmp:
-            path = os.path.join(tmp, "cloud")
-            env = child_cloud.write(
-                path,
-                cloud,
-                lightbits,
-                {"LIGHTBITS_DASHBOARD": SETTINGS, "CACHES": settings.CACHES},
-            )
-            with (
-                mock.patch.dict(os.environ, env),
-                mock.patch.object(requests.Session, "request", route(cloud, lightbits)),
-                mock.patch.object(
-                    build_process.subprocess, "Popen", wraps=subprocess.Popen
-                ) as popen,
-            ):
-                res = self.client.get(INDEX)
-                report = child_cloud.wait_report(path)
+        cloud, lbs, lightbits = _cloud()
+        child_settings = {"LIGHTBITS_DASHBOARD": SETTINGS, "CACHES": settings.CACHES}
+        with (
+            _serving(cloud, lightbits, child_settings) as path,
+            mock.patch.object(build_process.subprocess, "Popen", wraps=subprocess.Popen) as popen,
+        ):
+            res = self.client.get(INDEX)
+            report = child_cloud.wait_report(path)
         self.assertEqual(res.status_code, 200)
         # Every list was read by the child; this process made no call.
         self.assertEqual(sum(cloud.calls.values()) + len(lightbits.calls), 0)
@@ -108,35 +119,23 @@ POLICY = {"POLICY_CHECK_FUNCTION": "openstack_auth.policy.check"}
 
 class SameInventoryTests(_Memcached):
     def test_the_child_and_the_thread_build_the_same_inventory(self):
-        cloud, lbs = dataset(100)
-        lightbits = PagedLightbits(fakes.cluster_body(lbs))
+        cloud, _lbs, lightbits = _cloud()
         service = next(p["name"] for p in cloud.projects if p["id"] == factories.SERVICE)
         # By name, as a deployment configures it: resolved through Keystone's list.
         lb_settings = dict(SETTINGS, SERVICE_PROJECTS=[service])
-        with tempfile.TemporaryDirectory() as tmp:
-            path = os.path.join(tmp, "cloud")
-            env = child_cloud.write(
-                path,
-                cloud,
-                lightbits,
-                dict(POLICY, LIGHTBITS_DASHBOARD=lb_settings, CACHES=settings.CACHES),
-            )
-            with (
-                mock.patch.dict(os.environ, env),
-                mock.patch.object(requests.Session, "request", route(cloud, lightbits)),
-                self.settings(**POLICY),
+        child_settings = dict(POLICY, LIGHTBITS_DASHBOARD=lb_settings, CACHES=settings.CACHES)
+        with _serving(cloud, lightbits, child_settings) as path, self.settings(**POLICY):
+            with self.settings(
+                LIGHTBITS_DASHBOARD=dict(lb_settings, INVENTORY_BUILD_PROCESS=False)
             ):
-                with self.settings(
-                    LIGHTBITS_DASHBOARD=dict(lb_settings, INVENTORY_BUILD_PROCESS=False)
-                ):
-                    self.assertEqual(self.client.get(INDEX).status_code, 200)
-                in_thread = _inventory()
-                cached.invalidate()
-                with self.settings(LIGHTBITS_DASHBOARD=lb_settings):
-                    self.assertEqual(self.client.get(INDEX).status_code, 200)
-                    child_cloud.wait_report(path)
-                    wait_unlocked()
-                in_child = _inventory()
+                self.assertEqual(self.client.get(INDEX).status_code, 200)
+            in_thread = _inventory()
+            cached.invalidate()
+            with self.settings(LIGHTBITS_DASHBOARD=lb_settings):
+                self.assertEqual(self.client.get(INDEX).status_code, 200)
+                child_cloud.wait_report(path)
+                wait_unlocked()
+            in_child = _inventory()
         head, rows = in_child
         self.assertEqual(head["failed"], [])
         self.assertEqual(head["projects"][factories.SERVICE], service)
