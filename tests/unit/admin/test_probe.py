@@ -5,7 +5,6 @@ from unittest import mock
 
 from django.contrib.messages import get_messages
 from django.test import override_settings
-from django.urls import reverse
 from openstack_dashboard import api
 from openstack_dashboard.test import helpers as test
 
@@ -13,7 +12,7 @@ from lightbits_dashboard.api import cinder as lb_cinder
 from lightbits_dashboard.dashboards.admin.lightbits_image_volumes import probe
 from tests.unit import factories
 from tests.unit.admin import fakes
-from tests.unit.admin.test_views import INDEX, LIST_MOCKS, PANEL, SETTINGS, _PanelTest
+from tests.unit.admin.test_views import INDEX, LIST_MOCKS, SETTINGS, _PanelTest
 
 PROBE_MOCKS = {
     api.glance: ("image_get",),
@@ -30,8 +29,7 @@ def statuses(*names):
 
 @override_settings(LIGHTBITS_DASHBOARD=dict(SETTINGS, LAUNCH_POLL_INTERVAL=0))
 class ProbeTests(_PanelTest):
-    def url(self, image):
-        return reverse(PANEL + "probe", args=[image.id])
+    view = "probe"
 
     def _cloud(self, image):
         self.mock_image_get.return_value = image

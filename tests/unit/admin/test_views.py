@@ -115,6 +115,12 @@ def clear_caches():
 
 @override_settings(LIGHTBITS_DASHBOARD=SETTINGS, CACHES=CACHES)
 class _PanelTest(test.BaseAdminViewTests):
+    view = None  # the panel's view that url() names
+
+    def url(self, obj):
+        """The URL of ``self.view`` for the volume or image ``obj``."""
+        return reverse(PANEL + self.view, args=[obj.id])
+
     def setUp(self):
         super().setUp()
         clear_caches()
@@ -580,8 +586,7 @@ class PolicyTests(test.TestCase):
 
 
 class MakeReadOnlyTests(_PanelTest):
-    def url(self, vol):
-        return reverse(PANEL + "make_read_only", args=[vol.id])
+    view = "make_read_only"
 
     @test.create_mocks({api.cinder: ("volume_get",)})
     def test_confirmation_page(self):
@@ -642,8 +647,18 @@ ORPHAN_MOCKS = {
 
 
 class DeleteOrphanTests(_PanelTest):
-    def url(self, vol):
-        return reverse(PANEL + "delete_orphan", args=[vol.id])
+    view = "delete_orphan"
+
+    def post(self, vol):
+        """POSTs the deletion of ``vol``, which Cinder answers with."""
+        self.mock_volume_get.return_value = vol
+        return self.client.post(self.url(vol), {"volume_id": vol.id})
+
+    def assert_refused_unchecked(self, vol, said):
+        """The deletion of ``vol`` is refused with ``said`` before Glance is asked."""
+        self.assertIn(said, self.post(vol).content.decode())
+        self.mock_image_get.assert_not_called()
+        self.mock_volume_delete.assert_not_called()
 
     def orphan(self):
         return factories.image_volume(factories.image())
@@ -651,10 +666,9 @@ class DeleteOrphanTests(_PanelTest):
     @test.create_mocks(ORPHAN_MOCKS)
     def test_success_rechecks_then_deletes(self):
         vol = self.orphan()
-        self.mock_volume_get.return_value = vol
         self.mock_image_get.side_effect = glance_exc.HTTPNotFound()
         self.mock_image_list_all.return_value = [factories.image()]
-        res = self.client.post(self.url(vol), {"volume_id": vol.id})
+        res = self.post(vol)
         self.assertNoFormErrors(res)
         self.assertRedirectsNoFollow(res, INDEX)
         self.mock_image_get.assert_called_once_with(
@@ -666,9 +680,8 @@ class DeleteOrphanTests(_PanelTest):
     def test_refused_when_the_image_still_exists(self):
         img = factories.image()
         vol = factories.image_volume(img)
-        self.mock_volume_get.return_value = vol
         self.mock_image_get.return_value = img
-        res = self.client.post(self.url(vol), {"volume_id": vol.id})
+        res = self.post(vol)
         self.assertEqual(res.status_code, 200)
         self.assertIn("still exists", res.content.decode())
         self.mock_volume_delete.assert_not_called()
@@ -676,25 +689,20 @@ class DeleteOrphanTests(_PanelTest):
     @test.create_mocks(ORPHAN_MOCKS)
     def test_refused_when_a_location_points_at_it_or_glance_errs(self):
         vol = self.orphan()
-        self.mock_volume_get.return_value = vol
         self.mock_image_get.side_effect = glance_exc.HTTPNotFound()
         holder = factories.image(direct_url=f"cinder://lightbits/{vol.id}")
         self.mock_image_list_all.return_value = [holder]
-        res = self.client.post(self.url(vol), {"volume_id": vol.id})
+        res = self.post(vol)
         self.assertIn("location pointing at it", res.content.decode())
         self.mock_image_get.side_effect = self.exceptions.glance
-        res = self.client.post(self.url(vol), {"volume_id": vol.id})
+        res = self.post(vol)
         self.assertIn("could not confirm", res.content.decode())
         self.mock_volume_delete.assert_not_called()
 
     @test.create_mocks(ORPHAN_MOCKS)
     def test_refused_while_cinder_is_busy_with_it(self):
         vol = factories.image_volume(factories.image(), status="deleting")
-        self.mock_volume_get.return_value = vol
-        res = self.client.post(self.url(vol), {"volume_id": vol.id})
-        self.assertIn("It is deleting", res.content.decode())
-        self.mock_image_get.assert_not_called()
-        self.mock_volume_delete.assert_not_called()
+        self.assert_refused_unchecked(vol, "It is deleting")
 
     @test.create_mocks(ORPHAN_MOCKS)
     def test_refused_for_cache_entries_and_plain_volumes(self):
@@ -703,20 +711,15 @@ class DeleteOrphanTests(_PanelTest):
             name="image-" + img.id, volume_image_metadata={"image_id": img.id}
         )
         for vol in (cache_entry, factories.volume()):
-            self.mock_volume_get.return_value = vol
-            res = self.client.post(self.url(vol), {"volume_id": vol.id})
-            self.assertIn("not a Glance image volume", res.content.decode())
-        self.mock_image_get.assert_not_called()
-        self.mock_volume_delete.assert_not_called()
+            self.assert_refused_unchecked(vol, "not a Glance image volume")
 
     @test.create_mocks(ORPHAN_MOCKS)
     def test_failure(self):
         vol = self.orphan()
-        self.mock_volume_get.return_value = vol
         self.mock_image_get.side_effect = glance_exc.HTTPNotFound()
         self.mock_image_list_all.return_value = []
         self.mock_volume_delete.side_effect = self.exceptions.cinder
-        res = self.client.post(self.url(vol), {"volume_id": vol.id})
+        res = self.post(vol)
         self.assertRedirectsNoFollow(res, INDEX)
         self.assertMessageCount(error=1)
 
@@ -729,8 +732,7 @@ COPY_MOCKS = {
 
 
 class CopyTests(_PanelTest):
-    def url(self, img):
-        return reverse(PANEL + "copy", args=[img.id])
+    view = "copy"
 
     def given(self, img):
         self.mock_image_get.return_value = img
