@@ -734,24 +734,29 @@ COPY_MOCKS = {
 class CopyTests(_PanelTest):
     view = "copy"
 
-    def given(self, img):
+    def given(self, stores="file"):
+        """An image in ``stores``, what Glance and Cinder say around it."""
+        img = factories.image(stores=stores)
         self.mock_image_get.return_value = img
         self.mock_store_list_detail.return_value = fakes.stores()
         self.mock_volume_type_list.return_value = fakes.volume_types()
+        return img
+
+    def post(self, img):
+        """POSTs the copy of ``img`` to the Lightbits store."""
+        return self.client.post(self.url(img), {"image_id": img.id, "store": "lightbits"})
 
     @test.create_mocks(COPY_MOCKS)
     def test_confirmation_offers_lightbits_stores_only(self):
-        img = factories.image(stores="file")
-        self.given(img)
+        img = self.given()
         res = self.client.get(self.url(img))
         self.assertTemplateUsed(res, "admin/lightbits_image_volumes/copy.html")
         self.assertEqual(res.context["form"].fields["store"].choices, [("lightbits", "lightbits")])
 
     @test.create_mocks(COPY_MOCKS)
     def test_success(self):
-        img = factories.image(stores="file")
-        self.given(img)
-        res = self.client.post(self.url(img), {"image_id": img.id, "store": "lightbits"})
+        img = self.given()
+        res = self.post(img)
         self.assertNoFormErrors(res)
         self.assertRedirectsNoFollow(res, INDEX)
         self.mock_image_copy_to_stores.assert_called_once_with(
@@ -760,17 +765,15 @@ class CopyTests(_PanelTest):
 
     @test.create_mocks(COPY_MOCKS)
     def test_failure(self):
-        img = factories.image(stores="file")
-        self.given(img)
+        img = self.given()
         self.mock_image_copy_to_stores.side_effect = self.exceptions.glance
-        res = self.client.post(self.url(img), {"image_id": img.id, "store": "lightbits"})
+        res = self.post(img)
         self.assertRedirectsNoFollow(res, INDEX)
         self.assertMessageCount(error=1)
 
     @test.create_mocks(COPY_MOCKS)
     def test_the_url_names_the_image_not_the_posted_id(self):
-        img = factories.image(stores="file")
-        self.given(img)
+        img = self.given()
         self.client.post(self.url(img), {"image_id": factories.uid(), "store": "lightbits"})
         self.mock_image_get.assert_called_with(test.IsHttpRequest(), img.id)
         self.mock_image_copy_to_stores.assert_called_once_with(
@@ -779,16 +782,15 @@ class CopyTests(_PanelTest):
 
     @test.create_mocks(COPY_MOCKS)
     def test_refused_when_already_there_or_store_not_lightbits(self):
-        img = factories.image(stores="file,lightbits")
-        self.given(img)
-        res = self.client.post(self.url(img), {"image_id": img.id, "store": "lightbits"})
+        img = self.given("file,lightbits")
+        res = self.post(img)
         self.assertIn("already in store", res.content.decode())
         res = self.client.post(self.url(img), {"image_id": img.id, "store": "file"})
         self.assertFormErrors(res, 1)
         self.mock_image_get.return_value = factories.image(
             stores="file", os_glance_importing_to_stores="lightbits"
         )
-        res = self.client.post(self.url(img), {"image_id": img.id, "store": "lightbits"})
+        res = self.post(img)
         self.assertIn("already being copied", res.content.decode())
         self.mock_image_copy_to_stores.assert_not_called()
 
