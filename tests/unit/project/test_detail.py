@@ -9,6 +9,7 @@ from openstack_dashboard.test import helpers as test
 
 from lightbits_dashboard.convert import record
 from tests.unit import factories
+from tests.unit.project.says import assert_says
 
 MOCKS = {api.glance: ("image_get",), api.cinder: ("volume_type_list", "volume_list")}
 
@@ -55,11 +56,15 @@ class LightbitsImageDetailTests(test.TestCase):
         }
         self._setup(factories.image(name="cirros-raw", size=1024**3, **converted))
         res = self.client.get(detail_url("x"))
-        self.assertContains(res, "16.0\xa0MB")
-        self.assertContains(res, "the source image&#x27;s (Glance does not set it")
-        self.assertContains(res, "1.0\xa0GB")
-        self.assertContains(res, "the whole image volume")
-        self.assertNotContains(res, "Unknown")
+        assert_says(
+            self,
+            res,
+            "16.0\xa0MB",
+            "the source image&#x27;s (Glance does not set it",
+            "1.0\xa0GB",
+            "the whole image volume",
+            never=("Unknown",),
+        )
 
     @test.create_mocks(MOCKS)
     def test_image_volume_found_by_name_and_owner_mismatch_is_copy(self):
@@ -75,10 +80,14 @@ class LightbitsImageDetailTests(test.TestCase):
         image = factories.image(owner="other-project")
         self._setup(image)
         res = self.client.get(detail_url(image.id))
-        self.assertContains(res, "not visible to this project")
-        self.assertNotContains(res, "normally lives in Glance")
-        self.assertContains(res, "cinder_store_project_name")
-        self.assertContains(res, "cannot check from this project&#x27;s view")
+        assert_says(
+            self,
+            res,
+            "not visible to this project",
+            "cinder_store_project_name",
+            "cannot check from this project&#x27;s view",
+            never=("normally lives in Glance",),
+        )
 
     @test.create_mocks(MOCKS)
     def test_launch_is_the_tables_row_action_with_its_checks(self):
