@@ -3,12 +3,13 @@ JSON: N Cinder volumes, N/5 images, N Lightbits volumes, a few of every
 finding. Also the data of the build process tests."""
 
 from lightbits_dashboard.launch import record
+from tests.unit import factories
 from tests.unit.admin import fakes
 from tests.unit.admin.fake_cloud_http import FakeCloud
 
 
 def _volume_dict(vol):
-    data = dict(vars(vol._apiresource))
+    data = dict(vol._apiresource.to_dict())
     data.update(
         encrypted=False,
         multiattach=False,
@@ -17,7 +18,7 @@ def _volume_dict(vol):
         source_volid=None,
         consistencygroup_id=None,
         group_id=None,
-        user_id=fakes.USER,
+        user_id=factories.USER,
         updated_at="2026-01-01T00:00:10",
         links=[{"rel": "self", "href": "http://cinder/v3/x/volumes/" + vol.id}],
     )
@@ -38,7 +39,7 @@ def _volume_dict(vol):
 
 
 def _image_dict(img):
-    data = dict(vars(img._apiresource))
+    data = dict(img._apiresource)
     data.update(
         checksum="0" * 32,
         os_hash_algo="sha512",
@@ -66,17 +67,18 @@ def dataset(n):
     images, volumes, lbs = [], [], []
     for i in range(n_images):
         kind = i % 20
-        img = fakes.image(
+        img = factories.image(
             name=f"image-{i:05d}",
+            owner=factories.USER,
             stores="file" if kind == 0 else "lightbits",
-            disk="qcow2" if kind == 1 else "raw",
+            disk_format="qcow2" if kind == 1 else "raw",
         )
         images.append(img)
         if kind != 0:
-            volumes.append(fakes.image_volume(img, readonly=kind != 2))
+            volumes.append(factories.image_volume(img, readonly=kind != 2))
     for _ in range(max(1, n_images // 100)):  # orphans: image gone
-        volumes.append(fakes.image_volume(fakes.image()))
-    projects = [fakes.USER] + [f"{p:032x}" for p in range(1, 100)]
+        volumes.append(factories.image_volume(factories.image(owner=factories.USER)))
+    projects = [factories.USER] + [f"{p:032x}" for p in range(1, 100)]
     _add_boot_volumes(volumes, n, images, projects)
     for j, vol in enumerate(volumes[:n]):
         if j % 500 == 7:
@@ -87,10 +89,10 @@ def dataset(n):
         )
         lbs.append(fakes.lb_volume(vol, protection=protection, **extra))
     while len(lbs) < n:
-        lbs.append(fakes.lb_volume(fakes.volume()))  # no Cinder volume
+        lbs.append(fakes.lb_volume(factories.volume()))  # no Cinder volume
     project_list = [
         {"id": p, "name": f"project-{k}", "domain_id": "default", "enabled": True}
-        for k, p in enumerate(projects + [fakes.SERVICE])
+        for k, p in enumerate(projects + [factories.SERVICE])
     ]
     return _cloud(volumes, images, project_list), lbs
 
@@ -102,7 +104,7 @@ def _add_boot_volumes(volumes, n, images, projects):
     while len(volumes) < n:
         src = images[i % len(images)]
         volumes.append(
-            fakes.volume(
+            factories.volume(
                 name=f"boot-{i}",
                 project=projects[i % len(projects)],
                 volume_image_metadata={"image_id": src.id, "image_name": src.name},
@@ -129,8 +131,8 @@ def _cloud(volumes, images, projects):
 def project_dataset(n, project):
     """N volumes in ``project``; N/5 images on Lightbits, a twentieth of them
     with an image volume in the project."""
-    images = [fakes.image(name=f"image-{i:05d}") for i in range(max(1, n // 5))]
-    volumes = [fakes.image_volume(img, project=project) for img in images[::20]]
+    images = [factories.image(name=f"image-{i:05d}", owner=project) for i in range(max(1, n // 5))]
+    volumes = [factories.image_volume(img, project=project) for img in images[::20]]
     for volume in volumes:  # recorded by the store / the clone: the volume's project
         volume._apiresource.metadata["image_owner"] = project
     _add_boot_volumes(volumes, n, images, [project])
@@ -145,11 +147,11 @@ def project_dataset(n, project):
 
 def launches_dataset(n, project):
     """N launch boot volumes in ``project``, each with an ACTIVE server."""
-    image = fakes.image(name="image-launched")
+    image = factories.image(name="image-launched", owner=project)
     spec = record.ServerSpec(flavor="f1", networks=("n1",))
     volumes, servers = [], []
     for i in range(n):
-        server_id = fakes.uid()
+        server_id = factories.uid()
         rec = record.LaunchRecord(
             f"L{i // 10}",
             f"batch-{i // 10}",
@@ -164,7 +166,7 @@ def launches_dataset(n, project):
             made_seconds=2.0,
         )
         volumes.append(
-            fakes.volume(name=f"vm-{i}-boot", project=project, metadata=record.encode(rec))
+            factories.volume(name=f"vm-{i}-boot", project=project, metadata=record.encode(rec))
         )
         servers.append(server_dict(server_id, f"vm-{i}", project))
     return launch_cloud(project, volumes, servers, [image])
@@ -192,7 +194,7 @@ def server_dict(server_id, name, project, **fields):
         "name": name,
         "status": "ACTIVE",
         "tenant_id": project,
-        "user_id": fakes.USER,
+        "user_id": factories.USER,
         "metadata": {},
         "addresses": {},
         "flavor": {"id": "f1"},

@@ -1,72 +1,18 @@
-"""Fake Glance/Cinder/Lightbits data for the admin panel's tests and benchmark."""
+"""Fake Lightbits data, volume types and Glance stores for the admin panel's
+tests and benchmark (images and volumes: tests.unit.factories)."""
 
 import json
-import uuid
-from types import SimpleNamespace
 
 import requests
-from openstack_dashboard.api import cinder as horizon_cinder
-from openstack_dashboard.api import glance as horizon_glance
 
-SERVICE = "5e7a9c1b2d3f4a5b6c7d8e9f0a1b2c3d"
-USER = "0a1b2c3d4e5f60718293a4b5c6d7e8f9"
-
-
-def uid():
-    return str(uuid.uuid4())
-
-
-def image(iid=None, name="img", stores="lightbits", disk="raw", owner=USER, **extra):
-    data = dict(
-        id=iid or uid(),
-        name=name,
-        owner=owner,
-        status="active",
-        disk_format=disk,
-        container_format="bare",
-        size=1024**3,
-        visibility="public",
-        stores=stores,
-    )
-    data.update(extra)
-    return horizon_glance.Image(SimpleNamespace(**data))
-
-
-def volume(vid=None, name="vol", project=USER, vtype="lightbits", status="available", **extra):
-    ns = SimpleNamespace(
-        id=vid or uid(),
-        name=name,
-        description="",
-        status=status,
-        size=1,
-        volume_type=vtype,
-        metadata=extra.pop("metadata", {}),
-        volume_image_metadata=extra.pop("volume_image_metadata", {}),
-        attachments=extra.pop("attachments", []),
-        bootable="false",
-        created_at="2026-01-01T00:00:00",
-        availability_zone="nova",
-    )
-    setattr(ns, "os-vol-tenant-attr:tenant_id", project)
-    setattr(ns, "os-vol-host-attr:host", "cinder@lightbits#lightbits")
-    for key, value in extra.items():
-        setattr(ns, key, value)
-    return horizon_cinder.Volume(ns)
-
-
-def image_volume(img, readonly=True, project=SERVICE, **extra):
-    meta = {"glance_image_id": img.id, "image_owner": img.owner, "image_size": str(img.size)}
-    if readonly:
-        meta["readonly"] = "True"
-    return volume(name="image-" + img.id, project=project, metadata=meta, **extra)
+from tests.unit import factories
+from tests.unit.factories import SERVICE, USER  # noqa: F401 (tools/bench-admin-page reads them here)
 
 
 def volume_types():
     return [
-        SimpleNamespace(
-            id="t-lb", name="lightbits", extra_specs={"volume_backend_name": "lightbits"}
-        ),
-        SimpleNamespace(id="t-lvm", name="lvm", extra_specs={"volume_backend_name": "lvm"}),
+        factories.volume_type("lightbits", "t-lb", backend="lightbits"),
+        factories.volume_type("lvm", "t-lvm", backend="lvm"),
     ]
 
 
@@ -79,7 +25,7 @@ def stores():
 
 def lb_volume(cinder_volume, protection="FullyProtected", **extra):
     data = {
-        "UUID": uid(),
+        "UUID": factories.uid(),
         "name": "volume-" + cinder_volume.id,
         "projectName": "default",
         "state": "Available",

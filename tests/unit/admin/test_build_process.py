@@ -4,6 +4,7 @@ HTTP (a copy of the fakes, child_cloud), stores the inventory, frees the
 lock; the admin's token reaches it on its standard input only; a child that
 cannot start or dies leaves no lock behind."""
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -20,6 +21,7 @@ from openstack_dashboard.test import helpers as test
 from lightbits_dashboard import inventory as inv
 from lightbits_dashboard import shared_cache
 from lightbits_dashboard.dashboards.admin.lightbits_image_volumes import build_process, cached
+from tests.unit import factories
 from tests.unit.admin import child_cloud, fakes
 from tests.unit.admin.cloud_data import dataset
 from tests.unit.admin.fake_cloud_http import PagedLightbits, route
@@ -29,7 +31,7 @@ from tests.unit.api.test_shared_cache import PrivateMemcached, memcached_caches
 SETTINGS = {
     "STORE_VOLUME_TYPES": {"lightbits": ["lightbits"]},
     "CLUSTERS": {"lightbits": {"api_endpoints": ["10.0.0.1:443"], "jwt": "not-a-secret"}},
-    "SERVICE_PROJECTS": [fakes.SERVICE],
+    "SERVICE_PROJECTS": [factories.SERVICE],
     "INVENTORY_BUILD_WAIT": 60,  # these tests see the child's build done
 }
 
@@ -39,6 +41,27 @@ def wait_unlocked(timeout=30):
     while cached.building_for() is not None:
         assert time.monotonic() < deadline, "the build lock was not freed"
         time.sleep(0.05)
+
+
+def _cloud():
+    """The benchmark's cloud of 100 volumes: (its services, its Lightbits
+    volumes, the paged Lightbits API)."""
+    cloud, lbs = dataset(100)
+    return cloud, lbs, PagedLightbits(fakes.cluster_body(lbs))
+
+
+@contextlib.contextmanager
+def _serving(cloud, lightbits, child_settings):
+    """The fakes written for a build child with ``child_settings``, and this
+    process's HTTP routed to them; yields the file the child reports to."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "cloud")
+        env = child_cloud.write(path, cloud, lightbits, child_settings)
+        with (
+            mock.patch.dict(os.environ, env),
+            mock.patch.object(requests.Session, "request", route(cloud, lightbits)),
+        ):
+            yield path
 
 
 class _Memcached(PrivateMemcached, test.BaseAdminViewTests):
@@ -52,25 +75,14 @@ class _Memcached(PrivateMemcached, test.BaseAdminViewTests):
 @override_settings(LIGHTBITS_DASHBOARD=SETTINGS)
 class ChildBuildTests(_Memcached):
     def test_the_child_builds_what_the_page_shows_and_gets_the_token_on_stdin_only(self):
-        cloud, lbs = dataset(100)
-        lightbits = PagedLightbits(fakes.cluster_body(lbs))
-        with tempfile.TemporaryDirectory() as tmp:
-            path = os.path.join(tmp, "cloud")
-            env = child_cloud.write(
-                path,
-                cloud,
-                lightbits,
-                {"LIGHTBITS_DASHBOARD": SETTINGS, "CACHES": settings.CACHES},
-            )
-            with (
-                mock.patch.dict(os.environ, env),
-                mock.patch.object(requests.Session, "request", route(cloud, lightbits)),
-                mock.patch.object(
-                    build_process.subprocess, "Popen", wraps=subprocess.Popen
-                ) as popen,
-            ):
-                res = self.client.get(INDEX)
-                report = child_cloud.wait_report(path)
+        cloud, lbs, lightbits = _cloud()
+        child_settings = {"LIGHTBITS_DASHBOARD": SETTINGS, "CACHES": settings.CACHES}
+        with (
+            _serving(cloud, lightbits, child_settings) as path,
+            mock.patch.object(build_process.subprocess, "Popen", wraps=subprocess.Popen) as popen,
+        ):
+            res = self.client.get(INDEX)
+            report = child_cloud.wait_report(path)
         self.assertEqual(res.status_code, 200)
         # Every list was read by the child; this process made no call.
         self.assertEqual(sum(cloud.calls.values()) + len(lightbits.calls), 0)
@@ -107,38 +119,26 @@ POLICY = {"POLICY_CHECK_FUNCTION": "openstack_auth.policy.check"}
 
 class SameInventoryTests(_Memcached):
     def test_the_child_and_the_thread_build_the_same_inventory(self):
-        cloud, lbs = dataset(100)
-        lightbits = PagedLightbits(fakes.cluster_body(lbs))
-        service = next(p["name"] for p in cloud.projects if p["id"] == fakes.SERVICE)
+        cloud, _lbs, lightbits = _cloud()
+        service = next(p["name"] for p in cloud.projects if p["id"] == factories.SERVICE)
         # By name, as a deployment configures it: resolved through Keystone's list.
         lb_settings = dict(SETTINGS, SERVICE_PROJECTS=[service])
-        with tempfile.TemporaryDirectory() as tmp:
-            path = os.path.join(tmp, "cloud")
-            env = child_cloud.write(
-                path,
-                cloud,
-                lightbits,
-                dict(POLICY, LIGHTBITS_DASHBOARD=lb_settings, CACHES=settings.CACHES),
-            )
-            with (
-                mock.patch.dict(os.environ, env),
-                mock.patch.object(requests.Session, "request", route(cloud, lightbits)),
-                self.settings(**POLICY),
+        child_settings = dict(POLICY, LIGHTBITS_DASHBOARD=lb_settings, CACHES=settings.CACHES)
+        with _serving(cloud, lightbits, child_settings) as path, self.settings(**POLICY):
+            with self.settings(
+                LIGHTBITS_DASHBOARD=dict(lb_settings, INVENTORY_BUILD_PROCESS=False)
             ):
-                with self.settings(
-                    LIGHTBITS_DASHBOARD=dict(lb_settings, INVENTORY_BUILD_PROCESS=False)
-                ):
-                    self.assertEqual(self.client.get(INDEX).status_code, 200)
-                in_thread = _inventory()
-                cached.invalidate()
-                with self.settings(LIGHTBITS_DASHBOARD=lb_settings):
-                    self.assertEqual(self.client.get(INDEX).status_code, 200)
-                    child_cloud.wait_report(path)
-                    wait_unlocked()
-                in_child = _inventory()
+                self.assertEqual(self.client.get(INDEX).status_code, 200)
+            in_thread = _inventory()
+            cached.invalidate()
+            with self.settings(LIGHTBITS_DASHBOARD=lb_settings):
+                self.assertEqual(self.client.get(INDEX).status_code, 200)
+                child_cloud.wait_report(path)
+                wait_unlocked()
+            in_child = _inventory()
         head, rows = in_child
         self.assertEqual(head["failed"], [])
-        self.assertEqual(head["projects"][fakes.SERVICE], service)
+        self.assertEqual(head["projects"][factories.SERVICE], service)
         self.assertNotIn(inv.USER_PROJECT, head["counts"])  # image volumes are in service
         self.assertEqual(in_child[0], in_thread[0])
         self.assertEqual(rows, in_thread[1])

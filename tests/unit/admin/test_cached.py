@@ -17,6 +17,7 @@ from lightbits_dashboard import inventory as inv
 from lightbits_dashboard import shared_cache
 from lightbits_dashboard.api import cinder_admin
 from lightbits_dashboard.dashboards.admin.lightbits_image_volumes import cached, collect
+from tests.unit import factories
 from tests.unit.admin import fakes
 from tests.unit.admin.test_views import INDEX, LIST_MOCKS, PANEL, _PanelTest
 
@@ -34,8 +35,10 @@ def age_text(res):
 
 class CachedInventoryTests(_PanelTest):
     def cloud(self, n=30):
-        images = [fakes.image(name=f"i{i:03d}") for i in range(n)]
-        volumes = [fakes.image_volume(img, readonly=i % 3 != 0) for i, img in enumerate(images)]
+        images = [factories.image(name=f"i{i:03d}") for i in range(n)]
+        volumes = [
+            factories.image_volume(img, readonly=i % 3 != 0) for i, img in enumerate(images)
+        ]
         session = self.lists(images, volumes, [fakes.lb_volume(v) for v in volumes])
         return images, volumes, session
 

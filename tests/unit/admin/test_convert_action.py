@@ -11,7 +11,7 @@ from lightbits_dashboard import inventory as inv
 from lightbits_dashboard.api import cinder as lb_cinder
 from lightbits_dashboard.api import glance as lb_glance
 from lightbits_dashboard.dashboards.admin.lightbits_image_volumes import cached, convert, probe
-from tests.unit.project import factories
+from tests.unit import factories
 
 IMAGE_ID = "11111111-2222-3333-4444-555555555555"
 
@@ -55,7 +55,7 @@ class AdminConvertTests(test.BaseAdminViewTests):
     )
     def test_another_projects_file_image_passes_the_preflight(self):
         image = factories.image(
-            id=IMAGE_ID, name="ubuntu", owner="other", store="file", visibility="private"
+            id=IMAGE_ID, name="ubuntu", owner="other", stores="file", visibility="private"
         )
         self.mock_image_get.return_value = image
         self.mock_volume_type_list.return_value = [factories.volume_type("lightbits")]

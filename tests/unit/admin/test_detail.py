@@ -11,6 +11,7 @@ from openstack_dashboard.test import helpers as test
 
 from lightbits_dashboard import shared_cache
 from lightbits_dashboard.dashboards.admin.lightbits_image_volumes import cached
+from tests.unit import factories
 from tests.unit.admin import fakes, test_views
 from tests.unit.admin.test_views import INDEX, LIST_MOCKS, PANEL, _PanelTest
 
@@ -63,10 +64,10 @@ class DetailTests(_PanelTest):
 
     @test.create_mocks(MOCKS)
     def test_rows_across_stored_chunks_are_found_with_or_without_the_hint(self):
-        images = [fakes.image(name=f"i{i:03d}") for i in range(120)]
+        images = [factories.image(name=f"i{i:03d}") for i in range(120)]
         twice = images[cached.CHUNK_ROWS - 1]  # two image volumes: rows 49 and 50
-        volumes = [fakes.image_volume(img) for img in images]
-        second = fakes.image_volume(twice, readonly=False)
+        volumes = [factories.image_volume(img) for img in images]
+        second = factories.image_volume(twice, readonly=False)
         session = self.lists(images, volumes + [second], [fakes.lb_volume(v) for v in volumes])
         self.client.get(INDEX)
         for hint in (None, "49", "50", "3", "119", "-1", "9999", "x"):
@@ -87,7 +88,7 @@ class DetailTests(_PanelTest):
         s, images, volumes, lbs = test_views.IndexTests.scenario(self)
         self.lists(images, volumes, lbs)
         self.client.get(INDEX)
-        res = self.client.get(detail(fakes.uid()))
+        res = self.client.get(detail(factories.uid()))
         self.assertRedirectsNoFollow(res, INDEX)
         [message] = [str(m) for m in get_messages(res.wsgi_request)]
         self.assertIn("is not in the inventory built", message)

@@ -5,6 +5,7 @@ call, ``offsetUUID`` for the next page): every volume of 25,000 is seen."""
 from openstack_dashboard.test import helpers as test
 
 from lightbits_dashboard import inventory as inv
+from tests.unit import factories
 from tests.unit.admin import fakes
 from tests.unit.admin.fake_cloud_http import PagedLightbits
 from tests.unit.admin.test_views import INDEX, LIST_MOCKS, _PanelTest
@@ -15,12 +16,12 @@ LAST_UUID = "ffffffff-ffff-4fff-bfff-ffffffffffff"  # sorts onto the last page
 class PagedClusterTests(_PanelTest):
     @test.create_mocks(LIST_MOCKS)
     def test_every_one_of_25000_volumes_is_seen_over_26_pages(self):
-        image = fakes.image(name="on-the-last-page")
-        image_vol = fakes.image_volume(image)
+        image = factories.image(name="on-the-last-page")
+        image_vol = factories.image_volume(image)
         lbs = [fakes.lb_volume(image_vol, UUID=LAST_UUID)]
         lbs += [
             fakes.lb_volume(
-                fakes.volume(), protection="Degraded" if i % 1000 == 0 else "FullyProtected"
+                factories.volume(), protection="Degraded" if i % 1000 == 0 else "FullyProtected"
             )
             for i in range(24999)
         ]

@@ -5,14 +5,14 @@ from unittest import mock
 
 from django.contrib.messages import get_messages
 from django.test import override_settings
-from django.urls import reverse
 from openstack_dashboard import api
 from openstack_dashboard.test import helpers as test
 
 from lightbits_dashboard.api import cinder as lb_cinder
 from lightbits_dashboard.dashboards.admin.lightbits_image_volumes import probe
+from tests.unit import factories
 from tests.unit.admin import fakes
-from tests.unit.admin.test_views import INDEX, LIST_MOCKS, PANEL, SETTINGS, _PanelTest
+from tests.unit.admin.test_views import INDEX, LIST_MOCKS, SETTINGS, _PanelTest
 
 PROBE_MOCKS = {
     api.glance: ("image_get",),
@@ -29,8 +29,7 @@ def statuses(*names):
 
 @override_settings(LIGHTBITS_DASHBOARD=dict(SETTINGS, LAUNCH_POLL_INTERVAL=0))
 class ProbeTests(_PanelTest):
-    def url(self, image):
-        return reverse(PANEL + "probe", args=[image.id])
+    view = "probe"
 
     def _cloud(self, image):
         self.mock_image_get.return_value = image
@@ -42,15 +41,18 @@ class ProbeTests(_PanelTest):
 
     @test.create_mocks(LIST_MOCKS)
     def test_the_row_action_is_offered_for_raw_lightbits_images_only(self):
-        raw, qcow2 = fakes.image(name="raw-image"), fakes.image(name="q", disk="qcow2")
-        self.lists([raw, qcow2], [fakes.image_volume(raw), fakes.image_volume(qcow2)])
+        raw, qcow2 = (
+            factories.image(name="raw-image"),
+            factories.image(name="q", disk_format="qcow2"),
+        )
+        self.lists([raw, qcow2], [factories.image_volume(raw), factories.image_volume(qcow2)])
         content = self.client.get(INDEX).content.decode()
         self.assertIn(self.url(raw), content)
         self.assertNotIn(self.url(qcow2), content)
 
     @test.create_mocks(PROBE_MOCKS)
     def test_the_modal_offers_the_types_of_the_images_store(self):
-        image = fakes.image(stores="file,lightbits")
+        image = factories.image(stores="file,lightbits")
         self._cloud(image)
         res = self.client.get(self.url(image))
         self.assertTemplateUsed(res, "admin/lightbits_image_volumes/probe.html")
@@ -59,7 +61,7 @@ class ProbeTests(_PanelTest):
 
     @test.create_mocks(PROBE_MOCKS)
     def test_a_clone_is_reported_and_the_volume_deleted(self):
-        image = fakes.image(virtual_size=16 * 1024**2, min_disk=0)
+        image = factories.image(virtual_size=16 * 1024**2, min_disk=0)
         self._cloud(image)
         self.mock_volume_get_raw.side_effect = statuses("creating", "available", "available")
         with mock.patch.object(probe.HorizonProbeOps, "lightbits_source", return_value=True):
@@ -79,7 +81,7 @@ class ProbeTests(_PanelTest):
 
     @test.create_mocks(PROBE_MOCKS)
     def test_a_copy_is_reported_and_its_volume_deleted_once_made(self):
-        image = fakes.image()
+        image = factories.image()
         self._cloud(image)
         self.mock_volume_get_raw.side_effect = statuses(
             "creating", "downloading", "downloading", "available", None
@@ -97,7 +99,7 @@ class ProbeTests(_PanelTest):
 
     @test.create_mocks(PROBE_MOCKS)
     def test_a_refused_create_is_said_and_nothing_is_left(self):
-        image = fakes.image()
+        image = factories.image()
         self._cloud(image)
         self.mock_volume_create.side_effect = RuntimeError("VolumeLimitExceeded")
         res = self.client.post(self.url(image), {"image_id": image.id, "volume_type": "lightbits"})
@@ -107,7 +109,7 @@ class ProbeTests(_PanelTest):
 
     @test.create_mocks(PROBE_MOCKS)
     def test_a_type_of_another_store_is_refused(self):
-        image = fakes.image()
+        image = factories.image()
         self._cloud(image)
         res = self.client.post(self.url(image), {"image_id": image.id, "volume_type": "lvm"})
         self.assertFormErrors(res, 1)
@@ -117,9 +119,9 @@ class ProbeTests(_PanelTest):
     def test_an_image_the_table_does_not_offer_is_refused_with_its_reasons(self):
         # A crafted URL: a qcow2 image on Lightbits, and one neither raw nor on Lightbits.
         for image, reasons in (
-            (fakes.image(disk="qcow2"), ["qcow2/bare, not raw/bare"]),
+            (factories.image(disk_format="qcow2"), ["qcow2/bare, not raw/bare"]),
             (
-                fakes.image(disk="qcow2", stores="file", status="queued"),
+                factories.image(disk_format="qcow2", stores="file", status="queued"),
                 ["not active (status queued)", "qcow2/bare, not raw/bare", "no Lightbits store"],
             ),
         ):

@@ -24,6 +24,7 @@ from lightbits_dashboard.api import cinder_admin
 from lightbits_dashboard.api import glance as lb_glance
 from lightbits_dashboard.api import lightbits as lb_api
 from lightbits_dashboard.dashboards.admin.lightbits_image_volumes import collect, texts
+from tests.unit import factories
 from tests.unit.admin import fakes
 from tests.unit.api.test_shared_cache import PrivateMemcached, memcached_caches
 
@@ -33,7 +34,7 @@ INDEX = reverse(PANEL + "index")
 SETTINGS = {
     "STORE_VOLUME_TYPES": {"lightbits": ["lightbits"]},
     "CLUSTERS": {"lightbits": {"api_endpoints": ["10.20.30.40:443"], "jwt": TOKEN}},
-    "SERVICE_PROJECTS": [fakes.SERVICE],
+    "SERVICE_PROJECTS": [factories.SERVICE],
     "CLUSTER_CACHE_SECONDS": 60,
     # The view waits for the background build: these tests see it done.
     "INVENTORY_BUILD_WAIT": 30,
@@ -114,6 +115,12 @@ def clear_caches():
 
 @override_settings(LIGHTBITS_DASHBOARD=SETTINGS, CACHES=CACHES)
 class _PanelTest(test.BaseAdminViewTests):
+    view = None  # the panel's view that url() names
+
+    def url(self, obj):
+        """The URL of ``self.view`` for the volume or image ``obj``."""
+        return reverse(PANEL + self.view, args=[obj.id])
+
     def setUp(self):
         super().setUp()
         clear_caches()
@@ -158,32 +165,32 @@ class IndexTests(_PanelTest):
         """One of every finding, plus a healthy chain."""
         s = {}
         # updated after its cache entry was made (created_at 2026-01-01): stale
-        s["healthy"] = fakes.image(name="healthy-image", updated_at="2026-01-02T00:00:00Z")
-        s["healthy_vol"] = fakes.image_volume(s["healthy"])
-        s["file_only"] = fakes.image(name="file-image", stores="file")
-        s["qcow2"] = fakes.image(name="qcow2-image", disk="qcow2")
-        s["qcow2_vol"] = fakes.image_volume(s["qcow2"])
-        s["writable"] = fakes.image(name="writable-image")
-        s["writable_vol"] = fakes.image_volume(s["writable"], readonly=False)
-        s["user"] = fakes.image(name="user-project-image")
-        s["user_vol"] = fakes.image_volume(s["user"], project=fakes.USER)
-        gone = fakes.image()
-        s["orphan"] = fakes.image_volume(gone)
-        s["cache"] = fakes.volume(
+        s["healthy"] = factories.image(name="healthy-image", updated_at="2026-01-02T00:00:00Z")
+        s["healthy_vol"] = factories.image_volume(s["healthy"])
+        s["file_only"] = factories.image(name="file-image", stores="file")
+        s["qcow2"] = factories.image(name="qcow2-image", disk_format="qcow2")
+        s["qcow2_vol"] = factories.image_volume(s["qcow2"])
+        s["writable"] = factories.image(name="writable-image")
+        s["writable_vol"] = factories.image_volume(s["writable"], readonly=False)
+        s["user"] = factories.image(name="user-project-image", owner=factories.USER)
+        s["user_vol"] = factories.image_volume(s["user"], project=factories.USER)
+        gone = factories.image()
+        s["orphan"] = factories.image_volume(gone)
+        s["cache"] = factories.volume(
             name="image-" + s["healthy"].id,
             project="internal",
             volume_image_metadata={"image_id": s["healthy"].id},
             metadata={"readonly": "True"},
         )
-        s["missing"] = fakes.volume(name="boot-missing")
-        s["degraded"] = fakes.volume(name="boot-degraded")
-        s["ro"] = fakes.volume(name="boot-ro")
-        s["na"] = fakes.volume(name="boot-na")
-        s["clone"] = fakes.volume(
+        s["missing"] = factories.volume(name="boot-missing")
+        s["degraded"] = factories.volume(name="boot-degraded")
+        s["ro"] = factories.volume(name="boot-ro")
+        s["na"] = factories.volume(name="boot-na")
+        s["clone"] = factories.volume(
             name="boot-clone", volume_image_metadata={"image_id": s["healthy"].id}
         )
-        s["stray"] = fakes.lb_volume(fakes.volume())
-        s["lost"] = fakes.image(name="lost-image")  # in the Lightbits store, no volume
+        s["stray"] = fakes.lb_volume(factories.volume())
+        s["lost"] = factories.image(name="lost-image")  # in the Lightbits store, no volume
         images = [s["healthy"], s["file_only"], s["qcow2"], s["writable"], s["user"], s["lost"]]
         volumes = [
             s[k]
@@ -283,7 +290,7 @@ class IndexTests(_PanelTest):
     @test.create_mocks(LIST_MOCKS)
     def test_rows_show_one_short_value_per_cell(self):
         s, images, volumes, lbs = self.scenario()
-        s["long"] = fakes.image(name="a-very-long-image-name-" + "x" * 60, stores="file")
+        s["long"] = factories.image(name="a-very-long-image-name-" + "x" * 60, stores="file")
         self.lists(images + [s["long"]], volumes, lbs)
         with self.settings(API_RESULT_PAGE_SIZE=100):
             res = self.client.get(INDEX)
@@ -354,8 +361,8 @@ class IndexTests(_PanelTest):
         calls = []
         for n in (1, 40):
             clear_caches()
-            images = [fakes.image(name=f"i{i}") for i in range(n)]
-            volumes = [fakes.image_volume(img) for img in images]
+            images = [factories.image(name=f"i{i}") for i in range(n)]
+            volumes = [factories.image_volume(img) for img in images]
             session = self.lists(images, volumes, [fakes.lb_volume(v) for v in volumes])
             for m in (self.mock_image_list_all, self.mock_volume_list, self.mock_tenant_list):
                 m.reset_mock()
@@ -425,7 +432,7 @@ class IndexTests(_PanelTest):
 
     @test.create_mocks(LIST_MOCKS)
     def test_pagination_keeps_filters(self):
-        images = [fakes.image(name=f"file-{i}", stores="file") for i in range(5)]
+        images = [factories.image(name=f"file-{i}", stores="file") for i in range(5)]
         self.lists(images, [])
         with self.settings(API_RESULT_PAGE_SIZE=2):
             res = self.client.get(INDEX, {"finding": inv.NOT_ON_LIGHTBITS})
@@ -455,8 +462,8 @@ class IndexTests(_PanelTest):
     @test.create_mocks(LIST_MOCKS)
     def test_hostile_names_are_escaped(self):
         evil = "<script>alert('x')</script>"
-        img = fakes.image(name=evil, stores="file")
-        vol = fakes.volume(name=evil)
+        img = factories.image(name=evil, stores="file")
+        vol = factories.volume(name=evil)
         self.lists([img], [vol], [])  # volume missing on Lightbits: listed with its name
         res = self.client.get(INDEX)
         content = res.content.decode()
@@ -509,8 +516,8 @@ class IndexTests(_PanelTest):
 
     @test.create_mocks(LIST_MOCKS)
     def test_no_cluster_configured_and_stores_unreadable(self):
-        img = fakes.image()
-        ivol = fakes.image_volume(img, readonly=False)
+        img = factories.image()
+        ivol = factories.image_volume(img, readonly=False)
         self.lists([img], [ivol])
         self.mock_store_list_detail.side_effect = self.exceptions.glance
         with self.settings(LIGHTBITS_DASHBOARD=dict(SETTINGS, CLUSTERS={})):
@@ -540,7 +547,7 @@ class MemcachedPageTests(PrivateMemcached, _PanelTest):
 
     @test.create_mocks(LIST_MOCKS)
     def test_second_view_of_a_25000_volume_cluster_makes_no_cluster_call(self):
-        lbs = [fakes.lb_volume(fakes.volume()) for _ in range(25000)]
+        lbs = [fakes.lb_volume(factories.volume()) for _ in range(25000)]
         with self.settings(CACHES=memcached_caches(self.location)):
             session = self.lists([], [], lbs)
             counts = []
@@ -560,7 +567,7 @@ class PolicyTests(test.TestCase):
         self.assertTemplateUsed(res, "not_authorized.html")
 
     def test_non_admin_is_refused_on_action_urls(self):
-        res = self.client.get(reverse(PANEL + "make_read_only", args=[fakes.uid()]))
+        res = self.client.get(reverse(PANEL + "make_read_only", args=[factories.uid()]))
         self.assertEqual(res.status_code, 403)
 
     def test_panel_policy_needs_cinder_admin(self):
@@ -579,12 +586,11 @@ class PolicyTests(test.TestCase):
 
 
 class MakeReadOnlyTests(_PanelTest):
-    def url(self, vol):
-        return reverse(PANEL + "make_read_only", args=[vol.id])
+    view = "make_read_only"
 
     @test.create_mocks({api.cinder: ("volume_get",)})
     def test_confirmation_page(self):
-        vol = fakes.image_volume(fakes.image(), readonly=False)
+        vol = factories.image_volume(factories.image(), readonly=False)
         self.mock_volume_get.return_value = vol
         res = self.client.get(self.url(vol))
         self.assertTemplateUsed(res, "admin/lightbits_image_volumes/make_read_only.html")
@@ -592,7 +598,7 @@ class MakeReadOnlyTests(_PanelTest):
 
     @test.create_mocks({api.cinder: ("volume_get",), cinder_admin: ("volume_set_readonly",)})
     def test_success(self):
-        vol = fakes.image_volume(fakes.image(), readonly=False)
+        vol = factories.image_volume(factories.image(), readonly=False)
         self.mock_volume_get.return_value = vol
         res = self.client.post(self.url(vol), {"volume_id": vol.id})
         self.assertNoFormErrors(res)
@@ -601,7 +607,7 @@ class MakeReadOnlyTests(_PanelTest):
 
     @test.create_mocks({api.cinder: ("volume_get",), cinder_admin: ("volume_set_readonly",)})
     def test_failure(self):
-        vol = fakes.image_volume(fakes.image(), readonly=False)
+        vol = factories.image_volume(factories.image(), readonly=False)
         self.mock_volume_get.return_value = vol
         self.mock_volume_set_readonly.side_effect = self.exceptions.cinder
         res = self.client.post(self.url(vol), {"volume_id": vol.id})
@@ -610,8 +616,8 @@ class MakeReadOnlyTests(_PanelTest):
 
     @test.create_mocks({api.cinder: ("volume_get",), cinder_admin: ("volume_set_readonly",)})
     def test_refused_when_not_available_or_not_an_image_volume(self):
-        busy = fakes.image_volume(fakes.image(), readonly=False, status="in-use")
-        plain = fakes.volume()
+        busy = factories.image_volume(factories.image(), readonly=False, status="in-use")
+        plain = factories.volume()
         for vol in (busy, plain):
             self.mock_volume_get.return_value = vol
             res = self.client.post(self.url(vol), {"volume_id": vol.id})
@@ -621,8 +627,8 @@ class MakeReadOnlyTests(_PanelTest):
 
     @test.create_mocks({api.cinder: ("volume_get",), cinder_admin: ("volume_set_readonly",)})
     def test_the_url_names_the_volume_not_the_posted_id(self):
-        shown = fakes.image_volume(fakes.image(), readonly=False)
-        other = fakes.image_volume(fakes.image(), readonly=False)
+        shown = factories.image_volume(factories.image(), readonly=False)
+        other = factories.image_volume(factories.image(), readonly=False)
         self.mock_volume_get.return_value = shown
         self.client.post(self.url(shown), {"volume_id": other.id})
         self.mock_volume_get.assert_called_once_with(test.IsHttpRequest(), shown.id)
@@ -641,19 +647,28 @@ ORPHAN_MOCKS = {
 
 
 class DeleteOrphanTests(_PanelTest):
-    def url(self, vol):
-        return reverse(PANEL + "delete_orphan", args=[vol.id])
+    view = "delete_orphan"
+
+    def post(self, vol):
+        """POSTs the deletion of ``vol``, which Cinder answers with."""
+        self.mock_volume_get.return_value = vol
+        return self.client.post(self.url(vol), {"volume_id": vol.id})
+
+    def assert_refused_unchecked(self, vol, said):
+        """The deletion of ``vol`` is refused with ``said`` before Glance is asked."""
+        self.assertIn(said, self.post(vol).content.decode())
+        self.mock_image_get.assert_not_called()
+        self.mock_volume_delete.assert_not_called()
 
     def orphan(self):
-        return fakes.image_volume(fakes.image())
+        return factories.image_volume(factories.image())
 
     @test.create_mocks(ORPHAN_MOCKS)
     def test_success_rechecks_then_deletes(self):
         vol = self.orphan()
-        self.mock_volume_get.return_value = vol
         self.mock_image_get.side_effect = glance_exc.HTTPNotFound()
-        self.mock_image_list_all.return_value = [fakes.image()]
-        res = self.client.post(self.url(vol), {"volume_id": vol.id})
+        self.mock_image_list_all.return_value = [factories.image()]
+        res = self.post(vol)
         self.assertNoFormErrors(res)
         self.assertRedirectsNoFollow(res, INDEX)
         self.mock_image_get.assert_called_once_with(
@@ -663,11 +678,10 @@ class DeleteOrphanTests(_PanelTest):
 
     @test.create_mocks(ORPHAN_MOCKS)
     def test_refused_when_the_image_still_exists(self):
-        img = fakes.image()
-        vol = fakes.image_volume(img)
-        self.mock_volume_get.return_value = vol
+        img = factories.image()
+        vol = factories.image_volume(img)
         self.mock_image_get.return_value = img
-        res = self.client.post(self.url(vol), {"volume_id": vol.id})
+        res = self.post(vol)
         self.assertEqual(res.status_code, 200)
         self.assertIn("still exists", res.content.decode())
         self.mock_volume_delete.assert_not_called()
@@ -675,47 +689,37 @@ class DeleteOrphanTests(_PanelTest):
     @test.create_mocks(ORPHAN_MOCKS)
     def test_refused_when_a_location_points_at_it_or_glance_errs(self):
         vol = self.orphan()
-        self.mock_volume_get.return_value = vol
         self.mock_image_get.side_effect = glance_exc.HTTPNotFound()
-        holder = fakes.image(direct_url=f"cinder://lightbits/{vol.id}")
+        holder = factories.image(direct_url=f"cinder://lightbits/{vol.id}")
         self.mock_image_list_all.return_value = [holder]
-        res = self.client.post(self.url(vol), {"volume_id": vol.id})
+        res = self.post(vol)
         self.assertIn("location pointing at it", res.content.decode())
         self.mock_image_get.side_effect = self.exceptions.glance
-        res = self.client.post(self.url(vol), {"volume_id": vol.id})
+        res = self.post(vol)
         self.assertIn("could not confirm", res.content.decode())
         self.mock_volume_delete.assert_not_called()
 
     @test.create_mocks(ORPHAN_MOCKS)
     def test_refused_while_cinder_is_busy_with_it(self):
-        vol = fakes.image_volume(fakes.image(), status="deleting")
-        self.mock_volume_get.return_value = vol
-        res = self.client.post(self.url(vol), {"volume_id": vol.id})
-        self.assertIn("It is deleting", res.content.decode())
-        self.mock_image_get.assert_not_called()
-        self.mock_volume_delete.assert_not_called()
+        vol = factories.image_volume(factories.image(), status="deleting")
+        self.assert_refused_unchecked(vol, "It is deleting")
 
     @test.create_mocks(ORPHAN_MOCKS)
     def test_refused_for_cache_entries_and_plain_volumes(self):
-        img = fakes.image()
-        cache_entry = fakes.volume(
+        img = factories.image()
+        cache_entry = factories.volume(
             name="image-" + img.id, volume_image_metadata={"image_id": img.id}
         )
-        for vol in (cache_entry, fakes.volume()):
-            self.mock_volume_get.return_value = vol
-            res = self.client.post(self.url(vol), {"volume_id": vol.id})
-            self.assertIn("not a Glance image volume", res.content.decode())
-        self.mock_image_get.assert_not_called()
-        self.mock_volume_delete.assert_not_called()
+        for vol in (cache_entry, factories.volume()):
+            self.assert_refused_unchecked(vol, "not a Glance image volume")
 
     @test.create_mocks(ORPHAN_MOCKS)
     def test_failure(self):
         vol = self.orphan()
-        self.mock_volume_get.return_value = vol
         self.mock_image_get.side_effect = glance_exc.HTTPNotFound()
         self.mock_image_list_all.return_value = []
         self.mock_volume_delete.side_effect = self.exceptions.cinder
-        res = self.client.post(self.url(vol), {"volume_id": vol.id})
+        res = self.post(vol)
         self.assertRedirectsNoFollow(res, INDEX)
         self.assertMessageCount(error=1)
 
@@ -728,27 +732,31 @@ COPY_MOCKS = {
 
 
 class CopyTests(_PanelTest):
-    def url(self, img):
-        return reverse(PANEL + "copy", args=[img.id])
+    view = "copy"
 
-    def given(self, img):
+    def given(self, stores="file"):
+        """An image in ``stores``, what Glance and Cinder say around it."""
+        img = factories.image(stores=stores)
         self.mock_image_get.return_value = img
         self.mock_store_list_detail.return_value = fakes.stores()
         self.mock_volume_type_list.return_value = fakes.volume_types()
+        return img
+
+    def post(self, img):
+        """POSTs the copy of ``img`` to the Lightbits store."""
+        return self.client.post(self.url(img), {"image_id": img.id, "store": "lightbits"})
 
     @test.create_mocks(COPY_MOCKS)
     def test_confirmation_offers_lightbits_stores_only(self):
-        img = fakes.image(stores="file")
-        self.given(img)
+        img = self.given()
         res = self.client.get(self.url(img))
         self.assertTemplateUsed(res, "admin/lightbits_image_volumes/copy.html")
         self.assertEqual(res.context["form"].fields["store"].choices, [("lightbits", "lightbits")])
 
     @test.create_mocks(COPY_MOCKS)
     def test_success(self):
-        img = fakes.image(stores="file")
-        self.given(img)
-        res = self.client.post(self.url(img), {"image_id": img.id, "store": "lightbits"})
+        img = self.given()
+        res = self.post(img)
         self.assertNoFormErrors(res)
         self.assertRedirectsNoFollow(res, INDEX)
         self.mock_image_copy_to_stores.assert_called_once_with(
@@ -757,18 +765,16 @@ class CopyTests(_PanelTest):
 
     @test.create_mocks(COPY_MOCKS)
     def test_failure(self):
-        img = fakes.image(stores="file")
-        self.given(img)
+        img = self.given()
         self.mock_image_copy_to_stores.side_effect = self.exceptions.glance
-        res = self.client.post(self.url(img), {"image_id": img.id, "store": "lightbits"})
+        res = self.post(img)
         self.assertRedirectsNoFollow(res, INDEX)
         self.assertMessageCount(error=1)
 
     @test.create_mocks(COPY_MOCKS)
     def test_the_url_names_the_image_not_the_posted_id(self):
-        img = fakes.image(stores="file")
-        self.given(img)
-        self.client.post(self.url(img), {"image_id": fakes.uid(), "store": "lightbits"})
+        img = self.given()
+        self.client.post(self.url(img), {"image_id": factories.uid(), "store": "lightbits"})
         self.mock_image_get.assert_called_with(test.IsHttpRequest(), img.id)
         self.mock_image_copy_to_stores.assert_called_once_with(
             test.IsHttpRequest(), img.id, ["lightbits"]
@@ -776,16 +782,15 @@ class CopyTests(_PanelTest):
 
     @test.create_mocks(COPY_MOCKS)
     def test_refused_when_already_there_or_store_not_lightbits(self):
-        img = fakes.image(stores="file,lightbits")
-        self.given(img)
-        res = self.client.post(self.url(img), {"image_id": img.id, "store": "lightbits"})
+        img = self.given("file,lightbits")
+        res = self.post(img)
         self.assertIn("already in store", res.content.decode())
         res = self.client.post(self.url(img), {"image_id": img.id, "store": "file"})
         self.assertFormErrors(res, 1)
-        self.mock_image_get.return_value = fakes.image(
+        self.mock_image_get.return_value = factories.image(
             stores="file", os_glance_importing_to_stores="lightbits"
         )
-        res = self.client.post(self.url(img), {"image_id": img.id, "store": "lightbits"})
+        res = self.post(img)
         self.assertIn("already being copied", res.content.decode())
         self.mock_image_copy_to_stores.assert_not_called()
 
@@ -793,14 +798,14 @@ class CopyTests(_PanelTest):
 class ServiceProjectByNameTests(_PanelTest):
     @test.create_mocks(LIST_MOCKS)
     def test_service_project_given_by_name(self):
-        in_service, in_user = fakes.image(), fakes.image()
+        in_service, in_user = factories.image(), factories.image(owner=factories.USER)
         volumes = [
-            fakes.image_volume(in_service, project=fakes.SERVICE),
-            fakes.image_volume(in_user, project=fakes.USER),
+            factories.image_volume(in_service, project=factories.SERVICE),
+            factories.image_volume(in_user, project=factories.USER),
         ]
         self.lists([in_service, in_user], volumes, [fakes.lb_volume(v) for v in volumes])
         self.mock_tenant_list.return_value = (
-            [SimpleNamespace(id=fakes.SERVICE, name="service")],
+            [SimpleNamespace(id=factories.SERVICE, name="service")],
             False,
         )
         with self.settings(LIGHTBITS_DASHBOARD=dict(SETTINGS, SERVICE_PROJECTS=["service"])):
@@ -817,7 +822,7 @@ class ServiceProjectByNameTests(_PanelTest):
 class CopyProgressTests(_PanelTest):
     @test.create_mocks(LIST_MOCKS)
     def test_copying_row_polls_for_updates(self):
-        img = fakes.image(stores="file", os_glance_importing_to_stores="lightbits")
+        img = factories.image(stores="file", os_glance_importing_to_stores="lightbits")
         self.lists([img], [])
         res = self.client.get(INDEX)
         content = res.content.decode()
@@ -834,8 +839,8 @@ class CopyProgressTests(_PanelTest):
         }
     )
     def test_row_update_reads_only_that_image(self):
-        img = fakes.image(stores="file,lightbits")  # the copy finished
-        ivol = fakes.image_volume(img)
+        img = factories.image(stores="file,lightbits")  # the copy finished
+        ivol = factories.image_volume(img)
         self.mock_tenant_list.return_value = ([], False)
         self.mock_image_get.return_value = img
         self.mock_volume_list.return_value = [ivol]
@@ -881,7 +886,7 @@ class UnreadableTargetTests(_PanelTest):
         self.mock_volume_type_list.return_value = fakes.volume_types()
         self.mock_volume_get.side_effect = self.exceptions.cinder
         self.mock_image_get.side_effect = self.exceptions.glance
-        oid = fakes.uid()
+        oid = factories.uid()
         for name in ("make_read_only", "delete_orphan", "copy"):
             res = self.client.get(reverse(PANEL + name, args=[oid]))
             self.assertRedirectsNoFollow(res, INDEX)

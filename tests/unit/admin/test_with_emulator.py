@@ -7,6 +7,7 @@ from openstack_dashboard.test import helpers as test
 
 from lightbits_dashboard import inventory as inv
 from lightbits_emulator.testing import run_emulator
+from tests.unit import factories
 from tests.unit.admin import fakes
 from tests.unit.admin.test_views import CACHES, INDEX, LIST_MOCKS, _PanelTest, clear_caches
 
@@ -29,7 +30,7 @@ class EmulatorPageTests(_PanelTest):
         clear_caches()
         settings = {
             "STORE_VOLUME_TYPES": {"lightbits": ["lightbits"]},
-            "SERVICE_PROJECTS": [fakes.SERVICE],
+            "SERVICE_PROJECTS": [factories.SERVICE],
             "CLUSTERS": {
                 "lightbits": {
                     # The first address has nothing listening: failover.
@@ -69,9 +70,9 @@ class EmulatorPageTests(_PanelTest):
 
     @test.create_mocks(LIST_MOCKS)
     def test_chain_and_health_from_the_emulator(self):
-        img = fakes.image(name="served-image")
-        ivol = fakes.image_volume(img)
-        boot = fakes.volume(name="boot")
+        img = factories.image(name="served-image")
+        ivol = factories.image_volume(img)
+        boot = factories.volume(name="boot")
         lb_image_volume = self.create(ivol)
         self.create(boot)
         self.mock_lists([img], [ivol, boot])
@@ -89,8 +90,8 @@ class EmulatorPageTests(_PanelTest):
 
     @test.create_mocks(LIST_MOCKS)
     def test_cluster_refusing_every_call(self):
-        img = fakes.image()
-        ivol = fakes.image_volume(img)
+        img = factories.image()
+        ivol = factories.image_volume(img)
         self.create(ivol)
         self.mock_lists([img], [ivol])
         self.emu.inject_fault("drop", path="/api/v2/")

@@ -1,10 +1,9 @@
 """A scripted cloud for the conversion engine: Cinder volumes and Glance images."""
 
-import itertools
-
 from lightbits_dashboard.convert import preflight
 from lightbits_dashboard.convert.engine import ImageState
 from lightbits_dashboard.launch.orchestrator import VolumeState
+from tests.unit.fake_volumes import GONE, FakeVolumes
 
 
 def source(**changes):
@@ -25,7 +24,7 @@ def source(**changes):
     return preflight.Source(**values)
 
 
-class FakeCloud:
+class FakeCloud(FakeVolumes):
     """``script`` keys (all optional):
 
     create: "refuse"; copy: "available" | "error" | "stuck" | "vanish";
@@ -36,50 +35,33 @@ class FakeCloud:
     never sets os_hash_value).
     """
 
+    log_reads = False
+
     def __init__(self, **script):
+        super().__init__()
         self.script = script
-        self.volumes, self.images, self.calls = {}, {}, []
+        self.images = {}
         self.image_volumes = {}  # Cinder's clones made by upload-to-image, by name
-        self._ids = itertools.count(1)
         self.images["src"] = {"status": "active", "props": {}, "protected": False}
         self.refusals = script.get("delete_image_refusals", 0)
 
-    def _log(self, *call):
-        self.calls.append(call)
-
-    def names(self):
-        return [c[0] for c in self.calls]
-
     # -- Cinder --
-    def create_volume(self, name, size, volume_type, image_id, metadata):
-        self._log("create_volume", name, size, volume_type, image_id)
+    def script_volume(self, name):
         if self.script.get("create") == "refuse":
             raise RuntimeError("VolumeLimitExceeded")
-        vid = f"vol-{next(self._ids)}"
-        self.volumes[vid] = {"status": "creating", "polls": 0, "metadata": dict(metadata)}
-        return vid
+        steps = {
+            "available": ["downloading", "available"],
+            "error": ["error"],
+            "stuck": [],
+            "vanish": [GONE],
+        }
+        return steps[self.script.get("copy", "available")], "qemu-img failed"
 
     def get_volume(self, volume_id):
         if volume_id in self.image_volumes:
             image_volume = self.image_volumes[volume_id]
             return VolumeState(image_volume["status"], "", dict(image_volume["metadata"]))
-        volume = self.volumes.get(volume_id)
-        if volume is None:
-            return None
-        volume["polls"] += 1
-        if volume["status"] == "creating" and volume["polls"] > 1:
-            copy = self.script.get("copy", "available")
-            if copy == "vanish":
-                del self.volumes[volume_id]
-                return None
-            if copy != "stuck":
-                volume["status"] = {"available": "downloading", "error": "error"}[copy]
-        elif volume["status"] == "downloading":
-            volume["status"] = "available"
-        elif volume["status"] == "uploading":
-            volume["status"] = "error" if self.script.get("upload") == "error" else "available"
-        error = "qemu-img failed" if volume["status"] == "error" else ""
-        return VolumeState(volume["status"], error, dict(volume["metadata"]))
+        return super().get_volume(volume_id)
 
     def set_volume_metadata(self, volume_id, metadata):
         self._log("set_volume_metadata", volume_id, dict(metadata))
@@ -87,22 +69,19 @@ class FakeCloud:
             raise RuntimeError("not allowed for volumes in uploading status")
         self.volumes[volume_id]["metadata"].update(metadata)
 
-    def delete_volume(self, volume_id):
-        self._log("delete_volume", volume_id)
-        del self.volumes[volume_id]
-
     def upload_to_image(self, volume_id, name, visibility):
         self._log("upload_to_image", volume_id, name, visibility)
         if self.script.get("upload") == "refuse":
             raise RuntimeError("Invalid volume")
-        self.volumes[volume_id]["status"] = "uploading"
+        uploaded = "error" if self.script.get("upload") == "error" else "available"
+        self.set_status(volume_id, "uploading", [uploaded])
         image_id = f"img-{next(self._ids)}"
         self.images[image_id] = {"status": "queued", "props": {}, "protected": False}
         # Cinder's clone of the volume (the image volume) gets a copy of its metadata
         metadata = dict(self.volumes[volume_id]["metadata"])
         self.image_volumes[f"image-{image_id}"] = {"status": "available", "metadata": metadata}
         if self.script.get("orphan"):
-            self.volumes["orphan"] = {"status": "available", "polls": 0, "metadata": {}}
+            self.add_volume("orphan", "image-" + image_id)
         return image_id
 
     def volumes_named(self, name):

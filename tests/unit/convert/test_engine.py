@@ -202,9 +202,9 @@ def test_what_rollback_cannot_delete_is_reported_and_recorded():
 def test_an_interrupted_conversion_is_cleaned_up_from_its_record():
     cloud = FakeCloud()
     vid = cloud.create_volume("lb-convert-src", 2, "lightbits", "src", {})
-    cloud.volumes[vid]["status"] = "available"
+    cloud.set_status(vid, "available")
     image_id = cloud.upload_to_image(vid, "cirros-raw", "private")
-    cloud.volumes[vid]["status"] = "available"
+    cloud.set_status(vid, "available")
     cloud.images["src"]["props"][record.CONVERTED_TO] = image_id
     _, _, conv = convert(FakeCloud())
     conv.ops = cloud
@@ -218,7 +218,7 @@ def test_interrupted_while_uploading_finds_the_half_made_image_by_name():
     cloud = FakeCloud(image="stuck")
     vid = cloud.create_volume("lb-convert-src", 2, "lightbits", "src", {})
     cloud.upload_to_image(vid, "cirros-raw", "private")
-    cloud.volumes[vid]["status"] = "available"
+    cloud.set_status(vid, "available")
     _, _, conv = convert(FakeCloud())
     conv.ops = cloud
     rec = plan().record.with_(stage=record.CONVERTING)
@@ -233,7 +233,7 @@ def interrupted(cloud, stage, volume_status="available", **rec_changes):
     """A conversion whose driver stopped at ``stage``: its temporary volume in
     ``volume_status``; the converter over ``cloud``."""
     vid = cloud.create_volume("lb-convert-src", 2, "lightbits", "src", {})
-    cloud.volumes[vid]["status"] = volume_status
+    cloud.set_status(vid, volume_status, ["available"] if volume_status == "downloading" else [])
     _, _, conv = convert(FakeCloud())
     conv.ops = cloud
     return conv, vid, plan(replace=True).record.with_(stage=stage, **rec_changes)
@@ -272,7 +272,7 @@ def test_finish_when_the_image_is_registered_carries_the_metadata():
     cloud = FakeCloud()
     conv, vid, rec = interrupted(cloud, record.REGISTERING)
     image_id = cloud.upload_to_image(vid, "cirros-raw", "shared")
-    cloud.volumes[vid]["status"] = "available"
+    cloud.set_status(vid, "available")
     rec = rec.with_(image_id=image_id)
     step, outcome = finish(conv, rec, vid)
     assert step == engine.STEP_REGISTER
@@ -288,7 +288,7 @@ def test_finish_that_fails_rolls_back_as_a_run_does():
     cloud = FakeCloud(image="killed")
     conv, vid, rec = interrupted(cloud, record.REGISTERING)
     image_id = cloud.upload_to_image(vid, "cirros-raw", "shared")
-    cloud.volumes[vid]["status"] = "available"
+    cloud.set_status(vid, "available")
     cloud.images["src"]["props"].update({record.CONVERTED_TO: image_id, "os_hidden": True})
     step, outcome = finish(conv, rec.with_(image_id=image_id), vid)
     assert not outcome.ok and outcome.record.error == engine.IMAGE_FAILED

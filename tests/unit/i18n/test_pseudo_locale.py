@@ -20,8 +20,8 @@ from lightbits_dashboard.dashboards.project.lightbits_images.launches.failures i
 )
 from lightbits_dashboard.launch import record
 from lightbits_dashboard.message import msg
+from tests.unit import factories
 from tests.unit.i18n import pseudo
-from tests.unit.project import factories
 
 MOCKS = {
     api.glance: ("image_get", "image_list_detailed"),

@@ -1,9 +1,9 @@
 """An in-memory cloud for the orchestrator tests: scripted Cinder and Nova."""
 
-import itertools
 import threading
 
-from lightbits_dashboard.launch.orchestrator import ServerState, VolumeState
+from lightbits_dashboard.launch.orchestrator import ServerState
+from tests.unit.fake_volumes import FakeVolumes
 
 
 class FakeClock:
@@ -19,7 +19,7 @@ class FakeClock:
             self.now += max(seconds, 1)
 
 
-class FakeCloud:
+class FakeCloud(FakeVolumes):
     """Behaviour per server name:
 
     clone: "available" (default), "error:<msg>", "stuck" (stays creating),
@@ -31,67 +31,27 @@ class FakeCloud:
     """
 
     def __init__(self, clone=None, boot=None, usage=None):
+        super().__init__()
         self.clone, self.boot = clone or {}, boot or {}
         self.usage = usage or {}
-        self.volumes, self.servers = {}, {}
-        self.calls = []
-        self._ids = itertools.count(1)
-        self._lock = threading.Lock()
+        self.servers = {}
         self.create_barrier = None
 
-    def _log(self, *call):
-        with self._lock:
-            self.calls.append(call)
-
-    def _server_name_of_volume(self, volume_id):
-        return self.volumes[volume_id]["name"].removesuffix("-boot")
-
-    # -- CloudOps --
-    def quota_usage(self, volume_type):
-        self._log("quota_usage", volume_type)
-        return self.usage
-
-    def create_volume(self, name, size, volume_type, image_id, metadata):
-        self._log("create_volume", name, size, volume_type, image_id)
+    def script_volume(self, name):
         if self.create_barrier:
             self.create_barrier.wait(timeout=5)
         behaviour = self.clone.get(name.removesuffix("-boot"), "available")
         if behaviour.startswith("refuse:"):
             raise RuntimeError(behaviour[7:])
-        volume_id = f"vol-{next(self._ids)}"
-        self.volumes[volume_id] = {
-            "name": name,
-            "status": "creating",
-            "polls": 0,
-            "metadata": dict(metadata),
-            "behaviour": behaviour,
-        }
-        return volume_id
+        if behaviour.startswith("error:"):
+            return ["error"], behaviour[6:]
+        steps = {"available": ["available"], "copy": ["downloading"] * 2 + ["available"]}
+        return steps.get(behaviour, []), ""
 
-    def get_volume(self, volume_id):
-        self._log("get_volume", volume_id)
-        volume = self.volumes.get(volume_id)
-        if volume is None:
-            return None
-        volume["polls"] += 1
-        if volume["status"] == "creating" and volume["polls"] > 1:
-            behaviour = volume["behaviour"]
-            if behaviour == "available":
-                volume["status"] = "available"
-            elif behaviour == "copy":
-                volume["status"] = "downloading"
-            elif behaviour.startswith("error:"):
-                volume["status"], volume["error"] = "error", behaviour[6:]
-        elif volume["status"] == "downloading" and volume["polls"] > 3:
-            volume["status"] = "available"
-        return VolumeState(volume["status"], volume.get("error", ""), dict(volume["metadata"]))
-
-    def delete_volume(self, volume_id):
-        self._log("delete_volume", volume_id)
-        volume = self.volumes[volume_id]
-        if volume["status"] not in ("available", "error"):
-            raise RuntimeError("Invalid volume: status must be available or error")
-        del self.volumes[volume_id]
+    # -- CloudOps --
+    def quota_usage(self, volume_type):
+        self._log("quota_usage", volume_type)
+        return self.usage
 
     def set_metadata(self, volume_id, metadata):
         self._log("set_metadata", volume_id, dict(metadata))
@@ -119,10 +79,10 @@ class FakeCloud:
         }
         if behaviour.startswith("unscheduled:"):
             self.servers[server_id].update(status="ERROR", fault=behaviour[12:], attached=False)
-            self.volumes[volume_id]["status"] = "reserved"
+            self.set_status(volume_id, "reserved")
         else:
             self.servers[server_id]["attached"] = True
-            self.volumes[volume_id]["status"] = "in-use"
+            self.set_status(volume_id, "in-use")
         return server_id
 
     def get_server(self, server_id):
@@ -146,7 +106,7 @@ class FakeCloud:
         if server["delete_on_terminate"]:
             self.volumes.pop(volume_id, None)
         elif volume_id in self.volumes:
-            self.volumes[volume_id]["status"] = "available"
+            self.set_status(volume_id, "available")
 
     def find_server(self, volume_id, server_name):
         self._log("find_server", volume_id, server_name)
@@ -156,7 +116,3 @@ class FakeCloud:
             ):
                 return server_id
         return None
-
-    # -- helpers for assertions --
-    def called(self, name):
-        return [c for c in self.calls if c[0] == name]

@@ -59,15 +59,20 @@ def test_success_boots_from_the_cloned_volume_and_keeps_it():
     assert not cloud.called("delete_volume") and not cloud.called("delete_server")
 
 
+def run_rolled_back(cloud, plan=None, **launcher_kwargs):
+    """The outcome of a one-instance launch that failed and left no volume
+    and no server behind."""
+    (outcome,) = make_launcher(cloud, **launcher_kwargs).run(plan or make_plan())
+    assert not outcome.ok
+    assert cloud.volumes == {} and cloud.servers == {}
+    return outcome
+
+
 def test_clone_error_reports_cinders_message_and_deletes_the_volume():
     cloud = FakeCloud(clone={"vm": "error:Volume size exceeds the limit."})
-    (outcome,) = make_launcher(cloud).run(make_plan())
-    assert not outcome.ok
-    assert (
-        english(outcome.error)
-        == "boot volume vm-boot went to error: Volume size exceeds the limit."
-    )
-    assert cloud.volumes == {} and cloud.servers == {}
+    outcome = run_rolled_back(cloud)
+    error = "boot volume vm-boot went to error: Volume size exceeds the limit."
+    assert english(outcome.error) == error
     assert not cloud.called("boot_server")
     assert outcome.left_behind == ()
 
@@ -129,7 +134,7 @@ def test_clone_timeout_deletes_the_volume_once_cinder_allows_it():
     def get_volume(volume_id):
         state = real_get(volume_id)
         if state and cloud.called("get_volume")[5:]:  # finishes late, during rollback
-            cloud.volumes[volume_id]["status"] = "available"
+            cloud.set_status(volume_id, "available")
         return state
 
     cloud.get_volume = get_volume
@@ -140,30 +145,23 @@ def test_clone_timeout_deletes_the_volume_once_cinder_allows_it():
 
 def test_boot_refused_by_nova_rolls_back_the_volume():
     cloud = FakeCloud(boot={"vm": "refuse:Flavor's disk is too small for requested image."})
-    (outcome,) = make_launcher(cloud).run(make_plan())
-    assert not outcome.ok
-    assert (
-        english(outcome.error)
-        == "Nova refused the server: Flavor's disk is too small for requested image."
-    )
-    assert cloud.volumes == {} and cloud.servers == {}
+    outcome = run_rolled_back(cloud)
+    error = "Nova refused the server: Flavor's disk is too small for requested image."
+    assert english(outcome.error) == error
 
 
 def test_boot_error_deletes_server_then_volume():
     cloud = FakeCloud(boot={"vm": "ERROR:No valid host was found."})
-    (outcome,) = make_launcher(cloud).run(make_plan(delete_on_terminate=False))
-    assert not outcome.ok
+    outcome = run_rolled_back(cloud, make_plan(delete_on_terminate=False))
     assert english(outcome.error) == "the server went to ERROR: No valid host was found."
     names = [c[0] for c in cloud.calls]
     assert names.index("delete_server") < names.index("delete_volume")
-    assert cloud.volumes == {} and cloud.servers == {}
 
 
 def test_boot_timeout_rolls_back():
     cloud = FakeCloud(boot={"vm": "stuck"})
-    (outcome,) = make_launcher(cloud, boot_timeout=4).run(make_plan())
+    outcome = run_rolled_back(cloud, boot_timeout=4)
     assert english(outcome.error) == "the server was not ACTIVE after 4 s"
-    assert cloud.volumes == {} and cloud.servers == {}
 
 
 def test_partial_failure_keeps_active_instances_and_says_so():
@@ -240,13 +238,7 @@ def test_interrupted_launch_can_be_cleaned_up():
     rec, volume_id = _interrupt_after_clone(cloud, make_plan(delete_on_terminate=False))
     cloud.get_volume(volume_id), cloud.get_volume(volume_id)
     server_id = cloud.boot_server("vm", rec.spec, volume_id)
-    cloud.volumes["vol-other"] = {
-        "name": "keep-me",
-        "status": "available",
-        "polls": 0,
-        "metadata": {},
-        "behaviour": "available",
-    }
+    cloud.add_volume("vol-other", "keep-me")
     left = make_launcher(cloud).clean_up(rec, volume_id)
     assert left == []
     assert server_id not in cloud.servers and volume_id not in cloud.volumes

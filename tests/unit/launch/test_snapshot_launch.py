@@ -69,7 +69,7 @@ class SnapshotCloud(FakeCloud):
         self.calls[-1] = ("boot_server_bdm", name, block_device_mapping)
         self.servers[server_id]["bdm"] = block_device_mapping
         for entry in block_device_mapping[1:]:
-            self.volumes[entry["uuid"]]["status"] = "in-use"
+            self.set_status(entry["uuid"], "in-use")
         return server_id
 
     def delete_server(self, server_id):
@@ -79,7 +79,7 @@ class SnapshotCloud(FakeCloud):
             if entry["delete_on_termination"]:
                 self.volumes.pop(entry["uuid"], None)
             elif entry["uuid"] in self.volumes:
-                self.volumes[entry["uuid"]]["status"] = "available"
+                self.set_status(entry["uuid"], "available")
 
     def lightbits_volume(self, volume_id):
         volume = self.volumes.get(volume_id)
@@ -277,7 +277,8 @@ def test_clean_up_deletes_the_data_volumes_too():
     rec = plan().records()[0]
     root = cloud.create_volume_from_snapshot("vm-boot", 2, None, "s-root", record.encode(rec))
     data = cloud.create_volume_from_snapshot("vm-data-1", 1, None, "s-data", {})
-    cloud.volumes[root]["status"] = cloud.volumes[data]["status"] = "available"
+    cloud.set_status(root, "available")
+    cloud.set_status(data, "available")
     rec = rec.with_(volumes=(rec.volumes[0], record.AttachedVolume("s-data", "data", data)))
     assert launcher.clean_up(rec, root) == []
     assert cloud.volumes == {}

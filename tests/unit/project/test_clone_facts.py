@@ -13,8 +13,8 @@ from openstack_dashboard.test import helpers as test
 from lightbits_dashboard import clone_path, shared_cache
 from lightbits_dashboard.dashboards.project.lightbits_images import data
 from lightbits_dashboard.message import msg
+from tests.unit import factories
 from tests.unit.english import english, english_verdict
-from tests.unit.project import factories
 
 
 class CloneFactsTests(test.TestCase):

@@ -19,7 +19,7 @@ from lightbits_dashboard.dashboards.project.lightbits_images.launches import (
 )
 from lightbits_dashboard.dashboards.project.lightbits_images.launches import ops as launch_ops
 from lightbits_dashboard.launch import orchestrator, record
-from tests.unit.project import factories
+from tests.unit import factories
 
 BDM = [
     {

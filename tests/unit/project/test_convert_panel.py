@@ -27,7 +27,7 @@ from lightbits_dashboard.dashboards.project.lightbits_images.conversions import 
 from lightbits_dashboard.dashboards.project.lightbits_images.conversions import (
     texts as convert_messages,
 )
-from tests.unit.project import factories
+from tests.unit import factories
 from tests.unit.project.cells import not_one_line
 
 INDEX_URL = reverse("horizon:project:lightbits_images:index")
@@ -66,6 +66,13 @@ class ConvertPanelTests(test.TestCase):
         self.assertContains(res, "Make fast-clonable", count=1)
         self.assertContains(res, CONVERSIONS_URL)
 
+    def _post_refused(self, url, data):
+        """POSTs the form and checks that no conversion starts; the answer."""
+        with mock.patch.object(driver, "start") as start:
+            res = self.client.post(url, data)
+        start.assert_not_called()
+        return res
+
     def _form_mocks(self, image, types=None, volumes=(), usage=None, image_usage=None):
         self.mock_image_get.return_value = image
         self.mock_usage.return_value = image_usage or {}
@@ -101,9 +108,7 @@ class ConvertPanelTests(test.TestCase):
         self.assertEqual([], res.context["notes"])
         (problem,) = res.context["problems"]
         self.assertIn("Glance quota exceeded for image_count_total", str(problem))
-        with mock.patch.object(driver, "start") as start:
-            res = self.client.post(url, {"new_name": "x"})
-        start.assert_not_called()
+        res = self._post_refused(url, {"new_name": "x"})
         self.assertContains(res, "Glance quota exceeded")
 
     @test.create_mocks(MOCKS)
@@ -120,9 +125,7 @@ class ConvertPanelTests(test.TestCase):
         self.assertIn("not active (status queued)", str(problems[0]))
         self.assertIn("already running", str(problems[1]))
         self.assertIn("No Cinder volume type lightbits", str(problems[2]))
-        with mock.patch.object(driver, "start") as start:
-            res = self.client.post(url, {"new_name": "x", "replace": "on"})
-        start.assert_not_called()
+        res = self._post_refused(url, {"new_name": "x", "replace": "on"})
         self.assertContains(res, "already running")
 
     @test.create_mocks(MOCKS)
@@ -132,14 +135,12 @@ class ConvertPanelTests(test.TestCase):
         url = reverse("horizon:project:lightbits_images:convert", args=[IMAGE_ID])
         expected = {"lightbits": "already raw on Lightbits", "file": "not on Lightbits"}
         for store, said in expected.items():
-            self._form_mocks(factories.image(id=IMAGE_ID, owner="admin", store=store))
+            self._form_mocks(factories.image(id=IMAGE_ID, owner="admin", stores=store))
             problems = [str(p) for p in self.client.get(url).context["problems"]]
             self.assertEqual(2, len(problems), problems)
             self.assertIn("belongs to another project", problems[0])
             self.assertIn(said, problems[1])
-            with mock.patch.object(driver, "start") as start:
-                res = self.client.post(url, {"new_name": "x"})
-            start.assert_not_called()
+            res = self._post_refused(url, {"new_name": "x"})
             self.assertContains(res, said)
 
     def test_one_conversion_per_image_across_users_projects_and_processes(self):
@@ -181,9 +182,7 @@ class ConvertPanelTests(test.TestCase):
         url = reverse("horizon:project:lightbits_images:convert", args=[IMAGE_ID])
         (problem,) = self.client.get(url).context["problems"]
         self.assertIn("being converted by a user of another project", str(problem))
-        with mock.patch.object(driver, "start") as start:
-            res = self.client.post(url, {"new_name": "x"})
-        start.assert_not_called()
+        res = self._post_refused(url, {"new_name": "x"})
         self.assertContains(res, "being converted by a user of another project")
 
     @test.create_mocks(MOCKS)
@@ -217,9 +216,7 @@ class ConvertPanelTests(test.TestCase):
         self._form_mocks(qcow2())
         url = reverse("horizon:project:lightbits_images:convert", args=[IMAGE_ID])
         emoji = "\U0001f680"
-        with mock.patch.object(driver, "start") as start:
-            res = self.client.post(url, {"new_name": f"c2{emoji}", "replace": "on"})
-        start.assert_not_called()
+        res = self._post_refused(url, {"new_name": f"c2{emoji}", "replace": "on"})
         self.assertIn(
             f"cannot store these characters (4-byte UTF-8, such as emoji): {emoji}",
             " ".join(res.context["form"].errors["new_name"]),

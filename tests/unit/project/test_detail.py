@@ -8,7 +8,8 @@ from openstack_dashboard import api
 from openstack_dashboard.test import helpers as test
 
 from lightbits_dashboard.convert import record
-from tests.unit.project import factories
+from tests.unit import factories
+from tests.unit.project.says import assert_says
 
 MOCKS = {api.glance: ("image_get",), api.cinder: ("volume_type_list", "volume_list")}
 
@@ -27,7 +28,7 @@ class LightbitsImageDetailTests(test.TestCase):
     def test_shows_metadata_stores_clone_path_and_image_volume(self):
         image = factories.image(
             name="ubuntu",
-            store="file,lightbits",
+            stores="file,lightbits",
             owner="other-project",
             hw_disk_bus="scsi",
             locations=[{"url": "cinder://lightbits/vol-42", "metadata": {}}],
@@ -55,11 +56,15 @@ class LightbitsImageDetailTests(test.TestCase):
         }
         self._setup(factories.image(name="cirros-raw", size=1024**3, **converted))
         res = self.client.get(detail_url("x"))
-        self.assertContains(res, "16.0\xa0MB")
-        self.assertContains(res, "the source image&#x27;s (Glance does not set it")
-        self.assertContains(res, "1.0\xa0GB")
-        self.assertContains(res, "the whole image volume")
-        self.assertNotContains(res, "Unknown")
+        assert_says(
+            self,
+            res,
+            "16.0\xa0MB",
+            "the source image&#x27;s (Glance does not set it",
+            "1.0\xa0GB",
+            "the whole image volume",
+            never=("Unknown",),
+        )
 
     @test.create_mocks(MOCKS)
     def test_image_volume_found_by_name_and_owner_mismatch_is_copy(self):
@@ -75,10 +80,14 @@ class LightbitsImageDetailTests(test.TestCase):
         image = factories.image(owner="other-project")
         self._setup(image)
         res = self.client.get(detail_url(image.id))
-        self.assertContains(res, "not visible to this project")
-        self.assertNotContains(res, "normally lives in Glance")
-        self.assertContains(res, "cinder_store_project_name")
-        self.assertContains(res, "cannot check from this project&#x27;s view")
+        assert_says(
+            self,
+            res,
+            "not visible to this project",
+            "cinder_store_project_name",
+            "cannot check from this project&#x27;s view",
+            never=("normally lives in Glance",),
+        )
 
     @test.create_mocks(MOCKS)
     def test_launch_is_the_tables_row_action_with_its_checks(self):
@@ -105,7 +114,7 @@ class LightbitsImageDetailTests(test.TestCase):
 
     @test.create_mocks({api.glance: ("image_get",)})
     def test_image_not_on_lightbits_is_404(self):
-        self.mock_image_get.return_value = factories.image(store="file")
+        self.mock_image_get.return_value = factories.image(stores="file")
         res = self.client.get(detail_url("x"))
         self.assertEqual(404, res.status_code)
 

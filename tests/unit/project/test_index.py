@@ -7,7 +7,7 @@ from openstack_dashboard import api
 from openstack_dashboard.test import helpers as test
 
 from lightbits_dashboard.convert import record
-from tests.unit.project import factories
+from tests.unit import factories
 from tests.unit.project.cells import not_one_line, row_cells
 
 INDEX_URL = reverse("horizon:project:lightbits_images:index")
@@ -42,13 +42,13 @@ class LightbitsImagesIndexTests(test.TestCase):
     @test.create_mocks(MOCKS)
     def test_only_lightbits_images_are_listed(self):
         on_lightbits = factories.image(name="on-lb")
-        on_ssd = factories.image(name="on-ssd", store="file,lightbits-ssd")
+        on_ssd = factories.image(name="on-ssd", stores="file,lightbits-ssd")
         by_location = factories.image(
             name="by-location",
-            store=None,
+            stores=None,
             locations=[{"url": "cinder://lightbits/0b2f", "metadata": {}}],
         )
-        on_file = factories.image(name="on-file", store="file")
+        on_file = factories.image(name="on-file", stores="file")
         self._setup([on_lightbits, on_ssd, by_location, on_file])
         res = self.client.get(INDEX_URL)
         self.assertTemplateUsed(res, "horizon/common/_data_table_view.html")
@@ -70,7 +70,7 @@ class LightbitsImagesIndexTests(test.TestCase):
         fast = factories.image(name="fast")
         qcow = factories.image(name="qcow", disk_format="qcow2")
         # lightbits-ssd maps to a type this cloud does not have
-        no_type = factories.image(name="notype", store="lightbits-ssd")
+        no_type = factories.image(name="notype", stores="lightbits-ssd")
         self._setup([fast, qcow, no_type])
         page = self.client.get(INDEX_URL).content.decode()
         status = {
@@ -184,8 +184,8 @@ class LightbitsImagesIndexTests(test.TestCase):
 
     @test.create_mocks(MOCKS)
     def test_markers_are_glance_page_bounds_even_without_lightbits_rows(self):
-        first = factories.image(name="a-file", store="file")
-        last = factories.image(name="z-file", store="file")
+        first = factories.image(name="a-file", stores="file")
+        last = factories.image(name="z-file", stores="file")
         self._setup([first, factories.image(name="m-lb"), last], more=True, prev=True)
         res = self.client.get(INDEX_URL + "?image_marker=abc")
         self.assertEqual(["m-lb"], [r.name for r in res.context["table"].data])

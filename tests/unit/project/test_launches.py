@@ -20,9 +20,10 @@ from lightbits_dashboard.dashboards.project.lightbits_images.launches.failures i
 )
 from lightbits_dashboard.launch import orchestrator, record, runner
 from lightbits_dashboard.message import msg
+from tests.unit import factories
 from tests.unit.english import english
-from tests.unit.project import factories
 from tests.unit.project.cells import not_one_line
+from tests.unit.project.says import assert_says
 
 LAUNCHES_URL = reverse("horizon:project:lightbits_images:launches")
 MOCKS = {api.cinder: ("volume_list_paged",), api.nova: ("server_list",)}
@@ -176,10 +177,7 @@ class LaunchesTableTests(test.TestCase):
         res = self.client.get(LAUNCHES_URL)
         (row,) = res.context["table"].data
         self.assertEqual("interrupted", row.state)
-        self.assertContains(res, "Interrupted")
-        self.assertContains(res, "Finish Launch")
-        self.assertContains(res, "Clean Up")
-        self.assertNotContains(res, "Dismiss")
+        assert_says(self, res, "Interrupted", "Finish Launch", "Clean Up", never=("Dismiss",))
 
     @test.create_mocks(MOCKS)
     def test_server_error_shows_novas_fault(self):
@@ -264,10 +262,13 @@ class LaunchesTableTests(test.TestCase):
         self.mock_volume_list_paged.return_value = ([volume], False, False)
         self.mock_server_list.return_value = ([], False)
         res = self.client.get(LAUNCHES_URL)
-        self.assertNotContains(res, "<script>alert(1)</script>")
-        self.assertNotContains(res, "<b>vm</b>")
-        self.assertContains(res, "&lt;b&gt;vm&lt;/b&gt;")
-        self.assertContains(res, "Cinder refused the boot volume: &lt;script&gt;")
+        assert_says(
+            self,
+            res,
+            "&lt;b&gt;vm&lt;/b&gt;",
+            "Cinder refused the boot volume: &lt;script&gt;",
+            never=("<script>alert(1)</script>", "<b>vm</b>"),
+        )
 
     @test.create_mocks({lb_cinder: ("volume_get_raw",), api.nova: ("server_get",)})
     def test_ajax_row_update(self):

@@ -16,7 +16,8 @@ from lightbits_dashboard.dashboards.project.lightbits_images.launches.failures i
 )
 from lightbits_dashboard.launch import clone_check, orchestrator, record
 from lightbits_dashboard.message import msg
-from tests.unit.project import factories
+from tests.unit import factories
+from tests.unit.project.says import assert_says
 from tests.unit.project.test_launches import SPEC, launch_volume
 
 LAUNCHES_URL = reverse("horizon:project:lightbits_images:launches")
@@ -64,11 +65,15 @@ class CloneOrCopyTests(test.TestCase):
     @test.create_mocks(MOCKS)
     def test_a_copy_the_clone_path_called_fast_clone_is_a_warning_with_reasons(self):
         res = self._copied(9.5, expected="clone")
-        self.assertContains(res, "Copied (9.5 s)")
-        self.assertContains(res, "the clone path said Fast clone for this image")
-        self.assertContains(res, "allowed_direct_url_schemes")
-        self.assertContains(res, "another cinder-volume host or pool")
-        self.assertContains(res, "fell back silently")
+        assert_says(
+            self,
+            res,
+            "Copied (9.5 s)",
+            "the clone path said Fast clone for this image",
+            "allowed_direct_url_schemes",
+            "another cinder-volume host or pool",
+            "fell back silently",
+        )
 
     @test.create_mocks(MOCKS)
     def test_while_cloning_nothing_is_claimed(self):

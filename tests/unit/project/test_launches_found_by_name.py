@@ -16,10 +16,9 @@ from lightbits_dashboard import shared_cache
 from lightbits_dashboard.dashboards.project.lightbits_images.launches import ops as launch_ops
 from lightbits_dashboard.dashboards.project.lightbits_images.launches import rows as launch_rows
 from lightbits_dashboard.launch import record
+from tests.unit import factories
 from tests.unit.admin import cloud_data
-from tests.unit.admin import fakes as admin_fakes
 from tests.unit.admin.fake_cloud_http import route
-from tests.unit.project import factories
 
 LAUNCHES_URL = reverse("horizon:project:lightbits_images:launches")
 SPEC = record.ServerSpec(flavor="f1", networks=("n1",))
@@ -102,7 +101,7 @@ class LaunchesPageOverHttpTests(test.TestCase):
     def test_each_row_shows_its_active_server_from_one_bounded_nova_list(self):
         project = self.tenant.id
         volumes = [
-            admin_fakes.volume(
+            factories.volume(
                 name=f"web-{i}-boot", project=project, status=status, metadata=record.encode(rec)
             )
             for i, status, rec in (

@@ -14,8 +14,8 @@ from lightbits_dashboard.dashboards.project.lightbits_images.launches import (
     driver as launch_driver,
 )
 from lightbits_dashboard.dashboards.project.lightbits_images.launches import workflows
+from tests.unit import factories
 from tests.unit.english import english
-from tests.unit.project import factories
 
 GIB = factories.GIB
 MOCKS = {
@@ -44,7 +44,9 @@ def launch_url(image_id=None):
 class LaunchWorkflowTests(test.TestCase):
     def setUp(self):
         super().setUp()
-        self.image = factories.image(name="ubuntu", virtual_size=10 * GIB, size=1 * GIB)
+        self.image = factories.image(
+            name="ubuntu", owner=factories.PROJECT, virtual_size=10 * GIB, size=1 * GIB
+        )
         self.tiny = self.flavors.list()[0]  # disk 0
         self.massive = self.flavors.list()[1]  # disk 1024
         own, shared, foreign = self.networks.list()[:3]
@@ -54,7 +56,7 @@ class LaunchWorkflowTests(test.TestCase):
     def _setup(self):
         self.mock_image_get.return_value = self.image
         self.mock_image_list_detailed.return_value = (
-            [self.image, factories.image(name="on-file", store="file")],
+            [self.image, factories.image(name="on-file", stores="file")],
             False,
             False,
         )
@@ -105,6 +107,14 @@ class LaunchWorkflowTests(test.TestCase):
 
     def assertValid(self, res):
         self.assertEqual(302, res.status_code, self._errors(res) if res.context else "")
+
+    def _refused(self, url=None, **overrides):
+        """POSTs the form with ``overrides`` (to the image's launch URL unless
+        ``url``): it comes back and nothing starts; its errors by step."""
+        res = self.client.post(url or launch_url(self.image.id), self._form(**overrides))
+        self.assertEqual(200, res.status_code)
+        self.mock_start_launch.assert_not_called()
+        return self._errors(res)
 
     def _errors(self, res):
         return {
@@ -195,7 +205,7 @@ class LaunchWorkflowTests(test.TestCase):
     @test.create_mocks(MOCKS)
     def test_image_of_another_store_is_404(self):
         self._setup()
-        self.mock_image_get.return_value = factories.image(store="file")
+        self.mock_image_get.return_value = factories.image(stores="file")
         self.assertEqual(404, self.client.get(launch_url("x")).status_code)
 
     @test.create_mocks(MOCKS)
@@ -253,10 +263,7 @@ class LaunchWorkflowTests(test.TestCase):
     def test_negative_and_huge_counts_are_form_errors(self):
         self._setup()
         for count in (-1, 0, 11, 10**12):
-            res = self.client.post(launch_url(self.image.id), self._form(count=count))
-            self.assertEqual(200, res.status_code)
-            self.assertIn("count", self._errors(res)["set_details"])
-        self.mock_start_launch.assert_not_called()
+            self.assertIn("count", self._refused(count=count)["set_details"])
 
     @test.create_mocks(MOCKS)
     @override_settings(
@@ -267,51 +274,37 @@ class LaunchWorkflowTests(test.TestCase):
     )
     def test_max_count_comes_from_settings(self):
         self._setup()
-        res = self.client.post(launch_url(self.image.id), self._form(count=3))
-        self.assertIn("between 1 and 2", str(self._errors(res)["set_details"]["count"]))
+        errors = self._refused(count=3)["set_details"]["count"]
+        self.assertIn("between 1 and 2", str(errors))
 
     @test.create_mocks(MOCKS)
     def test_size_below_the_image_minimum_is_refused(self):
         self._setup()
-        res = self.client.post(launch_url(self.image.id), self._form(volume_size=9))
-        errors = self._errors(res)["set_source"]["volume_size"]
+        errors = self._refused(volume_size=9)["set_source"]["volume_size"]
         self.assertIn("at least 10 GiB", str(errors))
-        self.mock_start_launch.assert_not_called()
 
     @test.create_mocks(MOCKS)
     def test_size_below_the_flavor_disk_is_refused(self):
         self._setup()
-        res = self.client.post(
-            launch_url(self.image.id), self._form(volume_size=20, flavor=self.massive.id)
-        )
-        errors = str(self._errors(res)["set_flavor"])
-        self.assertIn("below the minimum of 1024 GiB", errors)
-        self.mock_start_launch.assert_not_called()
+        errors = self._refused(volume_size=20, flavor=self.massive.id)["set_flavor"]
+        self.assertIn("below the minimum of 1024 GiB", str(errors))
 
     @test.create_mocks(MOCKS)
     def test_volume_type_of_another_store_is_refused(self):
         self._setup()
-        res = self.client.post(launch_url(self.image.id), self._form(volume_type="ceph"))
-        self.assertIn("volume_type", self._errors(res)["set_source"])
-        self.mock_start_launch.assert_not_called()
+        self.assertIn("volume_type", self._refused(volume_type="ceph")["set_source"])
 
     @test.create_mocks(MOCKS)
     def test_network_of_another_project_is_a_form_error(self):
         self._setup()
-        res = self.client.post(
-            launch_url(self.image.id), self._form(networks=[self.foreign_net.id])
-        )
-        self.assertEqual(200, res.status_code)
-        self.assertIn("networks", self._errors(res)["set_networks"])
-        self.mock_start_launch.assert_not_called()
+        errors = self._refused(networks=[self.foreign_net.id])
+        self.assertIn("networks", errors["set_networks"])
 
     @test.create_mocks(MOCKS)
     def test_a_network_is_required_with_a_network_service(self):
         self._setup()
-        form = self._form()
-        del form["networks"]
-        res = self.client.post(launch_url(self.image.id), form)
-        self.assertIn("Choose at least one network.", str(self._errors(res)["set_networks"]))
+        errors = self._refused(networks=None)["set_networks"]
+        self.assertIn("Choose at least one network.", str(errors))
 
     @test.create_mocks(MOCKS)
     def test_without_network_service_the_step_is_hidden_and_boot_has_no_networks(self):
@@ -353,12 +346,8 @@ class LaunchWorkflowTests(test.TestCase):
         image_min_gib there is not the step's own (a crafted POST adds it)."""
         self._setup()
         for forged in ({"image_min_gib": "x"}, {"image_min_gib": "5"}):
-            res = self.client.post(
-                launch_url(self.image.id), self._form(volume_size="abc", **forged)
-            )
-            self.assertEqual(200, res.status_code)
-            self.assertIn("volume_size", self._errors(res)["set_source"])
-        self.mock_start_launch.assert_not_called()
+            errors = self._refused(volume_size="abc", **forged)
+            self.assertIn("volume_size", errors["set_source"])
 
     @test.create_mocks(MOCKS)
     def test_an_image_that_is_not_active_is_refused(self):
@@ -366,9 +355,8 @@ class LaunchWorkflowTests(test.TestCase):
         self._setup()
         self.image = factories.image(name="ubuntu", status="deactivated", virtual_size=GIB)
         self.mock_image_get.return_value = self.image
-        res = self.client.post(launch_url(self.image.id), self._form())
-        self.assertIn("Only an active image", str(self._errors(res)["set_source"]["image_id"]))
-        self.mock_start_launch.assert_not_called()
+        errors = self._refused()["set_source"]["image_id"]
+        self.assertIn("Only an active image", str(errors))
 
     @test.create_mocks(MOCKS)
     def test_volume_types_unreadable_goes_back_with_a_message(self):
@@ -404,11 +392,8 @@ class LaunchWorkflowTests(test.TestCase):
     @test.create_mocks(MOCKS)
     def test_a_copy_is_refused_until_confirmed(self):
         self._qcow2()
-        res = self.client.post(launch_url(self.image.id), self._form())
-        self.assertEqual(200, res.status_code)
-        errors = self._errors(res)["set_source"]["copy_confirmed"]
+        errors = self._refused()["set_source"]["copy_confirmed"]
         self.assertIn("Clone path: Copy (image is qcow2/bare, not raw/bare)", errors[0])
-        self.mock_start_launch.assert_not_called()
         res = self.client.post(launch_url(self.image.id), self._form(copy_confirmed="on"))
         self.assertValid(res)
         self.mock_start_launch.assert_called_once()
@@ -416,19 +401,15 @@ class LaunchWorkflowTests(test.TestCase):
     @test.create_mocks(MOCKS)
     def test_the_any_image_launch_checks_the_chosen_image_too(self):
         self._qcow2()
-        res = self.client.post(launch_url(), self._form())
-        self.assertIn("copy_confirmed", self._errors(res)["set_source"])
-        self.mock_start_launch.assert_not_called()
+        self.assertIn("copy_confirmed", self._refused(launch_url())["set_source"])
 
     @test.create_mocks(MOCKS)
     def test_a_flavor_below_the_images_min_ram_is_refused_on_the_flavor_step(self):
         self.image = factories.image(name="big-ram", min_ram=self.tiny.ram + 1)
         self._setup()
-        res = self.client.post(launch_url(self.image.id), self._form())
-        errors = self._errors(res)
+        errors = self._refused()
         self.assertEqual(["set_flavor"], list(errors))
         self.assertIn(f"this image needs at least {self.tiny.ram + 1} MB", str(errors))
-        self.mock_start_launch.assert_not_called()
         self.mock_tenant_absolute_limits.return_value = {}
         self.mock_quota_usage.return_value = {}
         res = self.client.post(launch_url(self.image.id), self._form(flavor=self.massive.id))
@@ -439,11 +420,9 @@ class LaunchWorkflowTests(test.TestCase):
         self.image = factories.image(name="huge-pages", hw_mem_page_size="large")
         self._setup()
         self.mock_flavor_get_extras.return_value = {}
-        res = self.client.post(launch_url(self.image.id), self._form())
-        errors = self._errors(res)
+        errors = self._refused()
         self.assertEqual(["set_flavor"], list(errors))
         self.assertIn("memory page size large (hw_mem_page_size)", str(errors))
-        self.mock_start_launch.assert_not_called()
         self.mock_flavor_get_extras.assert_called_once()
         self.assertEqual(self.tiny.id, self.mock_flavor_get_extras.call_args.args[1])
         self.mock_flavor_get_extras.return_value = {"hw:mem_page_size": "any"}
@@ -477,8 +456,7 @@ class LaunchWorkflowTests(test.TestCase):
         self._setup()
         emoji = "\U0001f680"
         for field, step in (("name", "set_details"), ("user_data", "set_user_data")):
-            res = self.client.post(launch_url(self.image.id), self._form(**{field: f"vm{emoji}"}))
-            errors = self._errors(res)
+            errors = self._refused(**{field: f"vm{emoji}"})
             self.assertEqual([step], list(errors), field)
             self.assertIn(
                 f"cannot store these characters (4-byte UTF-8, such as emoji): {emoji}",
@@ -495,10 +473,8 @@ class LaunchWorkflowTests(test.TestCase):
         with mock.patch.object(workflows.data, "backends_down", return_value=down):
             res = self.client.get(launch_url(self.image.id))
             self.assertContains(res, "Volume type lightbits cannot take new volumes")
-            res = self.client.post(launch_url(self.image.id), self._form())
-        self.assertEqual(200, res.status_code)
-        self.assertIn("Cinder reports backend lb down", str(self._errors(res)["set_source"]))
-        self.mock_start_launch.assert_not_called()
+            errors = self._refused()["set_source"]
+        self.assertIn("Cinder reports backend lb down", str(errors))
 
     # -- Require fast clone ------------------------------------------------
 
